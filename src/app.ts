@@ -1,0 +1,73 @@
+/**
+ * Builds the Roster application: `buildApp(config)` returns a Fastify instance that is ready to
+ * `listen` (server.ts) or to be driven with `inject` (tests). It never reads the environment.
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from './config.ts';
+import type { DatabaseHandle } from './db/database.ts';
+import auditRoutes from './features/audit/audit.routes.ts';
+import authRoutes from './features/auth/auth.routes.ts';
+import healthRoutes from './features/health/health.routes.ts';
+import memberRoutes from './features/members/member.routes.ts';
+import organizationRoutes from './features/organizations/organization.routes.ts';
+import { loggerOptions } from './lib/logger.ts';
+import { ErrorResponse } from './lib/schemas.ts';
+import { compileValidator } from './lib/validation.ts';
+import authPlugin from './plugins/auth.plugin.ts';
+import contextPlugin from './plugins/context.plugin.ts';
+import errorHandler, { frameworkErrors } from './plugins/error-handler.plugin.ts';
+import metricsPlugin from './plugins/metrics.plugin.ts';
+import openapiPlugin from './plugins/openapi.plugin.ts';
+import { VERSION } from './version.ts';
+
+export interface BuildOptions {
+  /** An already open database (tests); otherwise the app opens the configured one and closes it. */
+  database?: DatabaseHandle;
+  /** Apply pending migrations before serving. @default true */
+  migrate?: boolean;
+  /** A pino destination stream for the logs (tests capture them). */
+  logStream?: NodeJS.WritableStream;
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(config, options.logStream),
+    // Fastify accepts a hop count too; its types only list the other forms.
+    trustProxy: config.trustProxy as boolean | string,
+    bodyLimit: config.bodyLimit,
+    // Router errors (bad percent-encoding, over-long segments) get the same error envelope.
+    frameworkErrors,
+    // Query strings may repeat keys; route params are never case-folded.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // One validator for every plugin, including those that add shared schemas (which would otherwise
+    // fall back to Fastify's default Ajv and its coercion rules).
+    // (Request schemas never $ref shared schemas, so the factory ignores Fastify's external schemas;
+    // Fastify's types describe an Ajv-shaped compiler, hence the cast.)
+    schemaController: {
+      compilersFactory: {
+        buildValidator: (() => compileValidator) as unknown as NonNullable<
+          NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']
+        >['buildValidator'],
+      },
+    },
+  });
+  app.addSchema(ErrorResponse);
+
+  await app.register(errorHandler);
+  await app.register(contextPlugin, {
+    config,
+    database: options.database,
+    migrate: options.migrate ?? true,
+    onDelivery: (result) => app.metrics?.outboxDeliveries.inc({ result }),
+  });
+  await app.register(openapiPlugin, { version: VERSION, publicUrl: config.publicUrl });
+  await app.register(metricsPlugin, { metricsToken: config.metricsToken });
+  await app.register(authPlugin);
+
+  await app.register(healthRoutes);
+  await app.register(authRoutes);
+  await app.register(organizationRoutes);
+  await app.register(memberRoutes);
+  await app.register(auditRoutes);
+  return app as unknown as FastifyInstance;
+}

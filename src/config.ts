@@ -1,0 +1,162 @@
+/**
+ * The one place that reads the environment. Everything else receives a `Config`.
+ * `roster serve --help` prints {@link CONFIG_DOC}.
+ */
+import { isIP } from 'node:net';
+import path from 'node:path';
+
+export interface Config {
+  /** TCP port. @default 3000 */
+  port: number;
+  /** Interface to bind. @default '0.0.0.0' */
+  host: string;
+  /** Folder of the embedded PostgreSQL (PGlite), used when `databaseUrl` is unset. @default './data' */
+  dataDir: string;
+  /** `postgres://…` of a PostgreSQL server; when set, PGlite is not used. `memory://` keeps PGlite in memory. */
+  databaseUrl: string | null;
+  /** Base of the links written into emails. @default 'http://localhost:<port>' */
+  publicUrl: string;
+  /** `smtp://user:pass@host:port` or `smtps://…`; when unset, emails are written to the log. */
+  smtpUrl: string | null;
+  /** Sender of every email. @default 'Roster <roster@localhost>' */
+  mailFrom: string;
+  /** `redis://…`, shared state for rate limits across instances. */
+  redisUrl: string | null;
+  /** Trust `X-Forwarded-For` from a proxy: `false`, `true`, a hop count or a comma-separated list of addresses. @default false */
+  trustProxy: boolean | number | string;
+  /** pino level. @default 'info' */
+  logLevel: string;
+  /** Run the outbox worker in this process. @default true */
+  outboxWorker: boolean;
+  /** How often the outbox worker polls, in milliseconds. @default 1000 */
+  outboxPollMs: number;
+  /** Session lifetime in days. @default 30 */
+  sessionTtlDays: number;
+  /** Mark the session cookie `Secure` (HTTPS only). @default true when PUBLIC_URL is https */
+  cookieSecure: boolean;
+  /** Bearer token required to read `/metrics`; unset = open. */
+  metricsToken: string | null;
+  /** Largest accepted request body, in bytes. @default 1048576 */
+  bodyLimit: number;
+  /**
+   * On SIGTERM, how long `/readyz` answers 503 while requests are still served, before the listener
+   * closes: long enough for a load balancer to take the instance out of rotation. @default 0
+   * @example 10000
+   */
+  shutdownDrainMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {}
+
+/** Documentation of every variable, printed by `roster serve --help` and mirrored in the README. */
+export const CONFIG_DOC: ReadonlyArray<readonly [name: string, description: string]> = [
+  ['PORT', 'TCP port to listen on (default 3000)'],
+  ['HOST', 'interface to bind (default 0.0.0.0)'],
+  ['ROSTER_DATA_DIR', 'embedded PostgreSQL (PGlite) folder, used without DATABASE_URL (default ./data)'],
+  ['DATABASE_URL', 'postgres://user:pass@host:5432/db to use a PostgreSQL server instead of PGlite'],
+  ['PUBLIC_URL', 'base URL of links in emails (default http://localhost:$PORT)'],
+  ['SMTP_URL', 'smtp://user:pass@host:port or smtps://…; unset = emails are written to the log'],
+  ['MAIL_FROM', 'sender address (default "Roster <roster@localhost>")'],
+  ['REDIS_URL', 'redis://host:6379 for rate limits shared by several instances'],
+  ['TRUST_PROXY', 'trust X-Forwarded-For: false (default), true, a hop count or a list of proxy addresses'],
+  ['LOG_LEVEL', 'fatal|error|warn|info|debug|trace (default info)'],
+  ['OUTBOX_WORKER', 'true|false: deliver emails from this process (default true)'],
+  ['OUTBOX_POLL_MS', 'outbox polling interval in ms (default 1000)'],
+  ['SESSION_TTL_DAYS', 'session lifetime in days (default 30)'],
+  ['COOKIE_SECURE', 'true|false: Secure session cookie (default: true when PUBLIC_URL is https)'],
+  ['METRICS_TOKEN', 'bearer token required by /metrics (default: open)'],
+  ['BODY_LIMIT', 'largest request body in bytes (default 1048576)'],
+  ['SHUTDOWN_DRAIN_MS', 'on SIGTERM, ms during which /readyz fails before the listener closes (default 0)'],
+];
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got '${raw}'`);
+  }
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got '${env[name]}'`);
+}
+
+function url(env: Env, name: string, protocols: string[]): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  }
+  return raw;
+}
+
+/** Names proxy-addr understands besides addresses and CIDR ranges. */
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function trustProxy(raw: string | undefined): Config['trustProxy'] {
+  const value = raw?.trim().toLowerCase();
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((e) => e.trim());
+  for (const entry of entries) {
+    const [address, bits, ...more] = entry.split('/');
+    const family = isIP(address ?? '');
+    const maskOk =
+      bits === undefined ||
+      (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32)) ||
+      isIP(bits) === 4;
+    if (!(PROXY_NAMES.has(entry) || (family !== 0 && maskOk && more.length === 0))) {
+      throw new ConfigError(
+        `TRUST_PROXY must be true, false, a hop count or a comma-separated list of proxy addresses, got '${raw}'`,
+      );
+    }
+  }
+  return entries.join(',');
+}
+
+/** Reads and validates the configuration; throws {@link ConfigError} naming the variable at fault. */
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const publicUrl = (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(
+    /\/+$/,
+    '',
+  );
+  const config: Config = {
+    port,
+    host: env.HOST || '0.0.0.0',
+    dataDir: path.resolve(env.ROSTER_DATA_DIR || './data'),
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:', 'memory:']),
+    publicUrl,
+    smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom: env.MAIL_FROM || 'Roster <roster@localhost>',
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    trustProxy: trustProxy(env.TRUST_PROXY),
+    logLevel: env.LOG_LEVEL || 'info',
+    outboxWorker: bool(env, 'OUTBOX_WORKER', true),
+    outboxPollMs: int(env, 'OUTBOX_POLL_MS', 1000, 10, 3_600_000),
+    sessionTtlDays: int(env, 'SESSION_TTL_DAYS', 30, 1, 3650),
+    cookieSecure: bool(env, 'COOKIE_SECURE', publicUrl.startsWith('https:')),
+    metricsToken: env.METRICS_TOKEN || null,
+    bodyLimit: int(env, 'BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
+    shutdownDrainMs: int(env, 'SHUTDOWN_DRAIN_MS', 0, 0, 300_000),
+  };
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent`);
+  }
+  return { ...config, ...overrides };
+}

@@ -1,0 +1,16 @@
+/** Versioned migrations, applied in order and recorded in `kysely_migration`. */
+import { type Migration, type MigrationResultSet, Migrator } from 'kysely';
+import type { Database } from './database.ts';
+import * as m0001 from './migrations/0001-foundation.ts';
+
+/** Add new migrations here, named by a zero-padded sequence; never edit one that has shipped. */
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001-foundation': m0001,
+};
+
+export async function migrateToLatest(db: Database): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+  const result = await migrator.migrateToLatest();
+  if (result.error) throw result.error;
+  return result;
+}

@@ -1,0 +1,112 @@
+/** Table types for Kysely, one interface per table created by the migrations. */
+import type { ColumnType, Generated } from 'kysely';
+import type { Role, Scope } from '../features/access/scopes.ts';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export type MembershipStatus = 'active' | 'pending';
+export type MembershipSource = 'created_org' | 'invitation' | 'join_request' | 'owner_add';
+export type ActorType = 'user' | 'api_key' | 'app' | 'system';
+
+export interface UsersTable {
+  id: Generated<string>;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  email_verified_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  secret_hash: Uint8Array;
+  user_agent: string | null;
+  ip: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface EmailVerificationsTable {
+  id: string;
+  user_id: string;
+  email: string;
+  secret_hash: Uint8Array;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  scopes: Scope[];
+  secret_hash: Uint8Array;
+  created_at: Timestamp;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface OrganizationsTable {
+  id: Generated<string>;
+  slug: string;
+  name: string;
+  member_limit: number | null;
+  join_requests_enabled: Generated<boolean>;
+  sso_enforced: Generated<boolean>;
+  invite_expiry_days: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface MembershipsTable {
+  id: Generated<string>;
+  organization_id: string;
+  user_id: string;
+  role: Role;
+  status: MembershipStatus;
+  source: MembershipSource;
+  added_by: string | null;
+  created_at: Timestamp;
+  joined_at: NullableTimestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  organization_id: string | null;
+  actor_type: ActorType;
+  actor_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  ip: string | null;
+  data: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: Timestamp;
+}
+
+export interface OutboxTable {
+  id: Generated<string>;
+  organization_id: string | null;
+  kind: 'email';
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  status: Generated<'pending' | 'sent' | 'dead'>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  locked_until: NullableTimestamp;
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: NullableTimestamp;
+}
+
+export interface DB {
+  users: UsersTable;
+  sessions: SessionsTable;
+  email_verifications: EmailVerificationsTable;
+  api_keys: ApiKeysTable;
+  organizations: OrganizationsTable;
+  memberships: MembershipsTable;
+  audit_log: AuditLogTable;
+  outbox: OutboxTable;
+}

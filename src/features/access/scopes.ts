@@ -1,0 +1,65 @@
+/**
+ * Roles, scopes and who may grant what: the one place these rules live. Handlers and services ask
+ * `hasScope` / `canManageRole`; nothing else compares role names.
+ */
+export const SCOPES = [
+  'org:read',
+  'org:write',
+  'org:delete',
+  'member:read',
+  'member:invite',
+  'member:admin',
+  'org:integrations',
+  'audit:read',
+] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** Roles from highest to lowest. */
+export const ROLES = ['owner', 'admin', 'member'] as const;
+export type Role = (typeof ROLES)[number];
+
+const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
+  owner: SCOPES,
+  admin: SCOPES.filter((s) => s !== 'org:delete'),
+  member: ['org:read', 'member:read'],
+};
+
+const RANK: Record<Role, number> = { owner: 3, admin: 2, member: 1 };
+
+export function scopesForRole(role: Role): readonly Scope[] {
+  return ROLE_SCOPES[role];
+}
+
+export function isScope(value: string): value is Scope {
+  return (SCOPES as readonly string[]).includes(value);
+}
+
+/**
+ * Whoever acts on an organization: a member (by role) or an API key (by its scopes).
+ * `ceiling` is the highest role the actor may grant, change or remove.
+ */
+export interface Grant {
+  scopes: readonly Scope[];
+  ceiling: Role;
+}
+
+export function grantForRole(role: Role): Grant {
+  return { scopes: ROLE_SCOPES[role], ceiling: role };
+}
+
+/**
+ * An operator's API key acts server-to-server for the host application, with the scopes it was created
+ * with and no role of its own: it is trusted up to `owner` (the last-owner rule still holds).
+ */
+export function grantForApiKey(scopes: readonly Scope[]): Grant {
+  return { scopes, ceiling: 'owner' };
+}
+
+export function hasScope(grant: Grant, scope: Scope): boolean {
+  return grant.scopes.includes(scope);
+}
+
+/** May an actor with this ceiling grant, change or remove `role`? Only owners touch owners. */
+export function canManageRole(grant: Grant, role: Role): boolean {
+  return RANK[grant.ceiling] >= RANK[role];
+}

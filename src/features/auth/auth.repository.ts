@@ -1,0 +1,140 @@
+/** SQL for users, sessions and email verifications. */
+import { type Kysely, sql } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+import { uuidv7 } from '../../lib/ids.ts';
+
+const USER_COLUMNS = ['id', 'email', 'name', 'email_verified_at', 'created_at'] as const;
+
+export function insertUser(
+  db: Kysely<DB>,
+  values: { email: string; name: string; passwordHash: string; verified: boolean },
+) {
+  return db
+    .insertInto('users')
+    .values({
+      id: uuidv7(),
+      email: values.email,
+      name: values.name,
+      password_hash: values.passwordHash,
+      email_verified_at: values.verified ? sql<Date>`now()` : null,
+    })
+    .onConflict((oc) => oc.column('email').doNothing())
+    .returning(USER_COLUMNS)
+    .executeTakeFirst();
+}
+
+export function findUserByEmail(db: Kysely<DB>, email: string) {
+  return db
+    .selectFrom('users')
+    .select([...USER_COLUMNS, 'password_hash'])
+    .where('email', '=', email)
+    .executeTakeFirst();
+}
+
+export function findUserById(db: Kysely<DB>, id: string) {
+  return db.selectFrom('users').select(USER_COLUMNS).where('id', '=', id).executeTakeFirst();
+}
+
+export function insertSession(
+  db: Kysely<DB>,
+  s: {
+    id: string;
+    userId: string;
+    secretHash: Buffer;
+    ttlDays: number;
+    userAgent: string | null;
+    ip: string | null;
+  },
+) {
+  return db
+    .insertInto('sessions')
+    .values({
+      id: s.id,
+      user_id: s.userId,
+      secret_hash: s.secretHash,
+      user_agent: s.userAgent?.slice(0, 500) ?? null,
+      ip: s.ip,
+      expires_at: sql<Date>`now() + make_interval(days => ${s.ttlDays})`,
+    })
+    .returning(['expires_at'])
+    .executeTakeFirstOrThrow();
+}
+
+/** The live session with this id and its user, in one query. */
+export function findSession(db: Kysely<DB>, id: string) {
+  return db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select([
+      's.id as session_id',
+      's.secret_hash',
+      'u.id',
+      'u.email',
+      'u.name',
+      'u.email_verified_at',
+      'u.created_at',
+    ])
+    .where('s.id', '=', id)
+    .where('s.expires_at', '>', sql<Date>`now()`)
+    .executeTakeFirst();
+}
+
+export function deleteSession(db: Kysely<DB>, id: string) {
+  return db.deleteFrom('sessions').where('id', '=', id).execute();
+}
+
+export function insertEmailVerification(
+  db: Kysely<DB>,
+  v: { id: string; userId: string; email: string; secretHash: Buffer; ttlHours: number },
+) {
+  return db
+    .insertInto('email_verifications')
+    .values({
+      id: v.id,
+      user_id: v.userId,
+      email: v.email,
+      secret_hash: v.secretHash,
+      expires_at: sql<Date>`now() + make_interval(hours => ${v.ttlHours})`,
+    })
+    .execute();
+}
+
+/** Drops the user's unused verification tokens: a new link replaces the earlier ones. */
+export function deleteUnusedEmailVerifications(db: Kysely<DB>, userId: string) {
+  return db
+    .deleteFrom('email_verifications')
+    .where('user_id', '=', userId)
+    .where('used_at', 'is', null)
+    .execute();
+}
+
+export function findEmailVerification(db: Kysely<DB>, id: string) {
+  return db
+    .selectFrom('email_verifications')
+    .select(['id', 'user_id', 'email', 'secret_hash', 'expires_at', 'used_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** Compare-and-set: only one caller uses a verification token. */
+export function useEmailVerification(db: Kysely<DB>, id: string) {
+  return db
+    .updateTable('email_verifications')
+    .set({ used_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .returning(['user_id', 'email'])
+    .executeTakeFirst();
+}
+
+/** Marks the user's email verified, provided it is still the address the token was sent to. */
+export function markEmailVerified(db: Kysely<DB>, userId: string, email: string) {
+  return db
+    .updateTable('users')
+    .set({ email_verified_at: sql<Date>`coalesce(email_verified_at, now())`, updated_at: sql<Date>`now()` })
+    .where('id', '=', userId)
+    .where('email', '=', email)
+    .returning(['id', 'email_verified_at'])
+    .executeTakeFirst();
+}

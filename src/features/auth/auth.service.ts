@@ -1,0 +1,156 @@
+/** Accounts and sessions: sign-up, sign-in, sign-out, email verification. */
+import type { Context, Trx } from '../../context.ts';
+import {
+  decoyPasswordHash,
+  hashPassword,
+  issueToken,
+  parseToken,
+  secretMatches,
+  verifyPassword,
+} from '../../lib/crypto.ts';
+import { isValidEmail, normalizeEmail } from '../../lib/email.ts';
+import type { Actor } from '../audit/audit.repository.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
+import { enqueueEmail } from '../outbox/outbox.repository.ts';
+import { verificationEmail } from './auth.emails.ts';
+import { AuthErrors } from './auth.errors.ts';
+import * as repo from './auth.repository.ts';
+import type { UserPrincipal } from './principal.ts';
+
+export const VERIFICATION_TTL_HOURS = 48;
+export const MIN_PASSWORD_LENGTH = 8;
+
+export interface ClientInfo {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export function checkEmail(raw: string): string {
+  const email = normalizeEmail(raw);
+  if (!isValidEmail(email))
+    throw AuthErrors.INVALID_EMAIL([{ field: 'email', message: 'is not a valid email address' }]);
+  return email;
+}
+
+async function startSession(ctx: Context, trx: Trx, userId: string, client: ClientInfo) {
+  const t = issueToken('rs');
+  const row = await repo.insertSession(trx, {
+    id: t.id,
+    userId,
+    secretHash: t.secretHash,
+    ttlDays: ctx.config.sessionTtlDays,
+    userAgent: client.userAgent,
+    ip: client.ip,
+  });
+  return { token: t.token, expiresAt: row.expires_at };
+}
+
+/** Emails a verification link; the links sent before stop working (as an invitation's do on resend). */
+async function sendVerification(ctx: Context, trx: Trx, user: { id: string; email: string; name: string }) {
+  await repo.deleteUnusedEmailVerifications(trx, user.id);
+  const t = issueToken('rv');
+  await repo.insertEmailVerification(trx, {
+    id: t.id,
+    userId: user.id,
+    email: user.email,
+    secretHash: t.secretHash,
+    ttlHours: VERIFICATION_TTL_HOURS,
+  });
+  const url = `${ctx.config.publicUrl}/verify-email?token=${encodeURIComponent(t.token)}`;
+  await enqueueEmail(
+    trx,
+    null,
+    verificationEmail({ to: user.email, name: user.name, url, hours: VERIFICATION_TTL_HOURS }),
+  );
+}
+
+export async function signUp(
+  ctx: Context,
+  input: { email: string; password: string; name: string },
+  client: ClientInfo,
+) {
+  const email = checkEmail(input.email);
+  if (input.password.length < MIN_PASSWORD_LENGTH) {
+    throw AuthErrors.WEAK_PASSWORD([
+      { field: 'password', message: `must be at least ${MIN_PASSWORD_LENGTH} characters` },
+    ]);
+  }
+  const passwordHash = await hashPassword(input.password);
+  return ctx.transaction(async (trx) => {
+    const user = await repo.insertUser(trx, {
+      email,
+      name: input.name.trim(),
+      passwordHash,
+      verified: false,
+    });
+    if (!user) throw AuthErrors.EMAIL_TAKEN([{ field: 'email', message: 'is already registered' }]);
+    await sendVerification(ctx, trx, user);
+    const session = await startSession(ctx, trx, user.id, client);
+    await recordAudit(
+      trx,
+      { type: 'user', id: user.id, ip: client.ip },
+      {
+        organizationId: null,
+        action: 'user.signed_up',
+        targetType: 'user',
+        targetId: user.id,
+      },
+    );
+    return { user, session };
+  });
+}
+
+export async function signIn(ctx: Context, input: { email: string; password: string }, client: ClientInfo) {
+  const email = normalizeEmail(input.email);
+  const user = await repo.findUserByEmail(ctx.db, email);
+  // Hash the password whether or not the account exists, so the answer time does not tell.
+  const ok = await verifyPassword(input.password, user?.password_hash ?? (await decoyPasswordHash()));
+  if (!user?.password_hash || !ok) throw AuthErrors.INVALID_CREDENTIALS();
+  return ctx.transaction(async (trx) => {
+    const session = await startSession(ctx, trx, user.id, client);
+    const { password_hash: _, ...publicUser } = user;
+    return { user: publicUser, session };
+  });
+}
+
+export async function signOut(ctx: Context, principal: UserPrincipal) {
+  await repo.deleteSession(ctx.db, principal.sessionId);
+}
+
+/** Resolves a session token to its user, or null when it is not a live session. */
+export async function resolveSession(ctx: Context, token: string): Promise<UserPrincipal | null> {
+  const parsed = parseToken('rs', token);
+  if (!parsed) return null;
+  const row = await repo.findSession(ctx.db, parsed.id);
+  if (!row || !secretMatches(parsed.secret, row.secret_hash)) return null;
+  const { session_id, secret_hash: _, ...user } = row;
+  return { kind: 'user', sessionId: session_id, user };
+}
+
+export async function verifyEmail(ctx: Context, token: string, ip: string | null) {
+  const parsed = parseToken('rv', token);
+  const invalid = () =>
+    AuthErrors.VERIFICATION_TOKEN_INVALID([{ field: 'token', message: 'is invalid, used or expired' }]);
+  if (!parsed) throw invalid();
+  const row = await repo.findEmailVerification(ctx.db, parsed.id);
+  if (!row || !secretMatches(parsed.secret, row.secret_hash)) throw invalid();
+  return ctx.transaction(async (trx) => {
+    const used = await repo.useEmailVerification(trx, parsed.id);
+    if (!used) throw invalid();
+    const user = await repo.markEmailVerified(trx, used.user_id, used.email);
+    if (!user) throw invalid();
+    const actor: Actor = { type: 'user', id: used.user_id, ip };
+    await recordAudit(trx, actor, {
+      organizationId: null,
+      action: 'user.email_verified',
+      targetType: 'user',
+      targetId: used.user_id,
+    });
+    return repo.findUserById(trx, used.user_id);
+  });
+}
+
+export async function resendVerification(ctx: Context, principal: UserPrincipal) {
+  if (principal.user.email_verified_at) throw AuthErrors.EMAIL_ALREADY_VERIFIED();
+  await ctx.transaction((trx) => sendVerification(ctx, trx, principal.user));
+}

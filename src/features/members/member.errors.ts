@@ -1,0 +1,13 @@
+import { defineErrors } from '../../lib/errors.ts';
+
+export const MemberErrors = defineErrors({
+  MEMBER_NOT_FOUND: { status: 404, message: 'This user is not a member of the organization.' },
+  LAST_OWNER: {
+    status: 409,
+    message: 'An organization needs at least one active owner: promote another member to owner first.',
+  },
+  ROLE_CEILING: {
+    status: 403,
+    message: 'You can only grant, change or remove roles at or below your own; only owners manage owners.',
+  },
+});

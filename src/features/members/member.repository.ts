@@ -1,0 +1,158 @@
+/** SQL for memberships. */
+import { type Kysely, sql } from 'kysely';
+import type { DB, MembershipSource, MembershipStatus } from '../../db/schema.ts';
+import { uuidv7 } from '../../lib/ids.ts';
+import type { Role } from '../access/scopes.ts';
+
+export function insertMembership(
+  db: Kysely<DB>,
+  m: {
+    organizationId: string;
+    userId: string;
+    role: Role;
+    status: MembershipStatus;
+    source: MembershipSource;
+    addedBy: string | null;
+  },
+) {
+  return db
+    .insertInto('memberships')
+    .values({
+      id: uuidv7(),
+      organization_id: m.organizationId,
+      user_id: m.userId,
+      role: m.role,
+      status: m.status,
+      source: m.source,
+      added_by: m.addedBy,
+      joined_at: m.status === 'active' ? sql<Date>`now()` : null,
+    })
+    .returning(['id', 'created_at', 'joined_at'])
+    .executeTakeFirstOrThrow();
+}
+
+const MEMBER_COLUMNS = [
+  'm.id',
+  'm.user_id',
+  'u.email',
+  'u.name',
+  'm.role',
+  'm.status',
+  'm.source',
+  'm.added_by',
+  'm.created_at',
+  'm.joined_at',
+] as const;
+
+export interface MemberQuery {
+  organizationId: string;
+  limit: number;
+  afterId?: string;
+  role?: Role;
+  status?: MembershipStatus;
+  source?: MembershipSource;
+  /** Exact email or name/email prefix. */
+  q?: string;
+}
+
+/** A page in join order (ids are UUIDv7), keyset on (organization_id, id): a deep page costs what the first does. */
+export function listMembers(db: Kysely<DB>, q: MemberQuery) {
+  let query = db
+    .selectFrom('memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(MEMBER_COLUMNS)
+    .where('m.organization_id', '=', q.organizationId);
+  if (q.afterId) query = query.where('m.id', '>', q.afterId);
+  if (q.role) query = query.where('m.role', '=', q.role);
+  if (q.status) query = query.where('m.status', '=', q.status);
+  if (q.source) query = query.where('m.source', '=', q.source);
+  if (q.q) {
+    // Emails are stored lowercased and names compared lowercased, so the prefix is too; `%`, `_` and
+    // backslash are matched literally.
+    const prefix = `${q.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where((eb) =>
+      eb.or([eb('u.email', 'like', prefix), eb(sql`lower(u.name)`, 'like', prefix)]),
+    );
+  }
+  return query
+    .orderBy('m.id')
+    .limit(q.limit + 1)
+    .execute();
+}
+
+export function findMember(db: Kysely<DB>, organizationId: string, userId: string) {
+  return db
+    .selectFrom('memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(MEMBER_COLUMNS)
+    .where('m.organization_id', '=', organizationId)
+    .where('m.user_id', '=', userId)
+    .executeTakeFirst();
+}
+
+export function updateRole(db: Kysely<DB>, membershipId: string, role: Role) {
+  return db.updateTable('memberships').set({ role }).where('id', '=', membershipId).execute();
+}
+
+export function deleteMembership(db: Kysely<DB>, membershipId: string) {
+  return db.deleteFrom('memberships').where('id', '=', membershipId).execute();
+}
+
+export async function countActiveOwners(db: Kysely<DB>, organizationId: string): Promise<number> {
+  const row = await db
+    .selectFrom('memberships')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('organization_id', '=', organizationId)
+    .where('role', '=', 'owner')
+    .where('status', '=', 'active')
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
+export interface PermissionRow {
+  secret_hash: Uint8Array | null;
+  key_scopes: string[] | null;
+  org_id: string | null;
+  caller_role: Role | null;
+  caller_status: MembershipStatus | null;
+  status: MembershipStatus | null;
+  role: Role | null;
+}
+
+/**
+ * The hot path, in one round trip: the caller's credential (session or API key), the organization
+ * (by id or slug), the caller's own membership, and the target's membership — each one index probe,
+ * in a statement shape simple enough to plan cheaply (and prepared once per connection).
+ */
+export async function permissionLookup(
+  db: Kysely<DB>,
+  p: {
+    kind: 'session' | 'api_key';
+    credentialId: string;
+    orgId: string | null;
+    orgSlug: string | null;
+    userId: string;
+  },
+): Promise<PermissionRow | undefined> {
+  const org = p.orgId === null ? sql`o.slug = ${p.orgSlug}` : sql`o.id = ${p.orgId}`;
+  const result =
+    p.kind === 'api_key'
+      ? await sql<PermissionRow>`
+          SELECT k.secret_hash, k.scopes AS key_scopes, o.id AS org_id,
+                 NULL AS caller_role, NULL AS caller_status, tm.role, tm.status
+          FROM (SELECT 1) AS one
+          LEFT JOIN api_keys k ON k.id = ${p.credentialId} AND k.revoked_at IS NULL
+          LEFT JOIN organizations o ON ${org}
+          LEFT JOIN memberships tm ON tm.organization_id = o.id AND tm.user_id = ${p.userId}
+        `.execute(db)
+      : await sql<PermissionRow>`
+          SELECT s.secret_hash, NULL AS key_scopes, o.id AS org_id,
+                 cm.role AS caller_role, cm.status AS caller_status, tm.role, tm.status
+          FROM (SELECT 1) AS one
+          LEFT JOIN sessions s ON s.id = ${p.credentialId} AND s.expires_at > now()
+          LEFT JOIN organizations o ON ${org}
+          LEFT JOIN memberships cm ON cm.organization_id = o.id AND cm.user_id = s.user_id
+          LEFT JOIN memberships tm ON tm.organization_id = o.id AND tm.user_id = ${p.userId}
+        `.execute(db);
+  return result.rows[0];
+}

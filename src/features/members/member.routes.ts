@@ -1,0 +1,103 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { ref, withErrors } from '../../lib/schemas.ts';
+import { credentialOf } from '../../plugins/auth.plugin.ts';
+import { orgAccess } from '../access/org-access.ts';
+import { OrgParams } from '../organizations/organization.schemas.ts';
+import {
+  ChangeRoleBody,
+  ListMembersQuery,
+  Member,
+  MemberPage,
+  MemberParams,
+  Permissions,
+} from './member.schemas.ts';
+import * as members from './member.service.ts';
+
+export default async function memberRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.addSchema(Member);
+
+  app.get(
+    '/v1/organizations/:org/members',
+    {
+      schema: {
+        tags: ['members'],
+        summary: 'List members, in join order, cursor-paginated (member:read)',
+        params: OrgParams,
+        querystring: ListMembersQuery,
+        response: withErrors({ 200: MemberPage }, 400, 401, 403, 404),
+      },
+    },
+    async (request) => {
+      const access = await orgAccess(app.ctx, request.principal, request.params.org, request.ip);
+      return members.listMembers(app.ctx, access, request.query);
+    },
+  );
+
+  app.get(
+    '/v1/organizations/:org/members/:userId',
+    {
+      schema: {
+        tags: ['members'],
+        summary: 'Read one membership (member:read)',
+        params: MemberParams,
+        response: withErrors({ 200: ref(Member) }, 400, 401, 403, 404),
+      },
+    },
+    async (request) => {
+      const access = await orgAccess(app.ctx, request.principal, request.params.org, request.ip);
+      return members.getMember(app.ctx, access, request.params.userId);
+    },
+  );
+
+  app.get(
+    '/v1/organizations/:org/members/:userId/permissions',
+    {
+      config: { auth: 'manual' },
+      schema: {
+        tags: ['members'],
+        summary: 'Is this user a member, with which role and scopes? (member:read; one database round trip)',
+        params: MemberParams,
+        response: withErrors({ 200: Permissions }, 400, 401, 403, 404),
+      },
+    },
+    async (request) =>
+      members.checkPermissions(app.ctx, credentialOf(request), request.params.org, request.params.userId),
+  );
+
+  app.patch(
+    '/v1/organizations/:org/members/:userId',
+    {
+      schema: {
+        tags: ['members'],
+        summary: "Change a member's role (member:admin; at or below your own role)",
+        params: MemberParams,
+        body: ChangeRoleBody,
+        response: withErrors({ 200: ref(Member) }, 400, 401, 403, 404, 409),
+      },
+    },
+    async (request) => {
+      const access = await orgAccess(app.ctx, request.principal, request.params.org, request.ip);
+      return members.changeRole(app.ctx, access, request.params.userId, request.body.role);
+    },
+  );
+
+  app.delete(
+    '/v1/organizations/:org/members/:userId',
+    {
+      schema: {
+        tags: ['members'],
+        summary: 'Remove a member (member:admin), or leave when the user is yourself',
+        params: MemberParams,
+        response: withErrors({ 204: Type.Null() }, 400, 401, 403, 404, 409),
+      },
+    },
+    async (request, reply) => {
+      const access = await orgAccess(app.ctx, request.principal, request.params.org, request.ip);
+      await members.removeMember(app.ctx, access, request.params.userId);
+      return reply.status(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,54 @@
+import { Type } from '@sinclair/typebox';
+import { PageQuery, pageEnvelope } from '../../lib/pagination.ts';
+import { NullableTimestamp, Timestamp, Uuid } from '../../lib/schemas.ts';
+import { SCOPES } from '../access/scopes.ts';
+import { RoleSchema } from '../organizations/organization.schemas.ts';
+
+export const MembershipStatus = Type.Union([Type.Literal('active'), Type.Literal('pending')]);
+export const MembershipSource = Type.Union(
+  (['created_org', 'invitation', 'join_request', 'owner_add'] as const).map((s) => Type.Literal(s)),
+);
+
+export const Member = Type.Object(
+  {
+    id: Uuid,
+    userId: Uuid,
+    email: Type.String(),
+    name: Type.String(),
+    role: RoleSchema,
+    status: MembershipStatus,
+    source: MembershipSource,
+    addedBy: Type.Union([Uuid, Type.Null()]),
+    createdAt: Timestamp,
+    joinedAt: NullableTimestamp,
+  },
+  { $id: 'Member' },
+);
+
+export const MemberPage = pageEnvelope(Type.Unsafe({ $ref: 'Member#' }));
+
+export const ListMembersQuery = Type.Object(
+  {
+    ...PageQuery,
+    role: Type.Optional(RoleSchema),
+    status: Type.Optional(MembershipStatus),
+    source: Type.Optional(MembershipSource),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 254, description: 'Email or name prefix' })),
+  },
+  { additionalProperties: false },
+);
+
+export const MemberParams = Type.Object({
+  org: Type.String({ minLength: 1, maxLength: 64 }),
+  userId: Type.String({ format: 'uuid' }),
+});
+
+export const ChangeRoleBody = Type.Object({ role: RoleSchema }, { additionalProperties: false });
+
+export const Permissions = Type.Object({
+  status: MembershipStatus,
+  role: RoleSchema,
+  scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), {
+    description: 'What the member may do; empty while the membership is pending.',
+  }),
+});

@@ -1,0 +1,198 @@
+/** Members: list, change role, remove, leave — with the role ceiling and last-owner rules. */
+import type { Context, Trx } from '../../context.ts';
+import { parseToken, secretMatches } from '../../lib/crypto.ts';
+import { CommonErrors } from '../../lib/errors.ts';
+import { isUuid } from '../../lib/ids.ts';
+import { decodeCursor, toPage } from '../../lib/pagination.ts';
+import { type OrgAccess, requireScope } from '../access/org-access.ts';
+import {
+  canManageRole,
+  type Grant,
+  grantForApiKey,
+  grantForRole,
+  hasScope,
+  isScope,
+  type Role,
+  scopesForRole,
+} from '../access/scopes.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
+import { OrganizationErrors } from '../organizations/organization.errors.ts';
+import { lockOrg } from '../organizations/organization.repository.ts';
+import { MemberErrors } from './member.errors.ts';
+import * as repo from './member.repository.ts';
+
+type MemberRow = NonNullable<Awaited<ReturnType<typeof repo.findMember>>>;
+
+export function serializeMember(m: MemberRow) {
+  return {
+    id: m.id,
+    userId: m.user_id,
+    email: m.email,
+    name: m.name,
+    role: m.role,
+    status: m.status,
+    source: m.source,
+    addedBy: m.added_by,
+    createdAt: m.created_at,
+    joinedAt: m.joined_at,
+  };
+}
+
+export async function listMembers(
+  ctx: Context,
+  access: OrgAccess,
+  q: Omit<repo.MemberQuery, 'organizationId' | 'afterId'> & { cursor?: string },
+) {
+  requireScope(access, 'member:read');
+  const afterId = decodeCursor('m', q.cursor, isUuid);
+  const rows = await repo.listMembers(ctx.db, { ...q, organizationId: access.org.id, afterId });
+  return toPage(rows, q.limit, (r) => r.id, 'm', serializeMember);
+}
+
+export async function getMember(ctx: Context, access: OrgAccess, userId: string) {
+  requireScope(access, 'member:read');
+  const m = await repo.findMember(ctx.db, access.org.id, userId);
+  if (!m) throw MemberErrors.MEMBER_NOT_FOUND();
+  return serializeMember(m);
+}
+
+/**
+ * Fails the transaction when the organization would be left without an active owner. Called after
+ * the write, under the organization's row lock, so two concurrent demotions cannot both pass.
+ */
+async function assertOwnerRemains(trx: Trx, organizationId: string) {
+  if ((await repo.countActiveOwners(trx, organizationId)) === 0) throw MemberErrors.LAST_OWNER();
+}
+
+/**
+ * Locks the organization, then reads under that lock the target membership and the caller's own
+ * standing as it is now. The request's `access` was resolved before the lock: while it waited, a
+ * concurrent change may have demoted or removed the caller, whose authority must not outlive it.
+ */
+async function lockedTarget(trx: Trx, access: OrgAccess, userId: string) {
+  if (!(await lockOrg(trx, access.org.id))) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
+  const target = await repo.findMember(trx, access.org.id, userId);
+  if (!target) throw MemberErrors.MEMBER_NOT_FOUND();
+  let current: Grant | null = access.grant;
+  if (access.userId !== null) {
+    const caller =
+      access.userId === userId ? target : await repo.findMember(trx, access.org.id, access.userId);
+    current = caller?.status === 'active' ? grantForRole(caller.role) : null;
+  }
+  return { target, current };
+}
+
+/**
+ * Re-checks, with the caller's standing read under the lock, what was checked with the standing the
+ * request started with: `member:admin`, and the ceiling over every role the change touches.
+ */
+function assertStillAllowed(current: Grant | null, roles: Role[]) {
+  if (!current) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
+  if (!hasScope(current, 'member:admin')) {
+    throw CommonErrors.FORBIDDEN(
+      { requiredScope: 'member:admin' },
+      "This needs the 'member:admin' permission.",
+    );
+  }
+  for (const role of roles) if (!canManageRole(current, role)) throw MemberErrors.ROLE_CEILING({ role });
+}
+
+export async function changeRole(ctx: Context, access: OrgAccess, userId: string, role: Role) {
+  requireScope(access, 'member:admin');
+  // The caller's own role bounds what they may grant; the target's current role bounds whom they may touch.
+  if (!canManageRole(access.grant, role)) throw MemberErrors.ROLE_CEILING({ role });
+  return ctx.transaction(async (trx) => {
+    const { target, current } = await lockedTarget(trx, access, userId);
+    if (!canManageRole(access.grant, target.role)) throw MemberErrors.ROLE_CEILING({ role: target.role });
+    if (target.role === role) return serializeMember(target);
+    await repo.updateRole(trx, target.id, role);
+    // The state rule first: two owners demoting each other at once learn that one owner must remain.
+    await assertOwnerRemains(trx, access.org.id);
+    assertStillAllowed(current, [target.role, role]);
+    await recordAudit(trx, access.actor, {
+      organizationId: access.org.id,
+      action: 'member.role_changed',
+      targetType: 'user',
+      targetId: userId,
+      data: { from: target.role, to: role },
+    });
+    return serializeMember({ ...target, role });
+  });
+}
+
+/** Removes a member; on oneself it is "leave", which needs no scope beyond membership. */
+export async function removeMember(ctx: Context, access: OrgAccess, userId: string) {
+  const leaving = access.userId === userId;
+  if (!leaving) requireScope(access, 'member:admin');
+  await ctx.transaction(async (trx) => {
+    const { target, current } = await lockedTarget(trx, access, userId);
+    if (!leaving && !canManageRole(access.grant, target.role))
+      throw MemberErrors.ROLE_CEILING({ role: target.role });
+    await repo.deleteMembership(trx, target.id);
+    await assertOwnerRemains(trx, access.org.id);
+    // Leaving needs only the membership, which was just read under the lock.
+    if (!leaving) assertStillAllowed(current, [target.role]);
+    await recordAudit(trx, access.actor, {
+      organizationId: access.org.id,
+      action: leaving ? 'member.left' : 'member.removed',
+      targetType: 'user',
+      targetId: userId,
+      data: { role: target.role, status: target.status, source: target.source },
+    });
+  });
+}
+
+export interface PermissionAnswer {
+  status: 'active' | 'pending';
+  role: Role;
+  scopes: string[];
+}
+
+/**
+ * The hot-path permission check: authenticates the caller and answers in one query. A caller needs
+ * `member:read` in the organization (a member's role, or an API key's scopes); a non-member caller
+ * and an unknown organization both get 404.
+ */
+export async function checkPermissions(
+  ctx: Context,
+  credential: string | null,
+  orgRef: string,
+  userId: string,
+): Promise<PermissionAnswer> {
+  if (!credential) throw CommonErrors.UNAUTHENTICATED();
+  const kind = credential.startsWith('rk_') ? 'api_key' : 'session';
+  const parsed = parseToken(kind === 'api_key' ? 'rk' : 'rs', credential);
+  if (!parsed) throw CommonErrors.UNAUTHENTICATED(undefined, 'The session or API key is invalid or expired.');
+  const uuid = isUuid(orgRef);
+  const row = await repo.permissionLookup(ctx.db, {
+    kind,
+    credentialId: parsed.id,
+    orgId: uuid ? orgRef.toLowerCase() : null,
+    orgSlug: uuid ? null : orgRef,
+    userId,
+  });
+  if (!row?.secret_hash || !secretMatches(parsed.secret, row.secret_hash)) {
+    throw CommonErrors.UNAUTHENTICATED(undefined, 'The session or API key is invalid or expired.');
+  }
+  if (!row.org_id) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
+  const grant =
+    kind === 'api_key'
+      ? grantForApiKey((row.key_scopes ?? []).filter(isScope))
+      : row.caller_status === 'active' && row.caller_role
+        ? grantForRole(row.caller_role)
+        : null;
+  if (!grant) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
+  if (!hasScope(grant, 'member:read')) {
+    throw CommonErrors.FORBIDDEN(
+      { requiredScope: 'member:read' },
+      "This needs the 'member:read' permission.",
+    );
+  }
+  if (!row.status || !row.role) throw MemberErrors.MEMBER_NOT_FOUND();
+  // A pending membership grants nothing yet.
+  return {
+    status: row.status,
+    role: row.role,
+    scopes: row.status === 'active' ? [...scopesForRole(row.role)] : [],
+  };
+}

@@ -1,0 +1,98 @@
+/** SQL for organizations. */
+import { type Kysely, sql, type Updateable } from 'kysely';
+import type { DB, OrganizationsTable } from '../../db/schema.ts';
+import { isUuid } from '../../lib/ids.ts';
+import type { Role } from '../access/scopes.ts';
+
+export const ORG_COLUMNS = [
+  'o.id',
+  'o.slug',
+  'o.name',
+  'o.member_limit',
+  'o.join_requests_enabled',
+  'o.sso_enforced',
+  'o.invite_expiry_days',
+  'o.created_at',
+  'o.updated_at',
+] as const;
+
+/** `{org}` in a path is an id or a slug (slugs are lowercase, so `Acme-Inc` finds `acme-inc`). */
+function whereRef(ref: string) {
+  return isUuid(ref)
+    ? (['o.id', '=', ref.toLowerCase()] as const)
+    : (['o.slug', '=', ref.toLowerCase()] as const);
+}
+
+/** The organization and the user's membership in it (if any), in one query. */
+export function findOrgWithMembership(db: Kysely<DB>, ref: string, userId: string | null) {
+  const [col, op, val] = whereRef(ref);
+  return db
+    .selectFrom('organizations as o')
+    .leftJoin('memberships as m', (j) =>
+      j
+        .onRef('m.organization_id', '=', 'o.id')
+        .on('m.user_id', '=', userId ?? '00000000-0000-0000-0000-000000000000'),
+    )
+    .select([...ORG_COLUMNS, 'm.role as member_role', 'm.status as member_status', 'm.id as membership_id'])
+    .where(col, op, val)
+    .executeTakeFirst();
+}
+
+/** Locks the organization row for the rest of the transaction: membership changes of one org go one at a time. */
+export function lockOrg(db: Kysely<DB>, orgId: string) {
+  return db
+    .selectFrom('organizations as o')
+    .select(ORG_COLUMNS)
+    .where('o.id', '=', orgId)
+    .forNoKeyUpdate()
+    .executeTakeFirst();
+}
+
+export function insertOrg(db: Kysely<DB>, values: { id: string; slug: string; name: string }) {
+  return db
+    .insertInto('organizations')
+    .values(values)
+    .onConflict((oc) => oc.column('slug').doNothing())
+    .returning(ORG_COLUMNS.map((c) => c.slice(2) as keyof OrganizationsTable))
+    .executeTakeFirst();
+}
+
+export type OrgPatch = Omit<Updateable<OrganizationsTable>, 'id' | 'created_at' | 'updated_at'>;
+
+export function updateOrg(db: Kysely<DB>, orgId: string, patch: OrgPatch) {
+  return db
+    .updateTable('organizations')
+    .set({ ...patch, updated_at: sql<Date>`now()` })
+    .where('id', '=', orgId)
+    .returning(ORG_COLUMNS.map((c) => c.slice(2) as keyof OrganizationsTable))
+    .executeTakeFirstOrThrow();
+}
+
+export function deleteOrg(db: Kysely<DB>, orgId: string) {
+  return db.deleteFrom('organizations').where('id', '=', orgId).executeTakeFirst();
+}
+
+/** Seats in use: active members (pending invitations join this count when invitations exist). */
+export async function seatsInUse(db: Kysely<DB>, orgId: string): Promise<number> {
+  const row = await db
+    .selectFrom('memberships')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('organization_id', '=', orgId)
+    .where('status', '=', 'active')
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
+export function listUserOrgs(db: Kysely<DB>, userId: string) {
+  return db
+    .selectFrom('memberships as m')
+    .innerJoin('organizations as o', 'o.id', 'm.organization_id')
+    .select([...ORG_COLUMNS, 'm.id as membership_id', 'm.role', 'm.status', 'm.source', 'm.joined_at'])
+    .where('m.user_id', '=', userId)
+    .orderBy('o.name')
+    .orderBy('o.id')
+    .execute();
+}
+
+export type OrgRow = NonNullable<Awaited<ReturnType<typeof findOrgWithMembership>>>;
+export type { Role };

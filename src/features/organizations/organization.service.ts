@@ -1,0 +1,188 @@
+/** Organizations: create (the creator becomes owner), read, settings, delete, list mine. */
+import { randomBytes } from 'node:crypto';
+import type { Context } from '../../context.ts';
+import { isUuid, uuidv7 } from '../../lib/ids.ts';
+import type { OrgAccess } from '../access/org-access.ts';
+import { requireScope } from '../access/org-access.ts';
+import { scopesForRole } from '../access/scopes.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
+import type { UserPrincipal } from '../auth/principal.ts';
+import { insertMembership } from '../members/member.repository.ts';
+import { OrganizationErrors } from './organization.errors.ts';
+import * as repo from './organization.repository.ts';
+
+const SLUG_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+export function checkSlug(slug: string): string {
+  if (!SLUG_RE.test(slug) || slug.length < 2 || slug.length > 48 || isUuid(slug)) {
+    throw OrganizationErrors.INVALID_SLUG([
+      { field: 'slug', message: 'must be 2–48 of a-z, 0-9 and single hyphens' },
+    ]);
+  }
+  return slug;
+}
+
+function slugify(name: string): string {
+  const base = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/g, '');
+  // `{org}` in a path is an id or a slug, so a slug must never read as a UUID (a name may look like one).
+  return base.length >= 2 && !isUuid(base) ? base : `org-${base}`.replace(/-+$/g, '');
+}
+
+/** The unique index on `organizations.slug` said no: a concurrent writer took the slug first. */
+function isSlugConflict(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string };
+  return e.code === '23505' && e.constraint === 'organizations_slug_key';
+}
+
+export async function createOrganization(
+  ctx: Context,
+  principal: UserPrincipal,
+  input: { name: string; slug?: string },
+  ip: string | null,
+) {
+  const name = input.name.trim();
+  const explicit = input.slug !== undefined;
+  const firstSlug = explicit ? checkSlug(input.slug as string) : slugify(name);
+  return ctx.transaction(async (trx) => {
+    let org: Awaited<ReturnType<typeof repo.insertOrg>>;
+    // A derived slug that is taken gets a short random suffix; an explicit one is the caller's to change.
+    for (let attempt = 0; ; attempt++) {
+      const slug = attempt === 0 ? firstSlug : `${firstSlug}-${randomBytes(3).toString('hex')}`;
+      org = await repo.insertOrg(trx, { id: uuidv7(), slug, name });
+      if (org) break;
+      if (explicit) throw OrganizationErrors.SLUG_TAKEN([{ field: 'slug', message: 'is already taken' }]);
+      if (attempt >= 5)
+        throw OrganizationErrors.SLUG_TAKEN([
+          { field: 'name', message: 'gives a slug already taken; pass a slug' },
+        ]);
+    }
+    const userId = principal.user.id;
+    await insertMembership(trx, {
+      organizationId: org.id,
+      userId,
+      role: 'owner',
+      status: 'active',
+      source: 'created_org',
+      addedBy: userId,
+    });
+    const actor = { type: 'user' as const, id: userId, ip };
+    await recordAudit(trx, actor, {
+      organizationId: org.id,
+      action: 'organization.created',
+      targetType: 'organization',
+      targetId: org.id,
+      data: { slug: org.slug, name: org.name },
+    });
+    await recordAudit(trx, actor, {
+      organizationId: org.id,
+      action: 'member.added',
+      targetType: 'user',
+      targetId: userId,
+      data: { role: 'owner', source: 'created_org' },
+    });
+    return { ...org, viewer: { role: 'owner' as const, scopes: [...scopesForRole('owner')] } };
+  });
+}
+
+export function viewOrganization(access: OrgAccess) {
+  requireScope(access, 'org:read');
+  return { ...access.org, viewer: { role: access.role, scopes: [...access.grant.scopes] } };
+}
+
+export interface SettingsInput {
+  name?: string;
+  slug?: string;
+  memberLimit?: number | null;
+  joinRequestsEnabled?: boolean;
+  ssoEnforced?: boolean;
+  inviteExpiryDays?: number;
+}
+
+/** API field → column of each setting. */
+const SETTING_COLUMNS = {
+  name: 'name',
+  slug: 'slug',
+  memberLimit: 'member_limit',
+  joinRequestsEnabled: 'join_requests_enabled',
+  ssoEnforced: 'sso_enforced',
+  inviteExpiryDays: 'invite_expiry_days',
+} as const satisfies Record<keyof SettingsInput, keyof repo.OrgPatch>;
+
+export async function updateOrganization(ctx: Context, access: OrgAccess, input: SettingsInput) {
+  requireScope(access, 'org:write');
+  const wanted: SettingsInput = {
+    ...input,
+    ...(input.name !== undefined && { name: input.name.trim() }),
+    ...(input.slug !== undefined && { slug: checkSlug(input.slug) }),
+  };
+  return ctx.transaction(async (trx) => {
+    const current = await repo.lockOrg(trx, access.org.id);
+    if (!current) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
+    // Only what actually changes is written and audited, as `{ field: { from, to } }`.
+    const patch: Record<string, unknown> = {};
+    const changes: Record<string, { from: unknown; to: unknown }> = {};
+    for (const [field, column] of Object.entries(SETTING_COLUMNS)) {
+      const to = wanted[field as keyof SettingsInput];
+      const from = current[column];
+      if (to === undefined || to === from) continue;
+      patch[column] = to;
+      changes[field] = { from, to };
+    }
+    if (wanted.memberLimit !== undefined && wanted.memberLimit !== null && changes.memberLimit) {
+      const used = await repo.seatsInUse(trx, access.org.id);
+      if (wanted.memberLimit < used) {
+        throw OrganizationErrors.MEMBER_LIMIT_BELOW_USAGE([
+          { field: 'memberLimit', message: `must be at least ${used}, the seats in use`, seatsInUse: used },
+        ]);
+      }
+    }
+    const viewer = { role: access.role, scopes: [...access.grant.scopes] };
+    if (Object.keys(changes).length === 0) return { ...current, viewer };
+    // No check-then-write on the slug: the unique index decides, even between concurrent renames.
+    let org: typeof current;
+    try {
+      org = await repo.updateOrg(trx, access.org.id, patch as repo.OrgPatch);
+    } catch (err) {
+      if (isSlugConflict(err)) {
+        throw OrganizationErrors.SLUG_TAKEN([{ field: 'slug', message: 'is already taken' }]);
+      }
+      throw err;
+    }
+    await recordAudit(trx, access.actor, {
+      organizationId: access.org.id,
+      action: 'organization.updated',
+      targetType: 'organization',
+      targetId: access.org.id,
+      data: { changes },
+    });
+    return { ...org, viewer };
+  });
+}
+
+export async function deleteOrganization(ctx: Context, access: OrgAccess) {
+  requireScope(access, 'org:delete');
+  await ctx.transaction(async (trx) => {
+    // A concurrent delete that committed first leaves nothing to delete (nor to audit twice).
+    if (!(await repo.lockOrg(trx, access.org.id))) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
+    await repo.deleteOrg(trx, access.org.id);
+    // The audit log keeps the organization's id without a foreign key, so this entry outlives it.
+    await recordAudit(trx, access.actor, {
+      organizationId: access.org.id,
+      action: 'organization.deleted',
+      targetType: 'organization',
+      targetId: access.org.id,
+      data: { slug: access.org.slug, name: access.org.name },
+    });
+  });
+}
+
+export function listMyOrganizations(ctx: Context, principal: UserPrincipal) {
+  return repo.listUserOrgs(ctx.db, principal.user.id);
+}

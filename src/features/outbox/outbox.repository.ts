@@ -1,0 +1,118 @@
+/**
+ * The transactional outbox. A message is a row written in the transaction of the change that causes
+ * it, so a rolled-back change sends nothing and a crash after commit loses nothing. Workers claim due
+ * rows with FOR UPDATE SKIP LOCKED and a lease, so any number of instances cooperate.
+ */
+import { type Kysely, sql } from 'kysely';
+import type { DB } from '../../db/schema.ts';
+
+export interface EmailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** Links in the message, logged when no SMTP server is configured. */
+  links: string[];
+}
+
+export async function enqueueEmail(db: Kysely<DB>, organizationId: string | null, message: EmailMessage) {
+  await db
+    .insertInto('outbox')
+    .values({ organization_id: organizationId, kind: 'email', payload: JSON.stringify(message) })
+    .execute();
+}
+
+export interface ClaimedMessage {
+  id: string;
+  kind: 'email';
+  payload: Record<string, unknown>;
+  attempts: number;
+}
+
+/**
+ * Leases up to `limit` due messages for `leaseSeconds`; a worker that dies lets the lease run out.
+ * Each claim counts an attempt, and the returned `attempts` is the claim's fencing token: the
+ * updates below apply only while the row still carries it, so a worker whose lease was taken over
+ * cannot overwrite what the new holder did.
+ */
+export async function claimDue(
+  db: Kysely<DB>,
+  limit: number,
+  leaseSeconds: number,
+): Promise<ClaimedMessage[]> {
+  // MATERIALIZED: the locking subquery runs exactly once, so LIMIT and SKIP LOCKED mean what they say.
+  const result = await sql<ClaimedMessage>`
+    WITH due AS MATERIALIZED (
+      SELECT id FROM outbox
+      WHERE status = 'pending' AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())
+      ORDER BY next_attempt_at
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    )
+    UPDATE outbox o
+    SET locked_until = now() + make_interval(secs => ${leaseSeconds}), attempts = o.attempts + 1
+    FROM due
+    WHERE o.id = due.id
+    RETURNING o.id, o.kind, o.payload, o.attempts
+  `.execute(db);
+  return result.rows;
+}
+
+/** Records a delivery; false when the claim `attempt` is no longer the row's (another worker took it over). */
+export async function markSent(db: Kysely<DB>, id: string, attempt: number): Promise<boolean> {
+  const result = await db
+    .updateTable('outbox')
+    .set({ status: 'sent', sent_at: sql`now()`, locked_until: null, last_error: null })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where('attempts', '=', attempt)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/**
+ * Schedules another attempt after `delaySeconds`, or gives up (`dead`) when there is none left.
+ * False when the claim `attempt` is no longer the row's: a stale worker never undoes a delivery.
+ */
+export async function markFailed(
+  db: Kysely<DB>,
+  id: string,
+  attempt: number,
+  error: string,
+  delaySeconds: number | null,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('outbox')
+    .set({
+      status: delaySeconds === null ? 'dead' : 'pending',
+      last_error: error.slice(0, 1000),
+      locked_until: null,
+      next_attempt_at: sql`now() + make_interval(secs => ${delaySeconds ?? 0})`,
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where('attempts', '=', attempt)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Gives back a claim that was not tried (its lease was running out): claimable at once, no attempt counted. */
+export async function releaseClaim(db: Kysely<DB>, id: string, attempt: number): Promise<boolean> {
+  const result = await db
+    .updateTable('outbox')
+    .set({ locked_until: null, attempts: sql`attempts - 1` })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where('attempts', '=', attempt)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function countPending(db: Kysely<DB>): Promise<number> {
+  const row = await db
+    .selectFrom('outbox')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('status', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return row.n;
+}

@@ -1,0 +1,62 @@
+/**
+ * Opens the database (unless one is handed in), runs migrations when asked, builds the service
+ * context and the outbox worker, and closes them with the app.
+ */
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import { type Context, createContext } from '../context.ts';
+import { type DatabaseHandle, openDatabase } from '../db/database.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { createMailer } from '../features/outbox/mailer.ts';
+import { createOutboxWorker, type OutboxWorker } from '../features/outbox/outbox.worker.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: Context;
+    outbox: OutboxWorker;
+    database: DatabaseHandle;
+  }
+}
+
+export interface ContextPluginOptions {
+  config: Config;
+  /** Use this database instead of opening one (tests share one per file); the app will not close it. */
+  database?: DatabaseHandle;
+  /** Apply pending migrations at start. */
+  migrate: boolean;
+  /** Called with each delivery's result (metrics). */
+  onDelivery?: (result: 'sent' | 'retry' | 'dead') => void;
+}
+
+async function contextPlugin(app: FastifyInstance, opts: ContextPluginOptions) {
+  const handle = opts.database ?? (await openDatabase(opts.config));
+  if (opts.migrate) await migrateToLatest(handle.db);
+  const mailer = createMailer({
+    smtpUrl: opts.config.smtpUrl,
+    from: opts.config.mailFrom,
+    log: app.log as Logger,
+  });
+  const outbox = createOutboxWorker({
+    db: handle.db,
+    mailer,
+    log: app.log as Logger,
+    pollMs: opts.config.outboxPollMs,
+    onResult: opts.onDelivery,
+  });
+  app.decorate('database', handle);
+  app.decorate('outbox', outbox);
+  app.decorate(
+    'ctx',
+    createContext(handle.db, opts.config, () => outbox.kick()),
+  );
+  if (opts.config.outboxWorker) app.addHook('onReady', async () => outbox.start());
+  app.addHook('onClose', async () => {
+    await outbox.stop();
+    mailer.close();
+    if (!opts.database) await handle.close();
+  });
+}
+
+export default fp(contextPlugin, { name: 'context' });

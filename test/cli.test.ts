@@ -1,0 +1,330 @@
+/**
+ * The `roster` command (SPEC §3 CLI, §4 configuration), run as the operator runs it: `node bin/roster.js`
+ * in a child process, on an embedded data folder — or, on PostgreSQL runs, a fresh database on the server.
+ * A PGlite folder admits one process at a time, so every CLI process has exited before the test opens the
+ * folder itself, and the test closes it before the next CLI run.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CONFIG_DOC, loadConfig } from '../src/config.ts';
+import { type DatabaseHandle, openDatabase } from '../src/db/database.ts';
+import { SCOPES } from '../src/features/access/scopes.ts';
+import { hashSecret } from '../src/lib/crypto.ts';
+import { bearer, createOrg, createTestApp, errorCode, signUp, TEST_DATABASE_URL } from './helpers.ts';
+
+// Each run boots Node and the TypeScript loader; on a busy machine a handful of them take a while.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const BIN = path.join(ROOT, 'bin/roster.js');
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The parent's environment without any Roster setting, so only what a test passes reaches the CLI. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [name] of CONFIG_DOC) delete env[name];
+  delete env.ROSTER_TEST_DATABASE_URL;
+  return { ...env, ...extra };
+}
+
+function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: ROOT, env: cleanEnv(env), timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/**
+ * Where the CLI keeps its data: an empty embedded-database folder, or an empty PostgreSQL database
+ * (not migrated: `roster migrate` is under test).
+ */
+interface DataTarget {
+  env: Record<string, string>;
+  /** Opens the same data in this process. */
+  open(): Promise<DatabaseHandle>;
+  dispose(): Promise<void>;
+}
+
+async function emptyDataTarget(): Promise<DataTarget> {
+  if (!TEST_DATABASE_URL) {
+    const dir = await mkdtemp(path.join(tmpdir(), 'roster-cli-'));
+    return {
+      env: { ROSTER_DATA_DIR: dir },
+      open: () => openDatabase({ databaseUrl: null, dataDir: dir }),
+      dispose: () => rm(dir, { recursive: true, force: true }),
+    };
+  }
+  const pgServer = TEST_DATABASE_URL;
+  const name = `roster_cli_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: pgServer });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(pgServer);
+  url.pathname = `/${name}`;
+  const databaseUrl = url.toString();
+  return {
+    env: { DATABASE_URL: databaseUrl },
+    open: () => openDatabase({ databaseUrl, dataDir: '' }),
+    async dispose() {
+      const dropper = new pg.Client({ connectionString: pgServer });
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropper.end();
+    },
+  };
+}
+
+/** Opens the target in this process, builds an app on it, runs `fn`, and closes everything. */
+async function withApp<T>(
+  target: DataTarget,
+  fn: (t: Awaited<ReturnType<typeof createTestApp>>) => Promise<T>,
+) {
+  const database = await target.open();
+  try {
+    const t = await createTestApp({}, database);
+    try {
+      return await fn(t);
+    } finally {
+      await t.close();
+    }
+  } finally {
+    await database.close();
+  }
+}
+
+describe('roster --help', () => {
+  it('lists every configuration variable and every command, without reading the configuration', async () => {
+    // PORT=abc would fail any command that loads the configuration: help must not need it.
+    const runs = [['--help'], ['serve', '--help'], ['help']];
+    const results = await Promise.all(runs.map((args) => runCli(args, { PORT: 'abc' })));
+    for (const [i, args] of runs.entries()) {
+      const res = results[i] as CliResult;
+      expect(res.code, args.join(' ')).toBe(0);
+      for (const [name] of CONFIG_DOC) expect(res.stdout, `${args.join(' ')} lists ${name}`).toContain(name);
+      for (const command of ['serve', 'migrate', 'api-key create', 'api-key list', 'api-key revoke']) {
+        expect(res.stdout).toContain(`roster ${command}`);
+      }
+      for (const scope of SCOPES) expect(res.stdout).toContain(scope);
+    }
+  });
+});
+
+describe('configuration is read from documented variables only', () => {
+  it('loadConfig reads no environment variable that --help does not list', () => {
+    const read = new Set<string>();
+    const env = new Proxy({} as Record<string, string | undefined>, {
+      get(_target, name) {
+        if (typeof name === 'string') read.add(name);
+        return undefined;
+      },
+    });
+    loadConfig(env);
+    const documented = new Set(CONFIG_DOC.map(([name]) => name));
+    expect(read.size).toBeGreaterThan(10);
+    expect([...read].filter((name) => !documented.has(name))).toEqual([]);
+    expect([...documented].filter((name) => !read.has(name))).toEqual([]);
+  });
+});
+
+describe('roster with a bad invocation exits with code 2', () => {
+  it('names the variable at fault when the configuration is invalid (PORT=abc)', async () => {
+    const res = await runCli(['migrate'], { PORT: 'abc', DATABASE_URL: 'memory://' });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/PORT/);
+    expect(res.stderr).toContain("'abc'");
+    expect(res.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+  });
+
+  it('names DATABASE_URL when it is not a PostgreSQL URL', async () => {
+    const res = await runCli(['migrate'], { DATABASE_URL: 'mysql://localhost/db' });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/DATABASE_URL/);
+  });
+
+  it('names TRUST_PROXY when it is neither a boolean, a hop count nor a list of addresses', async () => {
+    const res = await runCli(['serve'], { TRUST_PROXY: 'the-load-balancer', DATABASE_URL: 'memory://' });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/TRUST_PROXY/);
+    expect(res.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('reports an unreachable database in one line and exits with code 1', async () => {
+    const res = await runCli(['migrate'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/roster' });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/^error: .*ECONNREFUSED/);
+    expect(res.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('rejects an unknown command, naming it and showing the usage', async () => {
+    const res = await runCli(['frobnicate'], { PORT: 'abc' });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain("unknown command 'frobnicate'");
+    expect(res.stderr).toContain('roster migrate');
+  });
+
+  it('rejects an unknown option and an unknown api-key verb', async () => {
+    const [option, verb] = await Promise.all([
+      runCli(['api-key', 'list', '--frob'], { DATABASE_URL: 'memory://' }),
+      runCli(['api-key', 'rotate'], { DATABASE_URL: 'memory://' }),
+    ]);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toContain('--frob');
+    expect(option.stderr).not.toMatch(/\n\s+at /);
+    expect(verb.code).toBe(2);
+    expect(verb.stderr).toContain('usage: roster api-key');
+  });
+});
+
+describe('roster migrate and roster api-key on one database', () => {
+  let target: DataTarget;
+  beforeAll(async () => {
+    target = await emptyDataTarget();
+  });
+  afterAll(() => target.dispose());
+
+  const cli = (...args: string[]) => runCli(args, target.env);
+  const keys: Record<string, { id: string; token: string }> = {};
+
+  it('migrate applies the migrations, then says the database is up to date', async () => {
+    const first = await cli('migrate');
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^applied: 0001-foundation/);
+    const second = await cli('migrate');
+    expect(second.code).toBe(0);
+    expect(second.stdout).toBe('database is up to date\n');
+  });
+
+  it('api-key create prints the key once, with its id, name and scopes', async () => {
+    for (const [name, scopes] of [
+      ['host-app', 'member:read'],
+      ['reader', 'org:read'],
+    ] as const) {
+      const res = await cli('api-key', 'create', '--name', name, '--scopes', scopes);
+      expect(res.code, res.stderr).toBe(0);
+      const token = /^key:\s+(rk_\S+)$/m.exec(res.stdout)?.[1];
+      const id = /^id:\s+(\S+)$/m.exec(res.stdout)?.[1];
+      expect(token).toMatch(/^rk_[0-9a-f]{32}[A-Za-z0-9_-]{43}$/);
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.stdout).toMatch(new RegExp(`^name:\\s+${name}$`, 'm'));
+      expect(res.stdout).toMatch(new RegExp(`^scopes:\\s+${scopes}$`, 'm'));
+      expect(res.stdout.split(token as string)).toHaveLength(2); // printed exactly once
+      expect(res.stderr).toMatch(/cannot show it again/);
+      keys[name] = { id: id as string, token: token as string };
+    }
+  });
+
+  it('api-key create with an unknown scope exits 2 naming the scope, and creates nothing', async () => {
+    const [res, noName, noScopes] = await Promise.all([
+      cli('api-key', 'create', '--name', 'bad', '--scopes', 'member:read,members:destroy'),
+      cli('api-key', 'create', '--scopes', 'member:read'),
+      cli('api-key', 'create', '--name', 'empty'),
+    ]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain("'members:destroy'");
+    expect(res.stdout).not.toContain('rk_');
+    expect(noName.code).toBe(2);
+    expect(noName.stderr).toContain('--name');
+    expect(noScopes.code).toBe(2);
+    expect(noScopes.stderr).toContain('scopes');
+  });
+
+  it('api-key list shows each key with its status, never a secret', async () => {
+    const res = await cli('api-key', 'list');
+    expect(res.code).toBe(0);
+    const lines = res.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    for (const [name, key] of Object.entries(keys)) {
+      const line = lines.find((l) => l.startsWith(key.id));
+      expect(line).toContain(name);
+      expect(line).toContain('active');
+      expect(res.stdout).not.toContain(key.token.slice(-43));
+    }
+    expect(res.stdout).not.toContain('rk_');
+    expect(res.stdout).not.toContain('bad');
+  });
+
+  it('the database holds only the hash of the key, and the key works on the permission check', async () => {
+    const hostApp = keys['host-app'] as { id: string; token: string };
+    const reader = keys.reader as { id: string; token: string };
+    await withApp(target, async (t) => {
+      const rows = await t.database.db.selectFrom('api_keys').selectAll().execute();
+      expect(rows).toHaveLength(2);
+      const row = rows.find((r) => r.id === hostApp.id);
+      expect(Buffer.from(row?.secret_hash as Uint8Array).equals(hashSecret(hostApp.token.slice(-43)))).toBe(
+        true,
+      );
+      const dump = JSON.stringify(rows, (_k, v) =>
+        v && typeof v === 'object' && v.type === 'Buffer' ? Buffer.from(v.data).toString('latin1') : v,
+      );
+      expect(dump).not.toContain(hostApp.token.slice(-43));
+      expect(dump).not.toContain(reader.token.slice(-43));
+
+      const owner = await signUp(t.app);
+      const org = await createOrg(t.app, owner.token);
+      const url = `/v1/organizations/${org.id}/members/${owner.user.id}/permissions`;
+      const ok = await t.app.inject({ url, headers: bearer(hostApp.token) });
+      expect(ok.statusCode, ok.body).toBe(200);
+      expect(ok.json()).toMatchObject({ status: 'active', role: 'owner' });
+      expect(ok.json().scopes).toContain('member:read');
+
+      // A key without member:read may not ask; a forged secret on a real id is not a key.
+      const denied = await t.app.inject({ url, headers: bearer(reader.token) });
+      expect(denied.statusCode).toBe(403);
+      const last = hostApp.token.slice(-1) === 'A' ? 'B' : 'A';
+      const forged = await t.app.inject({ url, headers: bearer(`${hostApp.token.slice(0, -1)}${last}`) });
+      expect(forged.statusCode).toBe(401);
+    });
+  });
+
+  it('api-key revoke ID revokes the key: list shows it revoked and the API refuses it', async () => {
+    const hostApp = keys['host-app'] as { id: string; token: string };
+    const res = await cli('api-key', 'revoke', hostApp.id);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toBe(`revoked ${hostApp.id}\n`);
+
+    const again = await cli('api-key', 'revoke', hostApp.id);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toContain('no active key');
+
+    const notAnId = await cli('api-key', 'revoke', 'not-a-uuid');
+    expect(notAnId.code).toBe(2);
+    expect(notAnId.stderr).toContain("'not-a-uuid'");
+    expect(notAnId.stderr).not.toMatch(/\n\s+at /);
+
+    const list = await cli('api-key', 'list');
+    expect(list.stdout.split('\n').find((l) => l.startsWith(hostApp.id))).toContain('revoked');
+    expect(list.stdout.split('\n').find((l) => l.startsWith((keys.reader as { id: string }).id))).toContain(
+      'active',
+    );
+
+    await withApp(target, async (t) => {
+      const owner = await signUp(t.app);
+      const org = await createOrg(t.app, owner.token);
+      const res2 = await t.app.inject({
+        url: `/v1/organizations/${org.id}/members/${owner.user.id}/permissions`,
+        headers: bearer(hostApp.token),
+      });
+      expect(res2.statusCode).toBe(401);
+      expect(errorCode(res2)).toBe('UNAUTHENTICATED');
+    });
+  });
+});

@@ -1,0 +1,220 @@
+/**
+ * `roster serve` as a real process (SPEC §4): it listens on PORT, writes JSON logs, drains and stops on
+ * SIGTERM with exit code 0, and its embedded data outlives it. On PostgreSQL runs it is pointed at a
+ * fresh database with DATABASE_URL instead of a data folder.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CONFIG_DOC } from '../src/config.ts';
+import { onPostgres, TEST_DATABASE_URL, uniqueEmail } from './helpers.ts';
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const BIN = path.join(ROOT, 'bin/roster.js');
+const PASSWORD = 'correct horse battery';
+
+/** A port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+/** An empty data folder, or an empty PostgreSQL database on PostgreSQL runs (serve migrates it). */
+async function emptyDataTarget(): Promise<{ env: Record<string, string>; dispose(): Promise<void> }> {
+  if (!TEST_DATABASE_URL) {
+    const dir = await mkdtemp(path.join(tmpdir(), 'roster-serve-'));
+    return { env: { ROSTER_DATA_DIR: dir }, dispose: () => rm(dir, { recursive: true, force: true }) };
+  }
+  const pgServer = TEST_DATABASE_URL;
+  const name = `roster_serve_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: pgServer });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(pgServer);
+  url.pathname = `/${name}`;
+  return {
+    env: { DATABASE_URL: url.toString() },
+    async dispose() {
+      const dropper = new pg.Client({ connectionString: pgServer });
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropper.end();
+    },
+  };
+}
+
+interface Server {
+  child: ChildProcess;
+  base: string;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const running = new Set<ChildProcess>();
+
+function spawnServe(env: Record<string, string>, port: number): Server {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env };
+  for (const [name] of CONFIG_DOC) delete childEnv[name];
+  delete childEnv.ROSTER_TEST_DATABASE_URL;
+  Object.assign(childEnv, { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env });
+  const child = spawn(process.execPath, [BIN, 'serve'], { cwd: ROOT, env: childEnv, stdio: 'pipe' });
+  running.add(child);
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d) => {
+    out += d;
+  });
+  child.stderr?.on('data', (d) => {
+    err += d;
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal });
+    }),
+  );
+  return { child, base: `http://127.0.0.1:${port}`, exited, stdout: () => out, stderr: () => err };
+}
+
+/** Spawns `roster serve` on a free port and waits until /healthz answers. */
+async function startServe(env: Record<string, string>): Promise<Server> {
+  const server = spawnServe(env, await freePort());
+  const deadline = Date.now() + 90_000;
+  let up = false;
+  while (!up && Date.now() < deadline && server.child.exitCode === null) {
+    up = await fetch(`${server.base}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (!up) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!up) throw new Error(`roster serve did not come up:\n${server.stdout()}\n${server.stderr()}`);
+  return server;
+}
+
+/** Every stdout line, parsed: a line that is not JSON fails the test. */
+function jsonLines(server: Server): Array<Record<string, unknown>> {
+  return server
+    .stdout()
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => {
+      try {
+        return JSON.parse(l) as Record<string, unknown>;
+      } catch {
+        throw new Error(`not a JSON log line: ${l}`);
+      }
+    });
+}
+
+afterEach(() => {
+  // A server left running by a failed test must not hold the data folder or the port.
+  for (const child of running) child.kill('SIGKILL');
+});
+
+const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+
+describe(`roster serve as a process (${onPostgres ? 'DATABASE_URL' : 'ROSTER_DATA_DIR'})`, () => {
+  let target: Awaited<ReturnType<typeof emptyDataTarget>>;
+  const email = uniqueEmail('serve');
+  let token: string;
+  beforeAll(async () => {
+    target = await emptyDataTarget();
+  });
+  afterAll(() => target.dispose());
+
+  it('serves real HTTP on PORT, and on SIGTERM stops with exit code 0 after logging JSON lines ending in "stopped"', async () => {
+    const server = await startServe(target.env);
+    const ready = await fetch(`${server.base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', database: onPostgres ? 'postgres' : 'pglite' });
+
+    const signUp = await post(`${server.base}/v1/auth/sign-up`, {
+      email,
+      password: PASSWORD,
+      name: 'Serve Test',
+    });
+    expect(signUp.status).toBe(201);
+    token = (await signUp.json()).session.token;
+    const me = await fetch(`${server.base}/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(me.status).toBe(200);
+    expect((await me.json()).email).toBe(email);
+
+    expect(server.child.kill('SIGTERM')).toBe(true);
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+
+    const lines = jsonLines(server);
+    const messages = lines.map((l) => l.msg);
+    expect(messages).toContain('Roster is listening');
+    expect(messages).toContain('shutting down');
+    expect(messages.at(-1)).toBe('stopped');
+    for (const line of lines) expect(typeof line.level).toBe('number');
+    expect(lines.some((l) => (l.req as { url?: string } | undefined)?.url === '/v1/me')).toBe(true);
+    expect(server.stdout()).not.toContain(token.slice(-43));
+    expect(server.stdout()).not.toContain(PASSWORD);
+    expect(server.stderr()).not.toMatch(/error/i);
+  });
+
+  it('restarted on the same data, still knows the user; while draining, /readyz fails and requests are served', async () => {
+    expect(token).toBeDefined();
+    const server = await startServe({ ...target.env, SHUTDOWN_DRAIN_MS: '3000' });
+    const signIn = await post(`${server.base}/v1/auth/sign-in`, { email, password: PASSWORD });
+    expect(signIn.status).toBe(200);
+    const me = await fetch(`${server.base}/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(me.status).toBe(200); // the session made before the restart is still valid
+    expect((await me.json()).email).toBe(email);
+
+    const signalledAt = Date.now();
+    server.child.kill('SIGTERM');
+    let readiness = await fetch(`${server.base}/readyz`);
+    for (let i = 0; readiness.status === 200 && i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      readiness = await fetch(`${server.base}/readyz`);
+    }
+    expect(readiness.status).toBe(503);
+    expect((await readiness.json()).error.code).toBe('UNAVAILABLE');
+    expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
+    const during = await fetch(`${server.base}/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(during.status).toBe(200);
+
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(3000);
+    expect(jsonLines(server).at(-1)?.msg).toBe('stopped');
+  });
+});
+
+describe('roster serve when it cannot listen', () => {
+  it('exits with code 1 and a one-line error naming the address when PORT is taken', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as { port: number }).port;
+    try {
+      const server = spawnServe({ DATABASE_URL: 'memory://' }, port);
+      expect(await server.exited).toEqual({ code: 1, signal: null });
+      expect(server.stderr()).toMatch(new RegExp(`^error: .*EADDRINUSE.*${port}`));
+      expect(server.stderr()).not.toMatch(/\n\s+at /);
+    } finally {
+      await new Promise((r) => holder.close(r));
+    }
+  });
+});
