@@ -4,11 +4,19 @@
  */
 import type { Context } from '../../context.ts';
 import { CommonErrors } from '../../lib/errors.ts';
-import type { Actor } from '../audit/audit.repository.ts';
+import { type Actor, SYSTEM_ACTOR } from '../audit/audit.repository.ts';
 import { actorOf, type Principal } from '../auth/principal.ts';
 import { OrganizationErrors } from '../organizations/organization.errors.ts';
 import { findOrgWithMembership, type OrgRow } from '../organizations/organization.repository.ts';
-import { type Grant, grantForApiKey, grantForRole, hasScope, type Role, type Scope } from './scopes.ts';
+import {
+  type Grant,
+  grantForApiKey,
+  grantForRole,
+  hasScope,
+  type Role,
+  SCOPES,
+  type Scope,
+} from './scopes.ts';
 
 export type Organization = Omit<OrgRow, 'member_role' | 'member_status' | 'membership_id'>;
 
@@ -58,4 +66,15 @@ export async function authorize(
   const access = await orgAccess(ctx, principal, ref, ip);
   requireScope(access, scope);
   return access;
+}
+
+/**
+ * The operator at the command line (`roster org …`): every scope, up to the owner ceiling, audited as
+ * `system`. The organization rules (last owner, seats, consent) bind the operator like anyone else.
+ */
+export async function operatorAccess(ctx: Context, ref: string): Promise<OrgAccess> {
+  const row = await findOrgWithMembership(ctx.db, ref, null);
+  if (!row) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
+  const { member_role: _r, member_status: _s, membership_id: _m, ...org } = row;
+  return { org, grant: grantForApiKey(SCOPES), role: null, userId: null, actor: SYSTEM_ACTOR };
 }
