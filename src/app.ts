@@ -8,8 +8,11 @@ import type { DatabaseHandle } from './db/database.ts';
 import auditRoutes from './features/audit/audit.routes.ts';
 import authRoutes from './features/auth/auth.routes.ts';
 import healthRoutes from './features/health/health.routes.ts';
+import joinRequestRoutes from './features/join-requests/join-request.routes.ts';
 import memberRoutes from './features/members/member.routes.ts';
+import { Member } from './features/members/member.schemas.ts';
 import organizationRoutes from './features/organizations/organization.routes.ts';
+import ownerAddRoutes from './features/owner-adds/owner-add.routes.ts';
 import { loggerOptions } from './lib/logger.ts';
 import { ErrorResponse } from './lib/schemas.ts';
 import { compileValidator } from './lib/validation.ts';
@@ -51,7 +54,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       },
     },
   });
+  // Shared response schemas, referenced by `$ref` from several features.
   app.addSchema(ErrorResponse);
+  app.addSchema(Member);
 
   await app.register(errorHandler);
   await app.register(contextPlugin, {
@@ -68,6 +73,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(authRoutes);
   await app.register(organizationRoutes);
   await app.register(memberRoutes);
+  await app.register(ownerAddRoutes);
+  await app.register(joinRequestRoutes);
   await app.register(auditRoutes);
   return app as unknown as FastifyInstance;
 }
