@@ -17,6 +17,7 @@ import { loggerOptions } from './lib/logger.ts';
 import { ErrorResponse } from './lib/schemas.ts';
 import { compileValidator } from './lib/validation.ts';
 import authPlugin from './plugins/auth.plugin.ts';
+import consolePlugin from './plugins/console.plugin.ts';
 import contextPlugin from './plugins/context.plugin.ts';
 import errorHandler, { frameworkErrors } from './plugins/error-handler.plugin.ts';
 import metricsPlugin from './plugins/metrics.plugin.ts';
@@ -76,5 +77,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(ownerAddRoutes);
   await app.register(joinRequestRoutes);
   await app.register(auditRoutes);
+  // Last: its catch-all route answers only what no API route does.
+  await app.register(consolePlugin, { dir: config.consoleDir });
   return app as unknown as FastifyInstance;
 }

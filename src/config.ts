@@ -44,6 +44,11 @@ export interface Config {
    * @example 10000
    */
   shutdownDrainMs: number;
+  /**
+   * Folder of the built web console, served at `/` by the same process; null serves the API only.
+   * @default '<install folder>/console/dist' (written by `npm run build`)
+   */
+  consoleDir: string | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -69,7 +74,14 @@ export const CONFIG_DOC: ReadonlyArray<readonly [name: string, description: stri
   ['METRICS_TOKEN', 'bearer token required by /metrics (default: open)'],
   ['BODY_LIMIT', 'largest request body in bytes (default 1048576)'],
   ['SHUTDOWN_DRAIN_MS', 'on SIGTERM, ms during which /readyz fails before the listener closes (default 0)'],
+  [
+    'CONSOLE_DIR',
+    'folder of the built web console served at / (default: console/dist of the install); off = API only',
+  ],
 ];
+
+/** Where `npm run build` writes the web console. */
+export const DEFAULT_CONSOLE_DIR = path.resolve(import.meta.dirname, '../console/dist');
 
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -129,6 +141,13 @@ function trustProxy(raw: string | undefined): Config['trustProxy'] {
   return entries.join(',');
 }
 
+function consoleDir(raw: string | undefined): string | null {
+  const value = raw?.trim();
+  if (value === undefined || value === '') return DEFAULT_CONSOLE_DIR;
+  if (['off', 'false', 'none'].includes(value.toLowerCase())) return null;
+  return path.resolve(value);
+}
+
 /** Reads and validates the configuration; throws {@link ConfigError} naming the variable at fault. */
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
   const port = int(env, 'PORT', 3000, 0, 65535);
@@ -154,6 +173,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     metricsToken: env.METRICS_TOKEN || null,
     bodyLimit: int(env, 'BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
     shutdownDrainMs: int(env, 'SHUTDOWN_DRAIN_MS', 0, 0, 300_000),
+    consoleDir: consoleDir(env.CONSOLE_DIR),
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent`);

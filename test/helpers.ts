@@ -56,7 +56,8 @@ export interface TestApp {
 
 /**
  * Builds an app on a fresh database. The outbox worker does not poll (tests call `app.outbox.drain()`),
- * unless `overrides.outboxWorker` says otherwise.
+ * unless `overrides.outboxWorker` says otherwise; the web console is not served unless
+ * `overrides.consoleDir` names its build.
  */
 export async function createTestApp(
   overrides: Partial<Config> = {},
@@ -65,7 +66,7 @@ export async function createTestApp(
   const db = database ?? (await freshDatabase());
   const config = loadConfig(
     { PORT: '0', PUBLIC_URL: 'http://roster.test', LOG_LEVEL: 'info' },
-    { outboxWorker: false, ...overrides },
+    { outboxWorker: false, consoleDir: null, ...overrides },
   );
   const logs: Array<Record<string, unknown>> = [];
   const logStream = new Writable({

@@ -1,0 +1,64 @@
+import { type FormEvent, useState } from 'react';
+import { api, explain, fieldErrors } from '../api.ts';
+import { navigate } from '../router.tsx';
+import { orgHome } from '../routes.tsx';
+import { useSession } from '../session.tsx';
+import { ErrorMessage, Field, Page } from '../ui.tsx';
+
+export function CreateOrganizationPage() {
+  const { refresh } = useSession();
+  const [name, setName] = useState('');
+  const [slug, setSlug] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const org = await api.call('POST /v1/organizations', {
+        body: slug.trim() ? { name, slug: slug.trim() } : { name },
+      });
+      await refresh();
+      navigate(orgHome(org.slug));
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  }
+
+  const fields = fieldErrors(error);
+  return (
+    <Page title="Create an organization">
+      <form className="card narrow" onSubmit={submit} noValidate>
+        <p className="muted">You will be its first owner.</p>
+        <ErrorMessage>{error ? explain(error) : null}</ErrorMessage>
+        <Field
+          label="Name"
+          name="name"
+          required
+          maxLength={100}
+          autoComplete="organization"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          error={fields.name}
+        />
+        <Field
+          label="URL name (optional)"
+          name="slug"
+          maxLength={48}
+          hint="Lowercase letters, digits and hyphens, e.g. acme-labs. Made from the name when left empty."
+          value={slug}
+          onChange={(e) => setSlug(e.target.value)}
+          error={fields.slug}
+          autoCapitalize="none"
+          spellCheck={false}
+        />
+        <button type="submit" className="button primary" disabled={busy}>
+          {busy ? 'Creating…' : 'Create organization'}
+        </button>
+      </form>
+    </Page>
+  );
+}

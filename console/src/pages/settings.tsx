@@ -1,0 +1,164 @@
+import { type FormEvent, useState } from 'react';
+import type { Body } from '../../../src/client/client.ts';
+import { api, explain, fieldErrors, type Organization } from '../api.ts';
+import { navigate } from '../router.tsx';
+import type { OrgPageProps } from '../routes.tsx';
+import { useSession } from '../session.tsx';
+import { Checkbox, ErrorMessage, Field, Notice, Page } from '../ui.tsx';
+
+type OrganizationChanges = Body<'PATCH /v1/organizations/{org}'>;
+
+interface Draft {
+  name: string;
+  slug: string;
+  joinRequestsEnabled: boolean;
+  ssoEnforced: boolean;
+  /** Empty = unlimited. */
+  memberLimit: string;
+  inviteExpiryDays: string;
+}
+
+const toDraft = (o: Organization): Draft => ({
+  name: o.name,
+  slug: o.slug,
+  joinRequestsEnabled: o.joinRequestsEnabled,
+  ssoEnforced: o.ssoEnforced,
+  memberLimit: o.memberLimit === null ? '' : String(o.memberLimit),
+  inviteExpiryDays: String(o.inviteExpiryDays),
+});
+
+/** A whole number typed into a field, or the text itself so that the API names what is wrong with it. */
+const asNumber = (raw: string): number => (/^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN);
+
+/** The organization's name, URL name and settings; read-only without `org:write`. */
+export function SettingsPage({ org, reloadOrg }: OrgPageProps) {
+  const { refresh } = useSession();
+  const [draft, setDraft] = useState<Draft>(() => toDraft(org));
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+  /** Problems found before asking the API (a number field holding something else). */
+  const [fieldProblem, setFieldProblem] = useState<Record<string, string>>({});
+  const canWrite = org.viewer.scopes.includes('org:write');
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const before = toDraft(org);
+    const body: OrganizationChanges = {};
+    if (draft.name !== before.name) body.name = draft.name;
+    if (draft.slug !== before.slug) body.slug = draft.slug.trim();
+    if (draft.joinRequestsEnabled !== before.joinRequestsEnabled)
+      body.joinRequestsEnabled = draft.joinRequestsEnabled;
+    if (draft.ssoEnforced !== before.ssoEnforced) body.ssoEnforced = draft.ssoEnforced;
+    if (draft.memberLimit.trim() !== before.memberLimit) {
+      body.memberLimit = draft.memberLimit.trim() === '' ? null : asNumber(draft.memberLimit);
+    }
+    if (draft.inviteExpiryDays.trim() !== before.inviteExpiryDays) {
+      body.inviteExpiryDays = asNumber(draft.inviteExpiryDays);
+    }
+    setSaved(false);
+    setError(null);
+    if (Object.keys(body).length === 0) {
+      setSaved(true);
+      return;
+    }
+    const notNumbers = Object.entries(body).filter(([, v]) => typeof v === 'number' && Number.isNaN(v));
+    if (notNumbers.length > 0) {
+      setFieldProblem(Object.fromEntries(notNumbers.map(([k]) => [k, 'must be a whole number'])));
+      return;
+    }
+    setFieldProblem({});
+    setBusy(true);
+    try {
+      const updated = await api.call('PATCH /v1/organizations/{org}', {
+        path: { org: org.id },
+        body,
+      });
+      setDraft(toDraft(updated));
+      setSaved(true);
+      if (updated.slug !== org.slug || updated.name !== org.name) await refresh();
+      if (updated.slug !== org.slug)
+        navigate(`/orgs/${encodeURIComponent(updated.slug)}/settings`, { replace: true });
+      else reloadOrg();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const fields = { ...fieldErrors(error), ...fieldProblem };
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
+    setSaved(false);
+    setDraft((d) => ({ ...d, [key]: value }));
+  };
+
+  return (
+    <Page title="Settings">
+      <form className="card medium" onSubmit={submit} noValidate aria-label="Organization settings">
+        {canWrite ? null : <Notice>Only owners and admins can change these settings.</Notice>}
+        <ErrorMessage>{error ? explain(error) : null}</ErrorMessage>
+        {saved ? <Notice>Settings saved.</Notice> : null}
+        <fieldset disabled={!canWrite || busy}>
+          <legend className="visually-hidden">Organization</legend>
+          <Field
+            label="Name"
+            name="name"
+            required
+            maxLength={100}
+            value={draft.name}
+            onChange={(e) => set('name', e.target.value)}
+            error={fields.name}
+          />
+          <Field
+            label="URL name"
+            name="slug"
+            required
+            maxLength={48}
+            hint="Used in links and API paths. Changing it breaks links that use the old one."
+            value={draft.slug}
+            onChange={(e) => set('slug', e.target.value)}
+            error={fields.slug}
+            autoCapitalize="none"
+            spellCheck={false}
+          />
+          <Field
+            label="Member limit"
+            name="memberLimit"
+            inputMode="numeric"
+            hint="Seats: active members plus pending invitations. Leave empty for no limit."
+            value={draft.memberLimit}
+            onChange={(e) => set('memberLimit', e.target.value)}
+            error={fields.memberLimit}
+          />
+          <Field
+            label="Invitation expiry (days)"
+            name="inviteExpiryDays"
+            inputMode="numeric"
+            hint="How long an emailed invitation link stays valid (1–365 days)."
+            value={draft.inviteExpiryDays}
+            onChange={(e) => set('inviteExpiryDays', e.target.value)}
+            error={fields.inviteExpiryDays}
+          />
+          <Checkbox
+            label="Accept join requests"
+            hint="Anyone who knows the organization's URL name may ask to join; an admin approves."
+            checked={draft.joinRequestsEnabled}
+            onChange={(e) => set('joinRequestsEnabled', e.target.checked)}
+          />
+          <Checkbox
+            label="Single sign-on enforced"
+            hint="Members sign in through your identity provider; join requests are then not taken."
+            checked={draft.ssoEnforced}
+            onChange={(e) => set('ssoEnforced', e.target.checked)}
+          />
+          {canWrite ? (
+            <button type="submit" className="button primary">
+              {busy ? 'Saving…' : 'Save settings'}
+            </button>
+          ) : null}
+        </fieldset>
+      </form>
+    </Page>
+  );
+}

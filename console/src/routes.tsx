@@ -1,0 +1,93 @@
+/**
+ * Every page of the console, in one table: its path, title, who may open it and, for organization
+ * pages, its entry in the organization's navigation and the scope that shows it.
+ *
+ * A new page is one entry here and one component under pages/:
+ * - `kind: 'public'`: anyone, signed in or not (e.g. an emailed link's landing page, like
+ *   `/invitations/accept` reads `?token=` the way `/verify-email` does);
+ * - `kind: 'guest'`: only when signed out (sign-in, sign-up); signed-in visitors go to `?next=` or home;
+ * - `kind: 'user'`: a signed-in user; others are sent to sign-in and brought back afterwards; `menu`
+ *   puts it in the account menu (e.g. "My invitations" at `/me/invitations`);
+ * - `kind: 'org'`: under `/orgs/:org/…`; the frame loads the organization (with the viewer's scopes)
+ *   and passes it to the page; `nav` adds a tab shown to members holding `nav.scope` (e.g.
+ *   Invitations with `member:read`, Join requests with `member:admin`, Apps with `org:integrations`).
+ */
+import type { ReactNode } from 'react';
+import type { Organization, Scope } from './api.ts';
+import { AuditPage } from './pages/audit.tsx';
+import { CreateOrganizationPage } from './pages/create-organization.tsx';
+import { HomePage } from './pages/home.tsx';
+import { MembersPage } from './pages/members.tsx';
+import { SettingsPage } from './pages/settings.tsx';
+import { SignInPage } from './pages/sign-in.tsx';
+import { SignUpPage } from './pages/sign-up.tsx';
+import { VerifyEmailPage } from './pages/verify-email.tsx';
+
+export interface PageProps {
+  params: Record<string, string>;
+  search: URLSearchParams;
+}
+
+export interface OrgPageProps extends PageProps {
+  org: Organization;
+  /** Reads the organization again (after its settings or the viewer's role changed). */
+  reloadOrg(): void;
+}
+
+interface BaseRoute {
+  /** `:name` segments are parameters. */
+  path: string;
+  title: string;
+}
+
+export type RouteDef =
+  | (BaseRoute & {
+      kind: 'public' | 'guest' | 'user';
+      /** An entry in the account menu. */
+      menu?: string;
+      render(props: PageProps): ReactNode;
+    })
+  | (BaseRoute & {
+      kind: 'org';
+      nav?: { label: string; scope: Scope };
+      render(props: OrgPageProps): ReactNode;
+    });
+
+export const routes: RouteDef[] = [
+  { path: '/sign-in', title: 'Sign in', kind: 'guest', render: (p) => <SignInPage {...p} /> },
+  { path: '/sign-up', title: 'Create your account', kind: 'guest', render: (p) => <SignUpPage {...p} /> },
+  { path: '/verify-email', title: 'Verify email', kind: 'public', render: (p) => <VerifyEmailPage {...p} /> },
+  { path: '/', title: 'Organizations', kind: 'user', render: () => <HomePage /> },
+  {
+    path: '/orgs/new',
+    title: 'Create an organization',
+    kind: 'user',
+    render: () => <CreateOrganizationPage />,
+  },
+  {
+    path: '/orgs/:org/members',
+    title: 'Members',
+    kind: 'org',
+    nav: { label: 'Members', scope: 'member:read' },
+    render: (p) => <MembersPage {...p} />,
+  },
+  {
+    path: '/orgs/:org/settings',
+    title: 'Settings',
+    kind: 'org',
+    nav: { label: 'Settings', scope: 'org:read' },
+    render: (p) => <SettingsPage {...p} />,
+  },
+  {
+    path: '/orgs/:org/audit-log',
+    title: 'Audit log',
+    kind: 'org',
+    nav: { label: 'Audit log', scope: 'audit:read' },
+    render: (p) => <AuditPage {...p} />,
+  },
+];
+
+/** The first organization page the viewer may open: where the org switcher leads. */
+export function orgHome(slug: string): string {
+  return `/orgs/${encodeURIComponent(slug)}/members`;
+}

@@ -1,0 +1,78 @@
+/**
+ * Who is signed in, and their organizations. The session itself is the HttpOnly cookie Roster sets on
+ * sign-in and sign-up; the console never sees the token.
+ */
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { ApiError, api, type MyOrganization, type User } from './api.ts';
+
+export interface Session {
+  /** undefined while loading; null when signed out. */
+  user: User | null | undefined;
+  organizations: MyOrganization[];
+  /** Reads the user and their organizations again (after sign-in, verification, joining, leaving). */
+  refresh(): Promise<void>;
+  signOut(): Promise<void>;
+  /** The error that kept the session from loading (other than being signed out). */
+  error: unknown;
+}
+
+const SessionContext = createContext<Session | null>(null);
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [user, setUser] = useState<User | null | undefined>(undefined);
+  const [organizations, setOrganizations] = useState<MyOrganization[]>([]);
+  const [error, setError] = useState<unknown>(null);
+
+  const refresh = useCallback(async () => {
+    try {
+      const me = await api.call('GET /v1/me');
+      const orgs = await api.call('GET /v1/me/organizations');
+      setUser(me);
+      setOrganizations(orgs.data);
+      setError(null);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) {
+        setUser(null);
+        setOrganizations([]);
+        setError(null);
+      } else {
+        setError(err);
+        setUser((u) => u ?? null);
+      }
+    }
+  }, []);
+
+  const signOut = useCallback(async () => {
+    try {
+      await api.call('POST /v1/auth/sign-out');
+    } catch (err) {
+      // Already signed out is what was asked for.
+      if (!(err instanceof ApiError && err.status === 401)) throw err;
+    }
+    setUser(null);
+    setOrganizations([]);
+  }, []);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const value = useMemo(
+    () => ({ user, organizations, refresh, signOut, error }),
+    [user, organizations, refresh, signOut, error],
+  );
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): Session {
+  const s = useContext(SessionContext);
+  if (!s) throw new Error('useSession outside SessionProvider');
+  return s;
+}
+
+/** The signed-in user, for pages the route table marks as needing one. */
+export function useUser(): User {
+  const { user } = useSession();
+  if (!user) throw new Error('useUser on a page that does not require a user');
+  return user;
+}

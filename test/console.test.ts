@@ -1,0 +1,425 @@
+/**
+ * The web console in a real browser (SPEC §3): Debian's Chromium, driven by playwright-core, against a
+ * Roster listening on a real port on a fresh database, with a real SMTP server receiving its mail.
+ * Screenshots of the main pages are written to test-results/screenshots/ on every run.
+ *
+ * Without /usr/bin/chromium the file is skipped with a message; in CI (CI=true) it fails instead.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type BrowserContext, chromium, type Page, type Response } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildConsole } from '../scripts/build-console.ts';
+import { DEFAULT_CONSOLE_DIR } from '../src/config.ts';
+import {
+  addActiveMember,
+  bearer,
+  createOrg,
+  createTestApp,
+  signUp,
+  type TestApp,
+  uniqueEmail,
+} from './helpers.ts';
+import { startSmtpServer, type TestSmtpServer } from './smtp-server.ts';
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
+
+const CHROMIUM = '/usr/bin/chromium';
+const CI = process.env.CI === 'true' || process.env.CI === '1';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const PASSWORD = 'correct horse battery';
+const SHOTS = path.resolve(import.meta.dirname, '../test-results/screenshots');
+const ENGINE = process.env.ROSTER_TEST_DATABASE_URL ? 'postgres' : 'pglite';
+
+if (!HAVE_CHROMIUM && !CI) {
+  console.warn(
+    `Skipping the browser tests: no Chromium at ${CHROMIUM} (install it with: apt-get install -y chromium).`,
+  );
+}
+
+/** A port nobody listens on right now (the emailed links must name it before the server starts). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+describe.skipIf(!HAVE_CHROMIUM && !CI)('web console in Chromium', () => {
+  let smtp: TestSmtpServer;
+  let t: TestApp;
+  let base: string;
+  let profile: string;
+  let context: BrowserContext;
+  /** Content-Security-Policy violations and uncaught page errors, which no page may cause. */
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!HAVE_CHROMIUM) throw new Error(`CI needs Debian's Chromium at ${CHROMIUM} (.ci/run installs it)`);
+    await buildConsole({ quiet: true });
+    await mkdir(SHOTS, { recursive: true });
+    smtp = await startSmtpServer();
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    t = await createTestApp({
+      publicUrl: base,
+      smtpUrl: smtp.url,
+      outboxWorker: true,
+      outboxPollMs: 50,
+      consoleDir: DEFAULT_CONSOLE_DIR,
+    });
+    await t.app.listen({ port, host: '127.0.0.1' });
+    profile = await mkdtemp(path.join(tmpdir(), 'roster-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      viewport: { width: 1200, height: 800 },
+    });
+    context.setDefaultTimeout(20_000);
+    context.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
+    });
+    context.on('weberror', (e) => pageErrors.push(String(e.error())));
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await t?.close();
+    await smtp?.close();
+    if (profile) await rm(profile, { recursive: true, force: true });
+  });
+
+  /** A page for a new visitor: no session cookie left from an earlier journey. */
+  async function freshPage(viewport = { width: 1200, height: 800 }): Promise<Page> {
+    await context.clearCookies();
+    for (const p of context.pages()) await p.close();
+    const page = await context.newPage();
+    await page.setViewportSize(viewport);
+    return page;
+  }
+
+  async function shot(page: Page, name: string) {
+    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  }
+
+  async function signIn(page: Page, email: string, next = '/') {
+    await page.goto(`${base}/sign-in?next=${encodeURIComponent(next)}`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base}${next}`);
+  }
+
+  async function waitForMail(to: string) {
+    for (let i = 0; i < 200; i++) {
+      const m = smtp.to(to)[0];
+      if (m) return m;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no message reached ${to}`);
+  }
+
+  /** An owner with an organization, an admin and a member, made through the API. */
+  async function seedOrg(label: string) {
+    const owner = await signUp(t.app, uniqueEmail(`${label}-owner`), 'Olivia Owner');
+    const org = await createOrg(t.app, owner.token, `${label} Org`);
+    const admin = await signUp(t.app, uniqueEmail(`${label}-admin`), 'Adam Admin');
+    const member = await signUp(t.app, uniqueEmail(`${label}-member`), 'Mia Member');
+    await addActiveMember(t.database, org.id, admin.user.id, 'admin');
+    await addActiveMember(t.database, org.id, member.user.id, 'member');
+    await t.database.db
+      .updateTable('users')
+      .set({ email_verified_at: new Date() })
+      .where('id', 'in', [owner.user.id, admin.user.id, member.user.id])
+      .execute();
+    return { owner, org, admin, member };
+  }
+
+  async function roleOf(orgId: string, userId: string, token: string) {
+    const res = await t.app.inject({
+      url: `/v1/organizations/${orgId}/members/${userId}`,
+      headers: bearer(token),
+    });
+    return res.statusCode === 200 ? (res.json() as { role: string }).role : res.statusCode;
+  }
+
+  it('serves the console on the API port with its security headers, and keeps the API answering', async () => {
+    const page = await freshPage();
+    const res = (await page.goto(`${base}/sign-in`)) as Response;
+    expect(res.status()).toBe(200);
+    const headers = res.headers();
+    expect(headers['content-security-policy']).toContain("script-src 'self'");
+    expect(headers['content-security-policy']).not.toContain('unsafe-inline');
+    expect(headers['referrer-policy']).toBe('no-referrer');
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await page.title()).toBe('Sign in · Roster');
+
+    for (const [url, status] of [
+      ['/healthz', 200],
+      ['/readyz', 200],
+      ['/v1/openapi.json', 200],
+      ['/v1/no-such-route', 404],
+    ] as const) {
+      const api = await page.request.get(`${base}${url}`, { headers: { accept: 'text/html' } });
+      expect(api.status(), url).toBe(status);
+      expect(api.headers()['content-type'], url).toContain('application/json');
+    }
+  });
+
+  it('sign up → verify the email from the delivered message → create an organization → owner in members', async () => {
+    const page = await freshPage();
+    const email = uniqueEmail('ada');
+    await page.goto(`${base}/`);
+    await page.waitForURL(/\/sign-in\?next=%2F$/);
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.getByRole('heading', { name: 'Create your account' }).waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('Ada Lovelace');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await shot(page, 'sign-up');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(`${base}/`);
+    await page.getByRole('heading', { name: 'Your organizations' }).waitFor();
+    expect(await page.getByRole('status').filter({ hasText: 'Confirm your email address' }).count()).toBe(1);
+    expect(await page.getByText('You are not a member of any organization yet.').isVisible()).toBe(true);
+
+    const message = await waitForMail(email);
+    const link = /http:\/\/127\.0\.0\.1:\d+\/verify-email\?token=[A-Za-z0-9_%-]+/.exec(
+      message.text ?? '',
+    )?.[0];
+    expect(link, message.text ?? '').toBeDefined();
+    const token = decodeURIComponent(new URL(link as string).searchParams.get('token') ?? '');
+    const landing = (await page.goto(link as string)) as Response;
+    expect(landing.headers()['referrer-policy']).toBe('no-referrer');
+    await page.getByText('Your email address is verified.').waitFor();
+    // The token leaves the address bar once read, and never reaches a log line.
+    expect(page.url()).toBe(`${base}/verify-email`);
+    expect(JSON.stringify(t.logs)).not.toContain(token);
+    expect(JSON.stringify(t.logs)).toContain('/verify-email?token=[REDACTED]');
+
+    await page.getByRole('link', { name: 'Continue' }).click();
+    await page.getByRole('heading', { name: 'Your organizations' }).waitFor();
+    expect(await page.getByText('Confirm your email address').count()).toBe(0);
+    await page.getByRole('main').getByRole('link', { name: 'Create organization' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Analytical Engines');
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    await page.waitForURL(/\/orgs\/analytical-engines(-[0-9a-f]+)?\/members$/);
+    const row = page.getByRole('row').filter({ hasText: 'Ada Lovelace' });
+    await row.waitFor();
+    expect(await row.getByText('owner', { exact: true }).isVisible()).toBe(true);
+    expect(await row.getByText('active', { exact: true }).isVisible()).toBe(true);
+    expect(await row.getByText('Created the organization').isVisible()).toBe(true);
+    expect(await page.getByRole('row').count()).toBe(2); // the header and Ada
+
+    // The org switcher lists it.
+    await page.getByLabel('Switch organization').click();
+    expect(await page.getByRole('link', { name: 'Analytical Engines' }).isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+  });
+
+  it("refuses the last owner's leave and says why", async () => {
+    const owner = await signUp(t.app, uniqueEmail('solo'), 'Sole Owner');
+    const org = await createOrg(t.app, owner.token, 'Solo Org');
+    const page = await freshPage();
+    await signIn(page, owner.user.email, `/orgs/${org.slug}/members`);
+    await page.getByRole('button', { name: 'Leave organization' }).click();
+    await page.getByRole('button', { name: 'Leave', exact: true }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('You have not left Solo Org.');
+    expect(await alert.textContent()).toContain('must always keep at least one owner');
+    expect(await alert.textContent()).toContain('Make another member an owner first');
+    await shot(page, 'last-owner-leave-refused');
+    expect(await roleOf(org.id, owner.user.id, owner.token)).toBe('owner');
+    expect(page.url()).toBe(`${base}/orgs/${org.slug}/members`);
+  });
+
+  it("an admin changes a member's role, and is told why an owner's role is out of reach", async () => {
+    const { owner, org, admin, member } = await seedOrg('roles');
+    const page = await freshPage();
+    await signIn(page, admin.user.email, `/orgs/${org.slug}/members`);
+    await page.getByRole('row').filter({ hasText: 'Mia Member' }).waitFor();
+    expect(await page.getByRole('row').count()).toBe(4);
+
+    await page.getByRole('button', { name: 'Change role of Mia Member' }).click();
+    await page.getByLabel('New role for Mia Member').selectOption('admin');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Mia Member is now an admin.' }).waitFor();
+    const mia = page.getByRole('row').filter({ hasText: 'Mia Member' });
+    await mia.getByText('admin', { exact: true }).waitFor();
+    expect(await roleOf(org.id, member.user.id, owner.token)).toBe('admin');
+
+    await page.getByRole('button', { name: 'Change role of Olivia Owner' }).click();
+    await page.getByLabel('New role for Olivia Owner').selectOption('member');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain("Olivia Owner's role was not changed.");
+    expect(await alert.textContent()).toContain('only an owner can make someone an owner or change an owner');
+    expect(await roleOf(org.id, owner.user.id, owner.token)).toBe('owner');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await shot(page, 'members');
+
+    // The audit log shows the change, newest first.
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    const first = page.getByRole('row').nth(1);
+    expect(await first.textContent()).toContain('Changed a role from member to admin');
+    await shot(page, 'audit-log');
+  });
+
+  it('an admin removes a member after confirming', async () => {
+    const { owner, org, admin, member } = await seedOrg('remove');
+    const page = await freshPage();
+    await signIn(page, admin.user.email, `/orgs/${org.slug}/members`);
+    await page.getByRole('button', { name: 'Remove Mia Member' }).click();
+    await page.getByRole('button', { name: 'Remove', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Mia Member was removed' }).waitFor();
+    // The list is read again: her row goes.
+    await page.getByRole('row').filter({ hasText: 'Mia Member' }).waitFor({ state: 'detached' });
+    expect(await page.getByRole('row').count()).toBe(3);
+    expect(await roleOf(org.id, member.user.id, owner.token)).toBe(404);
+  });
+
+  it('pages through members and filters them', async () => {
+    const { org, admin } = await seedOrg('pages');
+    for (let i = 0; i < 24; i++) {
+      const extra = await signUp(t.app, uniqueEmail(`pages-extra${i}`), `Extra Person ${i}`);
+      await addActiveMember(t.database, org.id, extra.user.id, 'member');
+    }
+    const page = await freshPage();
+    await signIn(page, admin.user.email, `/orgs/${org.slug}/members`);
+    await page.getByText('Page 1').waitFor();
+    expect(await page.getByRole('row').count()).toBe(26); // header + 25
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText('Page 2').waitFor();
+    await page.getByRole('row').filter({ hasText: 'Extra Person 23' }).waitFor();
+    expect(await page.getByRole('row').count()).toBe(3); // header + 2 of 27
+    expect(await page.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await page.getByText('Page 1').waitFor();
+
+    await page.getByLabel('Role', { exact: true }).selectOption('admin');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1);
+    expect(await page.getByRole('row').nth(1).textContent()).toContain('Adam Admin');
+
+    await page.getByLabel('Role', { exact: true }).selectOption('');
+    await page.getByLabel('Search').fill('nobody-matches-this');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByText('No member matches these filters.').waitFor();
+  });
+
+  it('saves organization settings, and explains a refused value', async () => {
+    const { owner, org } = await seedOrg('settings');
+    const page = await freshPage();
+    await signIn(page, owner.user.email, `/orgs/${org.slug}/settings`);
+    await page.getByRole('heading', { name: 'Settings' }).waitFor();
+    await page.getByLabel('Member limit').fill('1');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('cannot be lower than the seats already taken');
+
+    await page.getByLabel('Member limit').fill('25');
+    await page.getByLabel('Invitation expiry (days)').fill('14');
+    await page.getByLabel('Accept join requests').check();
+    await page.getByLabel('Single sign-on enforced').check();
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    const saved = (
+      await t.app.inject({ url: `/v1/organizations/${org.id}`, headers: bearer(owner.token) })
+    ).json() as Record<string, unknown>;
+    expect(saved).toMatchObject({
+      memberLimit: 25,
+      inviteExpiryDays: 14,
+      joinRequestsEnabled: true,
+      ssoEnforced: true,
+    });
+    await shot(page, 'settings');
+  });
+
+  it('a member without admin rights sees no admin actions and read-only settings', async () => {
+    const { org, member } = await seedOrg('readonly');
+    const page = await freshPage();
+    await signIn(page, member.user.email, `/orgs/${org.slug}/members`);
+    await page.getByRole('row').filter({ hasText: 'Olivia Owner' }).waitFor();
+    expect(await page.getByRole('button', { name: /Change role/ }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByText('Only owners and admins can change these settings.').waitFor();
+    expect(await page.getByLabel('Name', { exact: true }).isDisabled()).toBe(true);
+  });
+
+  it('signs out from the account menu', async () => {
+    const { owner } = await seedOrg('signout');
+    const page = await freshPage();
+    await signIn(page, owner.user.email);
+    await page.getByLabel('Account').click();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${base}/sign-in`);
+    await page.goto(`${base}/`);
+    await page.waitForURL(/\/sign-in\?next=%2F$/);
+    const me = await page.request.get(`${base}/v1/me`);
+    expect(me.status()).toBe(401);
+  });
+
+  it('an invalid verification link explains itself', async () => {
+    const page = await freshPage();
+    await page.goto(`${base}/verify-email?token=rv_not-a-real-token`);
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('invalid, already used or expired');
+  });
+
+  it('fits a 375-pixel-wide screen without horizontal scrolling', async () => {
+    const { owner, org } = await seedOrg('narrow');
+    const page = await freshPage({ width: 375, height: 812 });
+    await page.goto(`${base}/sign-in`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    const overflow = () =>
+      page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await signIn(page, owner.user.email, `/orgs/${org.slug}/members`);
+    for (const [suffix, heading] of [
+      ['members', 'Members'],
+      ['settings', 'Settings'],
+      ['audit-log', 'Audit log'],
+    ] as const) {
+      await page.goto(`${base}/orgs/${org.slug}/${suffix}`);
+      await page.getByRole('heading', { name: heading }).waitFor();
+      await page
+        .getByRole('status')
+        .filter({ hasText: /Loading/ })
+        .waitFor({ state: 'detached' });
+      expect(await overflow(), suffix).toBeLessThanOrEqual(0);
+      await shot(page, `mobile-${suffix}`);
+    }
+    // The table's rows become cards: every member's card is narrower than the screen.
+    const widths = await page.evaluate(() => [...document.querySelectorAll('tr')].map((r) => r.scrollWidth));
+    for (const w of widths) expect(w).toBeLessThanOrEqual(375);
+  });
+
+  it('raised no Content-Security-Policy violation and no uncaught error on any page', () => {
+    expect(pageErrors).toEqual([]);
+    expect(ENGINE).toMatch(/pglite|postgres/);
+  });
+});
