@@ -251,7 +251,7 @@ describe('creating an invitation', () => {
 
 describe('listing and reading', () => {
   let listOrg: { id: string; slug: string };
-  let ids: Record<string, string>;
+  let ids: { a: string; b: string; c: string; d: string };
   beforeAll(async () => {
     listOrg = await createOrg(t.app, owner.token, 'List Corp');
     await addActiveMember(t.database, listOrg.id, admin.user.id, 'admin');
