@@ -51,6 +51,7 @@ export interface RateLimits {
 export interface RedisLike {
   status?: string;
   quit(): Promise<unknown>;
+  disconnect(): void;
   on(event: 'error', listener: (err: Error) => void): unknown;
 }
 
@@ -137,7 +138,10 @@ export function createRateLimits(opts: { db: Database; redis?: RedisLike | null 
       return Number(result.numDeletedRows);
     },
     async close() {
-      if (redis) await redis.quit().catch(() => {});
+      if (!redis) return;
+      // A connection that is not up has nothing to flush: drop it rather than wait for it.
+      if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+      else redis.disconnect();
     },
   };
 }
