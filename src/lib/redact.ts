@@ -31,4 +31,5 @@ export const REDACT_PATHS = [
   '*.token',
   '*.secret',
   '*.invitationToken',
+  '*.acceptUrl',
 ];
