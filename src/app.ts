@@ -8,6 +8,7 @@ import type { DatabaseHandle } from './db/database.ts';
 import auditRoutes from './features/audit/audit.routes.ts';
 import authRoutes from './features/auth/auth.routes.ts';
 import healthRoutes from './features/health/health.routes.ts';
+import invitationRoutes from './features/invitations/invitation.routes.ts';
 import joinRequestRoutes from './features/join-requests/join-request.routes.ts';
 import memberRoutes from './features/members/member.routes.ts';
 import { Member } from './features/members/member.schemas.ts';
@@ -22,6 +23,7 @@ import contextPlugin from './plugins/context.plugin.ts';
 import errorHandler, { frameworkErrors } from './plugins/error-handler.plugin.ts';
 import metricsPlugin from './plugins/metrics.plugin.ts';
 import openapiPlugin from './plugins/openapi.plugin.ts';
+import rateLimitPlugin from './plugins/rate-limit.plugin.ts';
 import { VERSION } from './version.ts';
 
 export interface BuildOptions {
@@ -69,6 +71,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(openapiPlugin, { version: VERSION, publicUrl: config.publicUrl });
   await app.register(metricsPlugin, { metricsToken: config.metricsToken });
   await app.register(authPlugin);
+  await app.register(rateLimitPlugin);
 
   await app.register(healthRoutes);
   await app.register(authRoutes);
@@ -77,6 +80,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(ownerAddRoutes);
   await app.register(joinRequestRoutes);
   await app.register(auditRoutes);
+  await app.register(invitationRoutes);
   // Last: its catch-all route answers only what no API route does.
   await app.register(consolePlugin, { dir: config.consoleDir });
   return app as unknown as FastifyInstance;

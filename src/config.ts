@@ -49,6 +49,20 @@ export interface Config {
    * @default '<install folder>/console/dist' (written by `npm run build`)
    */
   consoleDir: string | null;
+  /**
+   * Invitations an organization may send per window: each created, approved or resent invitation and
+   * each invite request counts one; 0 = no limit. @default 50
+   */
+  inviteLimitPerOrg: number;
+  /**
+   * Invitations one person may send per window, across all organizations (API keys are held to the
+   * per-organization limit only); 0 = no limit. @default 100
+   */
+  inviteLimitPerInviter: number;
+  /** Length of the invitation rate-limit window, in seconds. @default 86400 */
+  inviteLimitWindowSeconds: number;
+  /** How often expired invitations are marked `expired`, in milliseconds; 0 = never in this process. @default 60000 */
+  invitationSweepMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -77,6 +91,16 @@ export const CONFIG_DOC: ReadonlyArray<readonly [name: string, description: stri
   [
     'CONSOLE_DIR',
     'folder of the built web console served at / (default: console/dist of the install); off = API only',
+  ],
+  ['INVITE_LIMIT_PER_ORG', 'invitations an organization may send per window; 0 = no limit (default 50)'],
+  [
+    'INVITE_LIMIT_PER_INVITER',
+    'invitations one person may send per window, all organizations; 0 = no limit (default 100)',
+  ],
+  ['INVITE_LIMIT_WINDOW_SECONDS', 'length of the invitation rate-limit window in seconds (default 86400)'],
+  [
+    'INVITATION_SWEEP_MS',
+    'how often expired invitations are marked expired, in ms; 0 = not in this process (default 60000)',
   ],
 ];
 
@@ -174,6 +198,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     bodyLimit: int(env, 'BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
     shutdownDrainMs: int(env, 'SHUTDOWN_DRAIN_MS', 0, 0, 300_000),
     consoleDir: consoleDir(env.CONSOLE_DIR),
+    inviteLimitPerOrg: int(env, 'INVITE_LIMIT_PER_ORG', 50, 0, 1_000_000),
+    inviteLimitPerInviter: int(env, 'INVITE_LIMIT_PER_INVITER', 100, 0, 1_000_000),
+    inviteLimitWindowSeconds: int(env, 'INVITE_LIMIT_WINDOW_SECONDS', 86_400, 1, 31_536_000),
+    invitationSweepMs: int(env, 'INVITATION_SWEEP_MS', 60_000, 0, 86_400_000),
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent`);

@@ -119,7 +119,7 @@ describe('POST /v1/organizations/{org}/join-requests, signed in', () => {
 
     expect((await ask(user.token, org.id)).statusCode).toBe(201);
     const twice = await ask(user.token, org.id);
-    expect([twice.statusCode, errorCode(twice)]).toEqual([409, 'MEMBERSHIP_EXISTS']);
+    expect([twice.statusCode, errorCode(twice)]).toEqual([409, 'ALREADY_MEMBER']);
     for (const o of [closed.org, sso.org]) expect(await membershipOf(o.id, user.user.id)).toBeUndefined();
   });
 });
@@ -204,7 +204,7 @@ describe('the approval queue', () => {
     expect(okA.statusCode, okA.body).toBe(200);
     expect(okA.json().role).toBe('member');
     const full = await decide(admin.token, org.id, idB, 'approve');
-    expect([full.statusCode, errorCode(full)]).toEqual([409, 'SEAT_LIMIT_REACHED']);
+    expect([full.statusCode, errorCode(full)]).toEqual([409, 'MEMBER_LIMIT_REACHED']);
     expect((await membershipOf(org.id, b.user.id))?.status).toBe('pending');
   });
 

@@ -188,7 +188,7 @@ describe('POST /v1/organizations/{org}/members (owner-add)', () => {
     expect(errorCode(unknown)).toBe('USER_NOT_FOUND');
     const active = await add(admin.token, org.id, { userId: member.user.id, role: 'member' });
     expect(active.statusCode).toBe(409);
-    expect(errorCode(active)).toBe('MEMBERSHIP_EXISTS');
+    expect(errorCode(active)).toBe('ALREADY_MEMBER');
     const user = await signUp(t.app);
     expect((await add(admin.token, org.id, { userId: user.user.id, role: 'member' })).statusCode).toBe(201);
     const again = await add(admin.token, org.id, { email: user.user.email, role: 'admin' });
@@ -232,7 +232,7 @@ describe('POST /v1/organizations/{org}/members (owner-add)', () => {
     const user = await signUp(t.app);
     const res = await add(admin.token, org.id, { userId: user.user.id, role: 'member' });
     expect(res.statusCode).toBe(409);
-    expect(errorCode(res)).toBe('SEAT_LIMIT_REACHED');
+    expect(errorCode(res)).toBe('MEMBER_LIMIT_REACHED');
     expect(res.json().error.details).toEqual({ memberLimit: 3, seatsInUse: 3 });
   });
 });
@@ -347,7 +347,7 @@ describe('answering an owner-add: POST /v1/me/memberships/{id}/accept | decline'
     expect(limit.statusCode, limit.body).toBe(200);
     const res = await answer(user.token, membershipId, 'accept');
     expect(res.statusCode).toBe(409);
-    expect(errorCode(res)).toBe('SEAT_LIMIT_REACHED');
+    expect(errorCode(res)).toBe('MEMBER_LIMIT_REACHED');
     expect((await membershipOf(org.id, user.user.id))?.status).toBe('pending');
   });
 });

@@ -64,6 +64,35 @@ export interface Schemas {
     name: string | null;
     createdAt: string;
   };
+  Invitation: {
+    id: string;
+    organizationId: string;
+    email: string;
+    /** owner > admin > member */
+    role: "owner" | "admin" | "member";
+    message: string | null;
+    /** `expired` as soon as `expiresAt` passes, whether or not the sweep has stored it yet */
+    status: "pending" | "accepted" | "expired" | "revoked";
+    approval: "approved" | "requested_to_join" | "requested_to_be_invited";
+    /** The inviting (or requesting) user */
+    invitedBy: string | null;
+    inviterName: string | null;
+    /** Set when an API key invited */
+    invitedByApiKey: string | null;
+    approvedBy: string | null;
+    approvedAt: string | null;
+    /** null until approved */
+    expiresAt: string | null;
+    lastSentAt: string | null;
+    sendCount: number;
+    acceptedAt: string | null;
+    acceptedBy: string | null;
+    revokedAt: string | null;
+    /** user or API key id */
+    revokedBy: string | null;
+    createdAt: string;
+    updatedAt: string;
+  };
 }
 
 /** Every operation, keyed `METHOD /path`: its path and query parameters, JSON body and responses. */
@@ -92,7 +121,7 @@ export interface Operations {
       503: Schemas["ErrorResponse"];
     };
   };
-  /** Create an account and sign in */
+  /** Create an account and sign in; with `invitationToken`, also accept that invitation */
   "POST /v1/auth/sign-up": {
     path: Record<string, never>;
     query: Record<string, never>;
@@ -100,6 +129,8 @@ export interface Operations {
       email: string;
       password: string;
       name: string;
+      /** The token of an invitation to this email: the account starts verified and joins. */
+      invitationToken?: string;
     };
     responses: {
       201: {
@@ -111,7 +142,10 @@ export interface Operations {
         };
       };
       400: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      410: Schemas["ErrorResponse"];
     };
   };
   /** Sign in with email and password */
@@ -620,6 +654,350 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+    };
+  };
+  /** List invitations, newest first, with counts per status (member:read) */
+  "GET /v1/organizations/{org}/invitations": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+    };
+    query: {
+      /** Page size (1–100). */
+      limit?: number;
+      /** The `nextCursor` of the previous page. */
+      cursor?: string;
+      /** `expired` as soon as `expiresAt` passes, whether or not the sweep has stored it yet */
+      status?: "pending" | "accepted" | "expired" | "revoked";
+      approval?: "approved" | "requested_to_join" | "requested_to_be_invited";
+      /** Exact address */
+      email?: string;
+      /** Inviting user id */
+      invitedBy?: string;
+    };
+    body: undefined;
+    responses: {
+      200: {
+        data: Array<Schemas["Invitation"]>;
+        /** Pass as `cursor` for the next page; null on the last. */
+        nextCursor: string | null;
+        /** Per status, over the filters other than `status` */
+        counts: {
+          pending: number;
+          accepted: number;
+          expired: number;
+          revoked: number;
+        };
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+    };
+  };
+  /** Invite one email (member:invite); the answer carries the copy-link, shown once */
+  "POST /v1/organizations/{org}/invitations": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+    };
+    query: Record<string, never>;
+    body: {
+      email: string;
+      /** owner > admin > member */
+      role?: "owner" | "admin" | "member";
+      /** A personal note shown in the email */
+      message?: string;
+    };
+    responses: {
+      201: {
+        invitation: Schemas["Invitation"];
+        /** The invitation link (`PUBLIC_URL/invitations/accept?token=…`), shown this once for copy-link: only a hash of its token is stored. */
+        acceptUrl: string;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      429: Schemas["ErrorResponse"];
+    };
+  };
+  /** Invite up to 1,000 emails at once (member:invite), one result per email */
+  "POST /v1/organizations/{org}/invitations/bulk": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+    };
+    query: Record<string, never>;
+    body: {
+      /** Up to 1,000 addresses; each is judged on its own */
+      emails: Array<string>;
+      /** owner > admin > member */
+      role?: "owner" | "admin" | "member";
+      /** A personal note shown in the email */
+      message?: string;
+    };
+    responses: {
+      200: {
+        created: number;
+        failed: number;
+        /** One per address sent, in order */
+        results: Array<{
+          /** The address as sent */
+          input: string;
+          /** Normalized; null when malformed */
+          email: string | null;
+          status: "created" | "failed";
+          invitationId?: string;
+          /** The invitation link (`PUBLIC_URL/invitations/accept?token=…`), shown this once for copy-link: only a hash of its token is stored. */
+          acceptUrl?: string;
+          error?: {
+            /** INVALID_EMAIL, DUPLICATE_EMAIL, INVITATION_EXISTS, ALREADY_MEMBER or MEMBER_LIMIT_REACHED */
+            code: string;
+            message: string;
+          };
+        }>;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      429: Schemas["ErrorResponse"];
+    };
+  };
+  /** Ask for someone to be invited (any member); approvers are notified */
+  "POST /v1/organizations/{org}/invitations/requests": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+    };
+    query: Record<string, never>;
+    body: {
+      email: string;
+      /** owner > admin > member */
+      role?: "owner" | "admin" | "member";
+      /** A personal note shown in the email */
+      message?: string;
+    };
+    responses: {
+      201: {
+        invitation: Schemas["Invitation"];
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      429: Schemas["ErrorResponse"];
+    };
+  };
+  /** Read one invitation (member:read); never its token */
+  "GET /v1/organizations/{org}/invitations/{id}": {
+    path: {
+      org: string;
+      id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: Schemas["Invitation"];
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+    };
+  };
+  /** Revoke a pending invitation (member:invite): its link stops working */
+  "DELETE /v1/organizations/{org}/invitations/{id}": {
+    path: {
+      org: string;
+      id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: Schemas["Invitation"];
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+    };
+  };
+  /** Email a new link (member:invite): the old one stops working, the expiry starts again */
+  "POST /v1/organizations/{org}/invitations/{id}/resend": {
+    path: {
+      org: string;
+      id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        invitation: Schemas["Invitation"];
+        /** The invitation link (`PUBLIC_URL/invitations/accept?token=…`), shown this once for copy-link: only a hash of its token is stored. */
+        acceptUrl: string;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      429: Schemas["ErrorResponse"];
+    };
+  };
+  /** A new copy-link without an email (member:invite): the old link stops working */
+  "POST /v1/organizations/{org}/invitations/{id}/link": {
+    path: {
+      org: string;
+      id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        invitation: Schemas["Invitation"];
+        /** The invitation link (`PUBLIC_URL/invitations/accept?token=…`), shown this once for copy-link: only a hash of its token is stored. */
+        acceptUrl: string;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+    };
+  };
+  /** Approve a request (member:admin): the invitation gets its link and is emailed */
+  "POST /v1/organizations/{org}/invitations/{id}/approve": {
+    path: {
+      org: string;
+      id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        invitation: Schemas["Invitation"];
+        /** The invitation link (`PUBLIC_URL/invitations/accept?token=…`), shown this once for copy-link: only a hash of its token is stored. */
+        acceptUrl: string;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      429: Schemas["ErrorResponse"];
+    };
+  };
+  /** Reject a request (member:admin) */
+  "POST /v1/organizations/{org}/invitations/{id}/reject": {
+    path: {
+      org: string;
+      id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: Schemas["Invitation"];
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+    };
+  };
+  /** Check an invitation link without signing in: what it offers, or why it is no good */
+  "GET /v1/invitations/{token}": {
+    path: {
+      /** The token of the invitation link */
+      token: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        valid: boolean;
+        /** Why the link cannot be used (only when `valid` is false) */
+        reason?: "expired" | "revoked" | "accepted" | "not_found";
+        organization?: {
+          name: string;
+          slug: string;
+        };
+        inviter?: {
+          name: string;
+        } | null;
+        /** The invited address (the account to sign in or up with) */
+        email?: string;
+        /** owner > admin > member */
+        role?: "owner" | "admin" | "member";
+        expiresAt?: string;
+        message?: string | null;
+      };
+      400: Schemas["ErrorResponse"];
+    };
+  };
+  /** Accept, signed in with the invited (verified) email */
+  "POST /v1/invitations/{token}/accept": {
+    path: {
+      /** The token of the invitation link */
+      token: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        organization: {
+          id: string;
+          slug: string;
+          name: string;
+        };
+        membership: {
+          id: string;
+          /** owner > admin > member */
+          role: "owner" | "admin" | "member";
+          status: "active";
+          joinedAt: string;
+        };
+        invitationId: string;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      410: Schemas["ErrorResponse"];
+    };
+  };
+  /** Accept with the token in the body (keeps it out of URLs and access logs) */
+  "POST /v1/invitations/accept": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      token: string;
+    };
+    responses: {
+      200: {
+        organization: {
+          id: string;
+          slug: string;
+          name: string;
+        };
+        membership: {
+          id: string;
+          /** owner > admin > member */
+          role: "owner" | "admin" | "member";
+          status: "active";
+          joinedAt: string;
+        };
+        invitationId: string;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      410: Schemas["ErrorResponse"];
     };
   };
 }

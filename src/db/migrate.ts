@@ -2,10 +2,12 @@
 import { type Migration, type MigrationResultSet, Migrator } from 'kysely';
 import type { Database } from './database.ts';
 import * as m0001 from './migrations/0001-foundation.ts';
+import * as m0002 from './migrations/0002-invitations.ts';
 
 /** Add new migrations here, named by a zero-padded sequence; never edit one that has shipped. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': m0001,
+  '0002-invitations': m0002,
 };
 
 export async function migrateToLatest(db: Database): Promise<MigrationResultSet> {

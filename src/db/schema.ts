@@ -100,6 +100,41 @@ export interface OutboxTable {
   sent_at: NullableTimestamp;
 }
 
+export type InvitationStatus = 'pending' | 'accepted' | 'expired' | 'revoked';
+export type InvitationApproval = 'approved' | 'requested_to_join' | 'requested_to_be_invited';
+
+export interface InvitationsTable {
+  id: string;
+  organization_id: string;
+  email: string;
+  role: Role;
+  message: string | null;
+  invited_by: string | null;
+  invited_by_key: string | null;
+  status: Generated<InvitationStatus>;
+  approval: InvitationApproval;
+  approved_by: string | null;
+  approved_at: NullableTimestamp;
+  token_id: string | null;
+  secret_hash: Uint8Array | null;
+  expires_at: NullableTimestamp;
+  sent_at: NullableTimestamp;
+  send_count: Generated<number>;
+  accepted_at: NullableTimestamp;
+  accepted_by: string | null;
+  revoked_at: NullableTimestamp;
+  revoked_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Counters of lib/rate-limit.ts (rate-limiter-flexible's PostgreSQL store); `expire` in epoch ms. */
+export interface RateLimitsTable {
+  key: string;
+  points: number;
+  expire: ColumnType<string | null, number | null, number | null>;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -109,4 +144,6 @@ export interface DB {
   memberships: MembershipsTable;
   audit_log: AuditLogTable;
   outbox: OutboxTable;
+  invitations: InvitationsTable;
+  rate_limits: RateLimitsTable;
 }

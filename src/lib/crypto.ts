@@ -8,7 +8,8 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { uuidv7 } from './ids.ts';
 
-export type TokenPrefix = 'rs' | 'rk' | 'rv';
+/** rs: session · rk: API key · rv: email verification · ri: invitation */
+export type TokenPrefix = 'rs' | 'rk' | 'rv' | 'ri';
 
 export interface IssuedToken {
   /** Row id the token points at. */

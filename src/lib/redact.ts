@@ -6,8 +6,11 @@
  * to either end must not leave the token itself readable, so any trailing base64url run is taken too.
  */
 const TOKEN_SHAPE = /[a-z]{2}_[0-9a-f]{32}[A-Za-z0-9_-]{43,}/g;
-/** `/v1/invitations/{token}`: whatever stands in the token's place, well formed or not. */
-const TOKEN_PATHS = /(\/v1\/invitations\/)(?!\[REDACTED\])[^/?#]+/g;
+/**
+ * `/v1/invitations/{token}` (and `…/{token}/accept`): whatever stands in the token's place, well
+ * formed or not — except the fixed `/v1/invitations/accept`, whose token travels in the body.
+ */
+const TOKEN_PATHS = /(\/v1\/invitations\/)(?!\[REDACTED\]|accept(?:[/?#]|$))[^/?#]+/g;
 const SECRET_PARAMS =
   /([?&](?:token|code|secret|password|invitationToken|refresh_token|client_secret|access_token|api_key)=)[^&#]*/gi;
 
@@ -28,4 +31,5 @@ export const REDACT_PATHS = [
   '*.token',
   '*.secret',
   '*.invitationToken',
+  '*.acceptUrl',
 ];

@@ -35,6 +35,26 @@ export async function recordAudit(db: Kysely<DB>, actor: Actor, entry: AuditEntr
     .execute();
 }
 
+/** Several entries by one actor in one statement (a bulk change writes one entry per row it changed). */
+export async function recordAudits(db: Kysely<DB>, actor: Actor, entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await db
+    .insertInto('audit_log')
+    .values(
+      entries.map((entry) => ({
+        organization_id: entry.organizationId,
+        actor_type: actor.type,
+        actor_id: actor.id,
+        action: entry.action,
+        target_type: entry.targetType ?? null,
+        target_id: entry.targetId ?? null,
+        ip: actor.ip,
+        data: JSON.stringify(entry.data ?? {}),
+      })),
+    )
+    .execute();
+}
+
 export interface AuditQuery {
   organizationId: string;
   limit: number;

@@ -20,9 +20,9 @@ export default async function authRoutes(fastify: FastifyInstance) {
     {
       schema: {
         tags: ['auth'],
-        summary: 'Create an account and sign in',
+        summary: 'Create an account and sign in; with `invitationToken`, also accept that invitation',
         body: SignUpBody,
-        response: withErrors({ 201: UserAndSession }, 400, 409),
+        response: withErrors({ 201: UserAndSession }, 400, 403, 404, 409, 410),
       },
     },
     async (request, reply) => {

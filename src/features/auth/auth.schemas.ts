@@ -23,6 +23,13 @@ export const SignUpBody = Type.Object(
     email: Type.String({ minLength: 3, maxLength: 254 }),
     password: Type.String({ minLength: 1, maxLength: 256 }),
     name: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }),
+    invitationToken: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'The token of an invitation to this email: the account starts verified and joins.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -11,6 +11,7 @@ import {
 import { isValidEmail, normalizeEmail } from '../../lib/email.ts';
 import type { Actor } from '../audit/audit.repository.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
+import { acceptOnSignUp } from '../invitations/invitation.service.ts';
 import { enqueueEmail } from '../outbox/outbox.repository.ts';
 import { verificationEmail } from './auth.emails.ts';
 import { AuthErrors } from './auth.errors.ts';
@@ -66,7 +67,7 @@ async function sendVerification(ctx: Context, trx: Trx, user: { id: string; emai
 
 export async function signUp(
   ctx: Context,
-  input: { email: string; password: string; name: string },
+  input: { email: string; password: string; name: string; invitationToken?: string },
   client: ClientInfo,
 ) {
   const email = checkEmail(input.email);
@@ -81,10 +82,16 @@ export async function signUp(
       email,
       name: input.name.trim(),
       passwordHash,
-      verified: false,
+      // The invitation token proves the address (it was emailed there); it is checked just below,
+      // and a token that does not hold rolls the whole sign-up back.
+      verified: input.invitationToken !== undefined,
     });
     if (!user) throw AuthErrors.EMAIL_TAKEN([{ field: 'email', message: 'is already registered' }]);
-    await sendVerification(ctx, trx, user);
+    if (input.invitationToken !== undefined) {
+      await acceptOnSignUp(trx, input.invitationToken, user, client.ip);
+    } else {
+      await sendVerification(ctx, trx, user);
+    }
     const session = await startSession(ctx, trx, user.id, client);
     await recordAudit(
       trx,

@@ -50,7 +50,7 @@ export async function requestToJoin(
     if (!org.join_requests_enabled) throw JoinRequestErrors.JOIN_REQUESTS_DISABLED();
     if (org.sso_enforced) throw JoinRequestErrors.SSO_REQUIRED();
     const existing = await members.findMember(trx, org.id, user.id);
-    if (existing) throw MemberErrors.MEMBERSHIP_EXISTS({ status: existing.status, source: existing.source });
+    if (existing) throw MemberErrors.ALREADY_MEMBER({ status: existing.status, source: existing.source });
     const row = await members.insertMembership(trx, {
       organizationId: org.id,
       userId: user.id,

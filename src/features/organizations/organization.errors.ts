@@ -7,9 +7,10 @@ export const OrganizationErrors = defineErrors({
     status: 400,
     message: 'A slug is 2–48 lowercase letters, digits and single hyphens, and does not look like a UUID.',
   },
-  SEAT_LIMIT_REACHED: {
+  MEMBER_LIMIT_REACHED: {
     status: 409,
-    message: 'Every seat is taken: raise the member limit or free a seat first.',
+    message:
+      'The organization has no free seat: active members and pending invitations fill its member limit.',
   },
   MEMBER_LIMIT_BELOW_USAGE: {
     status: 409,

@@ -72,15 +72,19 @@ export function deleteOrg(db: Kysely<DB>, orgId: string) {
   return db.deleteFrom('organizations').where('id', '=', orgId).executeTakeFirst();
 }
 
-/** Seats in use: active members (pending invitations join this count when invitations exist). */
+/**
+ * Seats in use: active members plus pending, approved, unexpired invitations — the one definition
+ * every check against `memberLimit` uses. Call it under `lockOrg` for a check that must hold.
+ */
 export async function seatsInUse(db: Kysely<DB>, orgId: string): Promise<number> {
-  const row = await db
-    .selectFrom('memberships')
-    .select(sql<number>`count(*)::int`.as('n'))
-    .where('organization_id', '=', orgId)
-    .where('status', '=', 'active')
-    .executeTakeFirstOrThrow();
-  return row.n;
+  const result = await sql<{ n: number }>`
+    SELECT (SELECT count(*) FROM memberships WHERE organization_id = ${orgId} AND status = 'active')
+         + (SELECT count(*) FROM invitations
+            WHERE organization_id = ${orgId} AND status = 'pending' AND approval = 'approved'
+              AND expires_at > now())
+      AS n
+  `.execute(db);
+  return Number(result.rows[0]?.n ?? 0);
 }
 
 export function listUserOrgs(db: Kysely<DB>, userId: string) {

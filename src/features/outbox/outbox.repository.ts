@@ -22,6 +22,21 @@ export async function enqueueEmail(db: Kysely<DB>, organizationId: string | null
     .execute();
 }
 
+/** Several emails in one statement, in the caller's transaction (a bulk invitation). */
+export async function enqueueEmails(db: Kysely<DB>, organizationId: string | null, messages: EmailMessage[]) {
+  if (messages.length === 0) return;
+  await db
+    .insertInto('outbox')
+    .values(
+      messages.map((message) => ({
+        organization_id: organizationId,
+        kind: 'email' as const,
+        payload: JSON.stringify(message),
+      })),
+    )
+    .execute();
+}
+
 export interface ClaimedMessage {
   id: string;
   kind: 'email';

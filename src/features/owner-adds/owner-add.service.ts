@@ -56,7 +56,7 @@ export async function addExistingUser(
     const grant = await requireScopeUnderLock(trx, access, 'member:admin');
     if (!canManageRole(grant, input.role)) throw MemberErrors.ROLE_CEILING({ role: input.role });
     const existing = await members.findMember(trx, org.id, user.id);
-    if (existing) throw MemberErrors.MEMBERSHIP_EXISTS({ status: existing.status, source: existing.source });
+    if (existing) throw MemberErrors.ALREADY_MEMBER({ status: existing.status, source: existing.source });
     // A pending add holds no seat yet, but one it could never take is not worth sending.
     await assertSeatFree(trx, org);
     const row = await members.insertMembership(trx, {

@@ -1,0 +1,315 @@
+/** SQL for invitations. Expiry is derived here (`expires_at <= now()` reads as `expired`), on the database's clock. */
+import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
+import type { DB, InvitationApproval, InvitationStatus } from '../../db/schema.ts';
+import type { Role } from '../access/scopes.ts';
+
+/** The status a reader sees: a pending invitation past its expiry is `expired`, swept or not. */
+const effectiveStatus = sql<InvitationStatus>`CASE WHEN i.status = 'pending' AND i.expires_at <= now() THEN 'expired' ELSE i.status END`;
+
+const COLUMNS = [
+  'i.id',
+  'i.organization_id',
+  'i.email',
+  'i.role',
+  'i.message',
+  'i.invited_by',
+  'i.invited_by_key',
+  'i.status as stored_status',
+  'i.approval',
+  'i.approved_by',
+  'i.approved_at',
+  'i.token_id',
+  'i.secret_hash',
+  'i.expires_at',
+  'i.sent_at',
+  'i.send_count',
+  'i.accepted_at',
+  'i.accepted_by',
+  'i.revoked_at',
+  'i.revoked_by',
+  'i.created_at',
+  'i.updated_at',
+  'inviter.name as inviter_name',
+] as const;
+
+function base(db: Kysely<DB>) {
+  return db
+    .selectFrom('invitations as i')
+    .leftJoin('users as inviter', 'inviter.id', 'i.invited_by')
+    .select(COLUMNS)
+    .select(effectiveStatus.as('status'));
+}
+
+export type InvitationRow = NonNullable<Awaited<ReturnType<typeof findById>>>;
+
+export function findById(db: Kysely<DB>, organizationId: string, id: string) {
+  return base(db).where('i.organization_id', '=', organizationId).where('i.id', '=', id).executeTakeFirst();
+}
+
+/** The invitation a link names, with what the landing page shows about its organization. */
+export function findByTokenId(db: Kysely<DB>, tokenId: string) {
+  return base(db)
+    .innerJoin('organizations as o', 'o.id', 'i.organization_id')
+    .select(['o.name as org_name', 'o.slug as org_slug'])
+    .where('i.token_id', '=', tokenId)
+    .executeTakeFirst();
+}
+
+/** Reads the invitation and locks its row for the rest of the transaction. */
+export function lockById(db: Kysely<DB>, organizationId: string, id: string) {
+  return base(db)
+    .where('i.organization_id', '=', organizationId)
+    .where('i.id', '=', id)
+    .forUpdate('i')
+    .executeTakeFirst();
+}
+
+export interface NewInvitation {
+  id: string;
+  organizationId: string;
+  email: string;
+  role: Role;
+  message: string | null;
+  invitedBy: string | null;
+  invitedByKey: string | null;
+  approval: InvitationApproval;
+  token: { id: string; secretHash: Buffer } | null;
+  expiryDays: number;
+}
+
+/**
+ * Inserts invitations; a row whose (organization, email) already has a pending invitation is skipped
+ * by the partial unique index (`ON CONFLICT DO NOTHING`): the returned rows are those inserted.
+ */
+export async function insertInvitations(db: Kysely<DB>, rows: NewInvitation[]) {
+  if (rows.length === 0) return [];
+  return db
+    .insertInto('invitations')
+    .values(
+      rows.map((r) => ({
+        id: r.id,
+        organization_id: r.organizationId,
+        email: r.email,
+        role: r.role,
+        message: r.message,
+        invited_by: r.invitedBy,
+        invited_by_key: r.invitedByKey,
+        approval: r.approval,
+        token_id: r.token?.id ?? null,
+        secret_hash: r.token?.secretHash ?? null,
+        expires_at: r.token ? sql<Date>`now() + make_interval(days => ${r.expiryDays})` : null,
+        sent_at: r.token ? sql<Date>`now()` : null,
+        send_count: r.token ? 1 : 0,
+      })),
+    )
+    .onConflict((oc) =>
+      oc
+        .expression(sql`organization_id, lower(email)`)
+        // A literal, not a parameter: a generic plan must see that the partial index's predicate holds.
+        .where('status', '=', sql.lit('pending'))
+        .doNothing(),
+    )
+    .returning(['id', 'email', 'expires_at'])
+    .execute();
+}
+
+/** Persists `expired` on pending invitations past their expiry for these emails (they no longer block a new one). */
+export function expireStale(db: Kysely<DB>, organizationId: string, emails: string[]) {
+  if (emails.length === 0) return Promise.resolve([]);
+  return db
+    .updateTable('invitations')
+    .set({ status: 'expired', updated_at: sql<Date>`now()` })
+    .where('organization_id', '=', organizationId)
+    .where('status', '=', 'pending')
+    .where('expires_at', '<=', sql<Date>`now()`)
+    .where(sql`lower(email)`, 'in', emails)
+    .returning(['id', 'email'])
+    .execute();
+}
+
+export function findPendingByEmails(db: Kysely<DB>, organizationId: string, emails: string[]) {
+  if (emails.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('invitations')
+    .select(['id', 'email', 'approval'])
+    .where('organization_id', '=', organizationId)
+    .where('status', '=', 'pending')
+    .where(sql`lower(email)`, 'in', emails)
+    .execute();
+}
+
+/** Memberships (of any status) of the users with these emails. */
+export function findMembershipsByEmails(db: Kysely<DB>, organizationId: string, emails: string[]) {
+  if (emails.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(['u.email', 'm.status'])
+    .where('m.organization_id', '=', organizationId)
+    .where('u.email', 'in', emails)
+    .execute();
+}
+
+/** Compare-and-set from `pending` (and unexpired): the one writer that wins turns it into `accepted`. */
+export function markAccepted(db: Kysely<DB>, id: string, userId: string) {
+  return db
+    .updateTable('invitations')
+    .set({
+      status: 'accepted',
+      accepted_at: sql<Date>`now()`,
+      accepted_by: userId,
+      updated_at: sql<Date>`now()`,
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where('approval', '=', 'approved')
+    .where('expires_at', '>', sql<Date>`now()`)
+    .returning(['id', 'accepted_at'])
+    .executeTakeFirst();
+}
+
+/** Compare-and-set from `pending`: revoke (or reject a request). */
+export function markRevoked(db: Kysely<DB>, id: string, by: string | null) {
+  return db
+    .updateTable('invitations')
+    .set({ status: 'revoked', revoked_at: sql<Date>`now()`, revoked_by: by, updated_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .returning(['id'])
+    .executeTakeFirst();
+}
+
+export function markExpired(db: Kysely<DB>, id: string) {
+  return db
+    .updateTable('invitations')
+    .set({ status: 'expired', updated_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .returning(['id'])
+    .executeTakeFirst();
+}
+
+/**
+ * A new link for a pending invitation (resend, or approval of a request): the previous token stops
+ * working, the expiry starts again. `approvedBy` marks a request approved.
+ */
+export function issueNewToken(
+  db: Kysely<DB>,
+  id: string,
+  token: { id: string; secretHash: Buffer },
+  expiryDays: number,
+  approvedBy?: string | null,
+) {
+  return db
+    .updateTable('invitations')
+    .set({
+      token_id: token.id,
+      secret_hash: token.secretHash,
+      expires_at: sql<Date>`now() + make_interval(days => ${expiryDays})`,
+      sent_at: sql<Date>`now()`,
+      send_count: sql<number>`send_count + 1`,
+      updated_at: sql<Date>`now()`,
+      ...(approvedBy !== undefined && {
+        approval: 'approved' as const,
+        approved_by: approvedBy,
+        approved_at: sql<Date>`now()`,
+      }),
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .returning(['id'])
+    .executeTakeFirst();
+}
+
+export interface InvitationQuery {
+  organizationId: string;
+  limit: number;
+  /** Invitations older than this id (newest first). */
+  beforeId?: string;
+  status?: InvitationStatus;
+  approval?: InvitationApproval;
+  email?: string;
+  invitedBy?: string;
+}
+
+function statusFilter(status: InvitationStatus): Expression<SqlBool> {
+  switch (status) {
+    case 'pending':
+      return sql<SqlBool>`i.status = 'pending' AND (i.expires_at IS NULL OR i.expires_at > now())`;
+    case 'expired':
+      return sql<SqlBool>`(i.status = 'expired' OR (i.status = 'pending' AND i.expires_at <= now()))`;
+    default:
+      return sql<SqlBool>`i.status = ${status}`;
+  }
+}
+
+function filtered(db: Kysely<DB>, q: Omit<InvitationQuery, 'limit' | 'beforeId' | 'status'>) {
+  let query = base(db).where('i.organization_id', '=', q.organizationId);
+  if (q.approval) query = query.where('i.approval', '=', q.approval);
+  if (q.email) query = query.where(sql`lower(i.email)`, '=', q.email);
+  if (q.invitedBy) query = query.where('i.invited_by', '=', q.invitedBy);
+  return query;
+}
+
+/** A page, newest first, keyset on (organization_id, id). */
+export function listInvitations(db: Kysely<DB>, q: InvitationQuery) {
+  let query = filtered(db, q);
+  if (q.status) query = query.where(statusFilter(q.status));
+  if (q.beforeId) query = query.where('i.id', '<', q.beforeId);
+  return query
+    .orderBy('i.id', 'desc')
+    .limit(q.limit + 1)
+    .execute();
+}
+
+/** How many invitations of each (derived) status match the filters other than status. */
+export async function countByStatus(
+  db: Kysely<DB>,
+  q: Omit<InvitationQuery, 'limit' | 'beforeId' | 'status'>,
+) {
+  const rows = await db
+    .selectFrom(filtered(db, q).as('f'))
+    .select(['f.status', sql<number>`count(*)::int`.as('n')])
+    .groupBy('f.status')
+    .execute();
+  const counts = { pending: 0, accepted: 0, expired: 0, revoked: 0 };
+  for (const r of rows) counts[r.status] = r.n;
+  return counts;
+}
+
+/** Emails of the active members whose role is one of `roles` (those who approve requests). */
+export function activeMembersWithRoles(db: Kysely<DB>, organizationId: string, roles: readonly Role[]) {
+  return db
+    .selectFrom('memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(['u.id', 'u.email', 'u.name'])
+    .where('m.organization_id', '=', organizationId)
+    .where('m.status', '=', 'active')
+    .where('m.role', 'in', roles)
+    .orderBy('m.id')
+    .execute();
+}
+
+export function findUserEmail(db: Kysely<DB>, userId: string) {
+  return db.selectFrom('users').select(['id', 'email', 'name']).where('id', '=', userId).executeTakeFirst();
+}
+
+/**
+ * Marks up to `batch` pending invitations past their expiry as `expired`, skipping rows another
+ * instance is changing (so several sweepers cooperate); returns what it changed, for the audit log.
+ */
+export async function sweepExpired(db: Kysely<DB>, batch: number) {
+  const result = await sql<{ id: string; organization_id: string; email: string }>`
+    WITH due AS MATERIALIZED (
+      SELECT id FROM invitations
+      WHERE status = 'pending' AND expires_at <= now()
+      ORDER BY expires_at
+      LIMIT ${batch}
+      FOR UPDATE SKIP LOCKED
+    )
+    UPDATE invitations i SET status = 'expired', updated_at = now()
+    FROM due WHERE i.id = due.id AND i.status = 'pending'
+    RETURNING i.id, i.organization_id, i.email
+  `.execute(db);
+  return result.rows;
+}

@@ -1,0 +1,164 @@
+import { Type } from '@sinclair/typebox';
+import { PageQuery, pageEnvelope } from '../../lib/pagination.ts';
+import { NullableTimestamp, ref, Timestamp, Uuid } from '../../lib/schemas.ts';
+import { RoleSchema } from '../organizations/organization.schemas.ts';
+
+const NullableUuid = Type.Union([Uuid, Type.Null()]);
+
+export const InvitationStatus = Type.Union(
+  (['pending', 'accepted', 'expired', 'revoked'] as const).map((s) => Type.Literal(s)),
+  { description: '`expired` as soon as `expiresAt` passes, whether or not the sweep has stored it yet' },
+);
+export const InvitationApproval = Type.Union(
+  (['approved', 'requested_to_join', 'requested_to_be_invited'] as const).map((s) => Type.Literal(s)),
+);
+
+export const Invitation = Type.Object(
+  {
+    id: Uuid,
+    organizationId: Uuid,
+    email: Type.String(),
+    role: RoleSchema,
+    message: Type.Union([Type.String(), Type.Null()]),
+    status: InvitationStatus,
+    approval: InvitationApproval,
+    invitedBy: Type.Union([Uuid, Type.Null()], { description: 'The inviting (or requesting) user' }),
+    inviterName: Type.Union([Type.String(), Type.Null()]),
+    invitedByApiKey: Type.Union([Uuid, Type.Null()], { description: 'Set when an API key invited' }),
+    approvedBy: NullableUuid,
+    approvedAt: NullableTimestamp,
+    expiresAt: Type.Union([Timestamp, Type.Null()], { description: 'null until approved' }),
+    lastSentAt: NullableTimestamp,
+    sendCount: Type.Integer(),
+    acceptedAt: NullableTimestamp,
+    acceptedBy: NullableUuid,
+    revokedAt: NullableTimestamp,
+    revokedBy: Type.Union([Type.String(), Type.Null()], { description: 'user or API key id' }),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { $id: 'Invitation' },
+);
+
+const AcceptUrl = Type.String({
+  description:
+    'The invitation link (`PUBLIC_URL/invitations/accept?token=…`), shown this once for copy-link: only a hash of its token is stored.',
+});
+
+const Message = Type.String({ maxLength: 1000, description: 'A personal note shown in the email' });
+const Email = Type.String({ minLength: 1, maxLength: 320 });
+
+export const CreateInvitationBody = Type.Object(
+  {
+    email: Email,
+    role: Type.Optional({ ...RoleSchema, default: 'member' }),
+    message: Type.Optional(Message),
+  },
+  { additionalProperties: false },
+);
+
+export const BulkInvitationBody = Type.Object(
+  {
+    emails: Type.Array(Type.String({ maxLength: 1000 }), {
+      minItems: 1,
+      maxItems: 1000,
+      description: 'Up to 1,000 addresses; each is judged on its own',
+    }),
+    role: Type.Optional({ ...RoleSchema, default: 'member' }),
+    message: Type.Optional(Message),
+  },
+  { additionalProperties: false },
+);
+
+export const CreatedInvitation = Type.Object({ invitation: ref(Invitation), acceptUrl: AcceptUrl });
+export const RequestedInvitation = Type.Object({ invitation: ref(Invitation) });
+
+export const BulkResult = Type.Object({
+  created: Type.Integer(),
+  failed: Type.Integer(),
+  results: Type.Array(
+    Type.Object({
+      input: Type.String({ description: 'The address as sent' }),
+      email: Type.Union([Type.String(), Type.Null()], { description: 'Normalized; null when malformed' }),
+      status: Type.Union([Type.Literal('created'), Type.Literal('failed')]),
+      invitationId: Type.Optional(Uuid),
+      acceptUrl: Type.Optional(AcceptUrl),
+      error: Type.Optional(
+        Type.Object({
+          code: Type.String({
+            description:
+              'INVALID_EMAIL, DUPLICATE_EMAIL, INVITATION_EXISTS, ALREADY_MEMBER or MEMBER_LIMIT_REACHED',
+          }),
+          message: Type.String(),
+        }),
+      ),
+    }),
+    { description: 'One per address sent, in order' },
+  ),
+});
+
+const page = pageEnvelope(Type.Unsafe({ $ref: 'Invitation#' }));
+export const InvitationPage = Type.Object({
+  data: page.properties.data,
+  nextCursor: page.properties.nextCursor,
+  counts: Type.Object(
+    { pending: Type.Integer(), accepted: Type.Integer(), expired: Type.Integer(), revoked: Type.Integer() },
+    { description: 'Per status, over the filters other than `status`' },
+  ),
+});
+
+export const ListInvitationsQuery = Type.Object(
+  {
+    ...PageQuery,
+    status: Type.Optional(InvitationStatus),
+    approval: Type.Optional(InvitationApproval),
+    email: Type.Optional(Type.String({ minLength: 1, maxLength: 320, description: 'Exact address' })),
+    invitedBy: Type.Optional(Type.String({ format: 'uuid', description: 'Inviting user id' })),
+  },
+  { additionalProperties: false },
+);
+
+export const InvitationParams = Type.Object({
+  org: Type.String({ minLength: 1, maxLength: 64 }),
+  id: Type.String({ format: 'uuid' }),
+});
+
+export const TokenParams = Type.Object({
+  token: Type.String({ minLength: 1, maxLength: 200, description: 'The token of the invitation link' }),
+});
+
+export const AcceptBody = Type.Object(
+  { token: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+
+export const TokenCheck = Type.Object({
+  valid: Type.Boolean(),
+  reason: Type.Optional(
+    Type.Union(
+      (['expired', 'revoked', 'accepted', 'not_found'] as const).map((r) => Type.Literal(r)),
+      {
+        description: 'Why the link cannot be used (only when `valid` is false)',
+      },
+    ),
+  ),
+  organization: Type.Optional(Type.Object({ name: Type.String(), slug: Type.String() })),
+  inviter: Type.Optional(Type.Union([Type.Object({ name: Type.String() }), Type.Null()])),
+  email: Type.Optional(
+    Type.String({ description: 'The invited address (the account to sign in or up with)' }),
+  ),
+  role: Type.Optional(RoleSchema),
+  expiresAt: Type.Optional(Timestamp),
+  message: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+});
+
+export const AcceptResult = Type.Object({
+  organization: Type.Object({ id: Uuid, slug: Type.String(), name: Type.String() }),
+  membership: Type.Object({
+    id: Uuid,
+    role: RoleSchema,
+    status: Type.Literal('active'),
+    joinedAt: Timestamp,
+  }),
+  invitationId: Uuid,
+});

@@ -1,0 +1,869 @@
+/**
+ * Invitations (SPEC §2 "Invitations"): create one or many, invite requests and their approval,
+ * resend, a new copy-link, revoke, validate a token, accept — signed in, or while signing up.
+ *
+ * Every change runs in one transaction under the organization's row lock (`lockOrg`), so seat counts,
+ * "one pending invitation per email" and status transitions are decided one writer at a time; the
+ * audit entries and outgoing emails (outbox rows) are written in that same transaction.
+ * Audit actions (the points events hang on): invitation.created, invitation.requested,
+ * invitation.approved, invitation.rejected, invitation.resent, invitation.link_created,
+ * invitation.revoked, invitation.expired, invitation.accepted, member.added.
+ */
+import type { Config } from '../../config.ts';
+import type { Context, Trx } from '../../context.ts';
+import { issueToken, parseToken, secretMatches } from '../../lib/crypto.ts';
+import { isValidEmail, normalizeEmail } from '../../lib/email.ts';
+import { CommonErrors, type ErrorFactory } from '../../lib/errors.ts';
+import { isUuid, uuidv7 } from '../../lib/ids.ts';
+import { decodeCursor, toPage } from '../../lib/pagination.ts';
+import type { Limiter, RateLimits } from '../../lib/rate-limit.ts';
+import { type OrgAccess, requireScope } from '../access/org-access.ts';
+import {
+  canManageRole,
+  type Grant,
+  grantForRole,
+  hasScope,
+  ROLES,
+  type Role,
+  type Scope,
+  scopesForRole,
+} from '../access/scopes.ts';
+import { type Actor, recordAudit, recordAudits } from '../audit/audit.repository.ts';
+import { AuthErrors } from '../auth/auth.errors.ts';
+import { findUserById } from '../auth/auth.repository.ts';
+import type { UserPrincipal } from '../auth/principal.ts';
+import { MemberErrors } from '../members/member.errors.ts';
+import { findMember, insertMembership } from '../members/member.repository.ts';
+import { OrganizationErrors } from '../organizations/organization.errors.ts';
+import { lockOrg, seatsInUse } from '../organizations/organization.repository.ts';
+import { assertWithinLimit } from '../organizations/seats.ts';
+import { type EmailMessage, enqueueEmail, enqueueEmails } from '../outbox/outbox.repository.ts';
+import { acceptedEmail, invitationEmail, inviteRequestEmail } from './invitation.emails.ts';
+import { InvitationErrors } from './invitation.errors.ts';
+import * as repo from './invitation.repository.ts';
+
+export const MAX_BULK = 1000;
+
+type Org = NonNullable<Awaited<ReturnType<typeof lockOrg>>>;
+
+// ---------------------------------------------------------------------------------------------------
+// Rate limits
+
+export interface InvitationLimits {
+  perOrg: Limiter;
+  perInviter: Limiter;
+}
+
+export function invitationLimits(
+  rateLimits: RateLimits,
+  config: Pick<Config, 'inviteLimitPerOrg' | 'inviteLimitPerInviter' | 'inviteLimitWindowSeconds'>,
+): InvitationLimits {
+  return {
+    perOrg: rateLimits.limiter({
+      name: 'invite-org',
+      points: config.inviteLimitPerOrg,
+      durationSeconds: config.inviteLimitWindowSeconds,
+    }),
+    perInviter: rateLimits.limiter({
+      name: 'invite-user',
+      points: config.inviteLimitPerInviter,
+      durationSeconds: config.inviteLimitWindowSeconds,
+    }),
+  };
+}
+
+/**
+ * Charges `n` invitations to the organization and (for a person) to the inviter, or throws
+ * RATE_LIMITED having charged nothing. Returns the refund for what was charged but not done.
+ */
+async function charge(limits: InvitationLimits, access: OrgAccess, n: number) {
+  const subjects: Array<[Limiter, string]> = [[limits.perOrg, access.org.id]];
+  if (access.userId) subjects.push([limits.perInviter, access.userId]);
+  const charged: Array<[Limiter, string]> = [];
+  const refund = async (k: number) => {
+    for (const [limiter, key] of charged) await limiter.refund(key, k).catch(() => {});
+  };
+  try {
+    for (const [limiter, key] of subjects) {
+      await limiter.consume(key, n);
+      charged.push([limiter, key]);
+    }
+  } catch (err) {
+    await refund(n);
+    throw err;
+  }
+  return refund;
+}
+
+/** Runs `work` with `n` invitations charged; whatever it did not do (per `done`) is refunded. */
+async function charged<T>(
+  limits: InvitationLimits,
+  access: OrgAccess,
+  n: number,
+  work: () => Promise<T>,
+  done: (result: T) => number = () => n,
+): Promise<T> {
+  const refund = await charge(limits, access, n);
+  let result: T;
+  try {
+    result = await work();
+  } catch (err) {
+    await refund(n);
+    throw err;
+  }
+  await refund(n - done(result));
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Serialization
+
+export function serializeInvitation(r: repo.InvitationRow) {
+  return {
+    id: r.id,
+    organizationId: r.organization_id,
+    email: r.email,
+    role: r.role,
+    message: r.message,
+    status: r.status,
+    approval: r.approval,
+    invitedBy: r.invited_by,
+    inviterName: r.inviter_name,
+    invitedByApiKey: r.invited_by_key,
+    approvedBy: r.approved_by,
+    approvedAt: r.approved_at,
+    expiresAt: r.expires_at,
+    lastSentAt: r.sent_at,
+    sendCount: r.send_count,
+    acceptedAt: r.accepted_at,
+    acceptedBy: r.accepted_by,
+    revokedAt: r.revoked_at,
+    revokedBy: r.revoked_by,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+const acceptUrl = (config: Config, token: string) =>
+  `${config.publicUrl}/invitations/accept?token=${encodeURIComponent(token)}`;
+
+// ---------------------------------------------------------------------------------------------------
+// Under the lock
+
+/**
+ * Locks the organization and returns it with the caller's grant as it is now: while the request
+ * waited for the lock, a concurrent change may have demoted or removed the caller.
+ */
+async function lockAsCaller(trx: Trx, access: OrgAccess): Promise<{ org: Org; grant: Grant }> {
+  const org = await lockOrg(trx, access.org.id);
+  if (!org) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
+  if (access.userId === null) return { org, grant: access.grant };
+  const me = await findMember(trx, access.org.id, access.userId);
+  if (me?.status !== 'active') throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
+  return { org, grant: grantForRole(me.role) };
+}
+
+function assertScope(grant: Grant, scope: Scope) {
+  if (!hasScope(grant, scope)) {
+    throw CommonErrors.FORBIDDEN({ requiredScope: scope }, `This needs the '${scope}' permission.`);
+  }
+}
+
+function assertCeiling(grant: Grant, role: Role) {
+  if (!canManageRole(grant, role)) throw MemberErrors.ROLE_CEILING({ role });
+}
+
+function expiredAudits(orgId: string, rows: Array<{ id: string; email: string }>) {
+  return rows.map((r) => ({
+    organizationId: orgId,
+    action: 'invitation.expired',
+    targetType: 'invitation',
+    targetId: r.id,
+    data: { email: r.email },
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Create: one, many, or a request
+
+export interface InviteInput {
+  email: string;
+  role: Role;
+  message?: string;
+}
+
+type Outcome =
+  | { input: string; email: string; ok: true; id: string; token: string | null }
+  | { input: string; email: string | null; ok: false; code: string; message: string };
+
+const failed = (input: string, email: string | null, code: { code: string }, message: string): Outcome => ({
+  input,
+  email,
+  ok: false,
+  code: code.code,
+  message,
+});
+
+/** An outcome that failed with one of the catalog's errors, and its catalog message. */
+const failedWith = (input: string, email: string, error: ErrorFactory) =>
+  failed(input, email, error, error().message);
+
+/** Every code an invitation outcome may carry, to raise it again for a single create. */
+const OUTCOME_ERRORS: Record<string, ErrorFactory> = {
+  ...InvitationErrors,
+  ALREADY_MEMBER: MemberErrors.ALREADY_MEMBER,
+  MEMBER_LIMIT_REACHED: OrganizationErrors.MEMBER_LIMIT_REACHED,
+};
+
+/**
+ * Creates invitations for `emails` (already syntax-checked and unique) in the caller's transaction,
+ * one outcome per email: created, or why not. Approved invitations get a token, an email and a seat;
+ * requests get neither and notify the organization's approvers.
+ */
+async function createMany(
+  ctx: Context,
+  trx: Trx,
+  access: OrgAccess,
+  emails: Array<{ input: string; email: string }>,
+  spec: { role: Role; message: string | null; approval: 'approved' | 'requested_to_be_invited' },
+): Promise<Outcome[]> {
+  const { org, grant } = await lockAsCaller(trx, access);
+  if (spec.approval === 'approved') assertScope(grant, 'member:invite');
+  assertCeiling(grant, spec.role);
+
+  const list = emails.map((e) => e.email);
+  // A pending invitation past its expiry no longer blocks a new one: persist its expiry first.
+  const stale = await repo.expireStale(trx, org.id, list);
+  const pending = new Map((await repo.findPendingByEmails(trx, org.id, list)).map((p) => [p.email, p]));
+  const members = new Set((await repo.findMembershipsByEmails(trx, org.id, list)).map((m) => m.email));
+  let free =
+    spec.approval === 'approved' && org.member_limit !== null
+      ? org.member_limit - (await seatsInUse(trx, org.id))
+      : Number.POSITIVE_INFINITY;
+
+  const outcomes = new Map<string, Outcome>();
+  const rows: repo.NewInvitation[] = [];
+  const tokens = new Map<string, string>();
+  for (const { input, email } of emails) {
+    if (members.has(email)) {
+      outcomes.set(email, failedWith(input, email, MemberErrors.ALREADY_MEMBER));
+      continue;
+    }
+    if (pending.has(email)) {
+      outcomes.set(email, failedWith(input, email, InvitationErrors.INVITATION_EXISTS));
+      continue;
+    }
+    if (free <= 0) {
+      outcomes.set(email, failedWith(input, email, OrganizationErrors.MEMBER_LIMIT_REACHED));
+      continue;
+    }
+    free -= 1;
+    const t = spec.approval === 'approved' ? issueToken('ri') : null;
+    if (t) tokens.set(email, t.token);
+    rows.push({
+      id: uuidv7(),
+      organizationId: org.id,
+      email,
+      role: spec.role,
+      message: spec.message,
+      invitedBy: access.userId,
+      invitedByKey: access.actor.type === 'api_key' ? access.actor.id : null,
+      approval: spec.approval,
+      token: t ? { id: t.id, secretHash: t.secretHash } : null,
+      expiryDays: org.invite_expiry_days,
+    });
+  }
+  const inserted = await repo.insertInvitations(trx, rows);
+  const insertedIds = new Map(inserted.map((r) => [r.email, r]));
+  for (const { input, email } of emails) {
+    if (outcomes.has(email)) continue;
+    const row = insertedIds.get(email);
+    outcomes.set(
+      email,
+      row
+        ? { input, email, ok: true, id: row.id, token: tokens.get(email) ?? null }
+        : failedWith(input, email, InvitationErrors.INVITATION_EXISTS),
+    );
+  }
+
+  const created = inserted.map((r) => ({ ...r, row: rows.find((x) => x.id === r.id) as repo.NewInvitation }));
+  const action = spec.approval === 'approved' ? 'invitation.created' : 'invitation.requested';
+  await recordAudits(trx, access.actor, [
+    ...expiredAudits(org.id, stale),
+    ...created.map((c) => ({
+      organizationId: org.id,
+      action,
+      targetType: 'invitation',
+      targetId: c.id,
+      data: { email: c.email, role: spec.role, approval: spec.approval },
+    })),
+  ]);
+
+  const inviterName = access.userId ? ((await findUserById(trx, access.userId))?.name ?? null) : null;
+  if (spec.approval === 'approved') {
+    await enqueueEmails(
+      trx,
+      org.id,
+      created.map((c) =>
+        invitationEmail({
+          to: c.email,
+          orgName: org.name,
+          inviterName,
+          role: spec.role,
+          message: spec.message,
+          expiresAt: new Date(c.expires_at as Date),
+          url: acceptUrl(ctx.config, tokens.get(c.email) as string),
+        }),
+      ),
+    );
+  } else if (created.length > 0) {
+    const approvers = ROLES.filter((r) => scopesForRole(r).includes('member:admin'));
+    const admins = await repo.activeMembersWithRoles(trx, org.id, approvers);
+    const messages: EmailMessage[] = [];
+    for (const c of created) {
+      for (const admin of admins) {
+        if (admin.id === access.userId) continue;
+        messages.push(
+          inviteRequestEmail({
+            to: admin.email,
+            orgName: org.name,
+            requesterName: inviterName ?? 'A member',
+            email: c.email,
+            role: spec.role,
+          }),
+        );
+      }
+    }
+    await enqueueEmails(trx, org.id, messages);
+  }
+  return emails.map((e) => outcomes.get(e.email) as Outcome);
+}
+
+function checkInviteEmail(raw: string): string {
+  const email = normalizeEmail(raw);
+  if (!isValidEmail(email)) {
+    throw AuthErrors.INVALID_EMAIL([{ field: 'email', message: 'is not a valid email address' }]);
+  }
+  return email;
+}
+
+function throwOutcome(o: Outcome): never {
+  if (o.ok) throw new Error('not a failure');
+  const factory = OUTCOME_ERRORS[o.code];
+  throw factory ? factory({ email: o.email }) : CommonErrors.CONFLICT();
+}
+
+async function singleInvitation(
+  ctx: Context,
+  limits: InvitationLimits,
+  access: OrgAccess,
+  input: InviteInput,
+  approval: 'approved' | 'requested_to_be_invited',
+) {
+  const email = checkInviteEmail(input.email);
+  const message = input.message?.trim() ? input.message.trim() : null;
+  const outcome = await charged(limits, access, 1, () =>
+    ctx.transaction(async (trx) => {
+      const [o] = await createMany(ctx, trx, access, [{ input: input.email, email }], {
+        role: input.role,
+        message,
+        approval,
+      });
+      if (!o?.ok) throwOutcome(o as Outcome);
+      const row = await repo.findById(trx, access.org.id, o.id);
+      return { row: row as repo.InvitationRow, token: o.token };
+    }),
+  );
+  return {
+    invitation: serializeInvitation(outcome.row),
+    ...(outcome.token ? { acceptUrl: acceptUrl(ctx.config, outcome.token) } : {}),
+  };
+}
+
+/** An admin (member:invite) invites one email: a pending, approved invitation and its email. */
+export async function createInvitation(
+  ctx: Context,
+  limits: InvitationLimits,
+  access: OrgAccess,
+  input: InviteInput,
+) {
+  requireScope(access, 'member:invite');
+  if (!canManageRole(access.grant, input.role)) throw MemberErrors.ROLE_CEILING({ role: input.role });
+  const { invitation, acceptUrl } = await singleInvitation(ctx, limits, access, input, 'approved');
+  return { invitation, acceptUrl: acceptUrl as string };
+}
+
+/** A member asks for someone to be invited: no token, no email to them; the approvers are told. */
+export function requestInvitation(
+  ctx: Context,
+  limits: InvitationLimits,
+  access: OrgAccess,
+  input: InviteInput,
+) {
+  if (access.userId === null) {
+    throw CommonErrors.FORBIDDEN(
+      undefined,
+      'Invite requests come from members; an API key invites directly.',
+    );
+  }
+  requireScope(access, 'org:read');
+  if (!canManageRole(access.grant, input.role)) throw MemberErrors.ROLE_CEILING({ role: input.role });
+  return singleInvitation(ctx, limits, access, input, 'requested_to_be_invited');
+}
+
+/**
+ * Up to 1,000 emails in one transaction and one outbox round; each email is judged on its own
+ * (malformed, repeated in the list, already invited, already a member, no seat left) and gets its
+ * own result. The rate limits are charged for the invitations created only.
+ */
+export async function bulkInvite(
+  ctx: Context,
+  limits: InvitationLimits,
+  access: OrgAccess,
+  input: { emails: string[]; role: Role; message?: string },
+) {
+  requireScope(access, 'member:invite');
+  if (!canManageRole(access.grant, input.role)) throw MemberErrors.ROLE_CEILING({ role: input.role });
+  const message = input.message?.trim() ? input.message.trim() : null;
+  const early: Array<Outcome | null> = [];
+  const candidates: Array<{ input: string; email: string }> = [];
+  const seen = new Set<string>();
+  for (const raw of input.emails) {
+    const email = normalizeEmail(raw);
+    if (!isValidEmail(email)) {
+      early.push(failed(raw, null, AuthErrors.INVALID_EMAIL, 'is not a valid email address'));
+    } else if (seen.has(email)) {
+      early.push({
+        input: raw,
+        email,
+        ok: false,
+        code: 'DUPLICATE_EMAIL',
+        message: 'appears earlier in the list',
+      });
+    } else {
+      seen.add(email);
+      candidates.push({ input: raw, email });
+      early.push(null);
+    }
+  }
+  const outcomes =
+    candidates.length === 0
+      ? []
+      : await charged(
+          limits,
+          access,
+          candidates.length,
+          () =>
+            ctx.transaction((trx) =>
+              createMany(ctx, trx, access, candidates, { role: input.role, message, approval: 'approved' }),
+            ),
+          (result) => result.filter((o) => o.ok).length,
+        );
+  let next = 0;
+  const results = early.map((e) => {
+    const o = e ?? (outcomes[next++] as Outcome);
+    return o.ok
+      ? {
+          input: o.input,
+          email: o.email,
+          status: 'created' as const,
+          invitationId: o.id,
+          acceptUrl: acceptUrl(ctx.config, o.token as string),
+        }
+      : {
+          input: o.input,
+          email: o.email,
+          status: 'failed' as const,
+          error: { code: o.code, message: o.message },
+        };
+  });
+  const created = results.filter((r) => r.status === 'created').length;
+  return { created, failed: results.length - created, results };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Read
+
+export async function listInvitations(
+  ctx: Context,
+  access: OrgAccess,
+  q: Omit<repo.InvitationQuery, 'organizationId' | 'beforeId' | 'email'> & {
+    cursor?: string;
+    email?: string;
+  },
+) {
+  requireScope(access, 'member:read');
+  const beforeId = decodeCursor('i', q.cursor, isUuid);
+  const filters = {
+    organizationId: access.org.id,
+    approval: q.approval,
+    email: q.email === undefined ? undefined : normalizeEmail(q.email),
+    invitedBy: q.invitedBy,
+  };
+  const rows = await repo.listInvitations(ctx.db, { ...filters, limit: q.limit, beforeId, status: q.status });
+  const counts = await repo.countByStatus(ctx.db, filters);
+  return { ...toPage(rows, q.limit, (r) => r.id, 'i', serializeInvitation), counts };
+}
+
+export async function getInvitation(ctx: Context, access: OrgAccess, id: string) {
+  requireScope(access, 'member:read');
+  const row = await repo.findById(ctx.db, access.org.id, id);
+  if (!row) throw InvitationErrors.INVITATION_NOT_FOUND();
+  return serializeInvitation(row);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Change one: revoke, resend, new link, approve, reject
+
+async function lockInvitation(trx: Trx, orgId: string, id: string) {
+  const row = await repo.lockById(trx, orgId, id);
+  if (!row) throw InvitationErrors.INVITATION_NOT_FOUND();
+  return row;
+}
+
+function assertPending(row: repo.InvitationRow) {
+  if (row.status !== 'pending') throw InvitationErrors.INVITATION_NOT_PENDING({ status: row.status });
+}
+
+export async function revokeInvitation(ctx: Context, access: OrgAccess, id: string) {
+  requireScope(access, 'member:invite');
+  return ctx.transaction(async (trx) => {
+    const { grant } = await lockAsCaller(trx, access);
+    assertScope(grant, 'member:invite');
+    const row = await lockInvitation(trx, access.org.id, id);
+    assertPending(row);
+    assertCeiling(grant, row.role);
+    await repo.markRevoked(trx, id, access.actor.id);
+    await recordAudit(trx, access.actor, {
+      organizationId: access.org.id,
+      action: 'invitation.revoked',
+      targetType: 'invitation',
+      targetId: id,
+      data: { email: row.email, role: row.role, approval: row.approval },
+    });
+    return serializeInvitation((await repo.findById(trx, access.org.id, id)) as repo.InvitationRow);
+  });
+}
+
+/**
+ * A new token for an approved, pending invitation (the old link stops working) and a new expiry;
+ * `send` emails it (resend), otherwise the admin just gets the copy-link. An invitation found
+ * expired is marked so, and the call answers CANNOT_RESEND_EXPIRED.
+ */
+async function reissue(ctx: Context, access: OrgAccess, id: string, send: boolean) {
+  const result = await ctx.transaction(async (trx) => {
+    const { org, grant } = await lockAsCaller(trx, access);
+    assertScope(grant, 'member:invite');
+    const row = await lockInvitation(trx, access.org.id, id);
+    if (row.stored_status === 'pending' && row.approval !== 'approved') {
+      throw InvitationErrors.INVITATION_NOT_APPROVED({ approval: row.approval });
+    }
+    if (row.stored_status === 'pending' && row.status === 'expired') {
+      await repo.markExpired(trx, id);
+      await recordAudits(trx, access.actor, expiredAudits(org.id, [row]));
+      return { expired: true as const };
+    }
+    assertPending(row);
+    assertCeiling(grant, row.role);
+    const t = issueToken('ri');
+    await repo.issueNewToken(trx, id, t, org.invite_expiry_days);
+    const fresh = (await repo.findById(trx, org.id, id)) as repo.InvitationRow;
+    if (send) {
+      await enqueueEmail(
+        trx,
+        org.id,
+        invitationEmail({
+          to: fresh.email,
+          orgName: org.name,
+          inviterName: fresh.inviter_name,
+          role: fresh.role,
+          message: fresh.message,
+          expiresAt: fresh.expires_at as Date,
+          url: acceptUrl(ctx.config, t.token),
+        }),
+      );
+    }
+    await recordAudit(trx, access.actor, {
+      organizationId: org.id,
+      action: send ? 'invitation.resent' : 'invitation.link_created',
+      targetType: 'invitation',
+      targetId: id,
+      data: { email: fresh.email, expiresAt: fresh.expires_at },
+    });
+    return {
+      expired: false as const,
+      invitation: serializeInvitation(fresh),
+      acceptUrl: acceptUrl(ctx.config, t.token),
+    };
+  });
+  if (result.expired) throw InvitationErrors.CANNOT_RESEND_EXPIRED();
+  return { invitation: result.invitation, acceptUrl: result.acceptUrl };
+}
+
+export function resendInvitation(ctx: Context, limits: InvitationLimits, access: OrgAccess, id: string) {
+  requireScope(access, 'member:invite');
+  return charged(limits, access, 1, () => reissue(ctx, access, id, true));
+}
+
+export function newInvitationLink(ctx: Context, access: OrgAccess, id: string) {
+  requireScope(access, 'member:invite');
+  return reissue(ctx, access, id, false);
+}
+
+/** An approver (member:admin) approves a request: it becomes an invitation with a token, emailed. */
+export function approveInvitation(ctx: Context, limits: InvitationLimits, access: OrgAccess, id: string) {
+  requireScope(access, 'member:admin');
+  return charged(limits, access, 1, () =>
+    ctx.transaction(async (trx) => {
+      const { org, grant } = await lockAsCaller(trx, access);
+      assertScope(grant, 'member:admin');
+      const row = await lockInvitation(trx, org.id, id);
+      assertPending(row);
+      if (row.approval === 'approved') throw InvitationErrors.INVITATION_ALREADY_APPROVED();
+      assertCeiling(grant, row.role);
+      if ((await repo.findMembershipsByEmails(trx, org.id, [row.email])).length > 0) {
+        throw MemberErrors.ALREADY_MEMBER({ email: row.email });
+      }
+      const t = issueToken('ri');
+      await repo.issueNewToken(trx, id, t, org.invite_expiry_days, access.userId);
+      await assertWithinLimit(trx, org);
+      const fresh = (await repo.findById(trx, org.id, id)) as repo.InvitationRow;
+      await enqueueEmail(
+        trx,
+        org.id,
+        invitationEmail({
+          to: fresh.email,
+          orgName: org.name,
+          inviterName: fresh.inviter_name,
+          role: fresh.role,
+          message: fresh.message,
+          expiresAt: fresh.expires_at as Date,
+          url: acceptUrl(ctx.config, t.token),
+        }),
+      );
+      await recordAudit(trx, access.actor, {
+        organizationId: org.id,
+        action: 'invitation.approved',
+        targetType: 'invitation',
+        targetId: id,
+        data: { email: fresh.email, role: fresh.role, requested: row.approval },
+      });
+      return { invitation: serializeInvitation(fresh), acceptUrl: acceptUrl(ctx.config, t.token) };
+    }),
+  );
+}
+
+export async function rejectInvitation(ctx: Context, access: OrgAccess, id: string) {
+  requireScope(access, 'member:admin');
+  return ctx.transaction(async (trx) => {
+    const { grant } = await lockAsCaller(trx, access);
+    assertScope(grant, 'member:admin');
+    const row = await lockInvitation(trx, access.org.id, id);
+    assertPending(row);
+    if (row.approval === 'approved') throw InvitationErrors.INVITATION_ALREADY_APPROVED();
+    await repo.markRevoked(trx, id, access.actor.id);
+    await recordAudit(trx, access.actor, {
+      organizationId: access.org.id,
+      action: 'invitation.rejected',
+      targetType: 'invitation',
+      targetId: id,
+      data: { email: row.email, role: row.role, requested: row.approval },
+    });
+    return serializeInvitation((await repo.findById(trx, access.org.id, id)) as repo.InvitationRow);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The invitee: validate, accept
+
+/** The invitation a token names, when the token is genuine (constant-time comparison of the secret). */
+async function byToken(db: Context['db'] | Trx, token: string) {
+  const parsed = parseToken('ri', token);
+  if (!parsed) return null;
+  const row = await repo.findByTokenId(db, parsed.id);
+  if (!row?.secret_hash || !secretMatches(parsed.secret, row.secret_hash)) return null;
+  return row;
+}
+
+export type TokenCheck =
+  | {
+      valid: true;
+      organization: { name: string; slug: string };
+      inviter: { name: string } | null;
+      email: string;
+      role: Role;
+      expiresAt: Date;
+      message: string | null;
+    }
+  | { valid: false; reason: 'expired' | 'revoked' | 'accepted' | 'not_found' };
+
+/** What the landing page shows, without signing in — or why the link is no good, and nothing else. */
+export async function validateToken(ctx: Context, token: string): Promise<TokenCheck> {
+  const row = await byToken(ctx.db, token);
+  if (!row) return { valid: false, reason: 'not_found' };
+  if (row.status !== 'pending') return { valid: false, reason: row.status };
+  return {
+    valid: true,
+    organization: { name: row.org_name, slug: row.org_slug },
+    inviter: row.inviter_name ? { name: row.inviter_name } : null,
+    email: row.email,
+    role: row.role,
+    expiresAt: row.expires_at as Date,
+    message: row.message,
+  };
+}
+
+interface Invitee {
+  id: string;
+  email: string;
+  name: string;
+  email_verified_at: Date | null;
+}
+
+/**
+ * Accepts under the organization's lock, in the caller's transaction: the invitation must still be
+ * the one the token names, pending, approved and unexpired; the user's verified email must be the
+ * invited one; not already a member; a seat must remain. Then: `accepted`, an active membership,
+ * the audit entries and the inviter's notice.
+ */
+async function acceptLocked(
+  trx: Trx,
+  tokenId: string,
+  orgId: string,
+  id: string,
+  user: Invitee,
+  actor: Actor,
+) {
+  const org = await lockOrg(trx, orgId);
+  if (!org) throw InvitationErrors.INVITATION_NOT_FOUND();
+  const row = await repo.lockById(trx, orgId, id);
+  // Resent since the token was read: the old link no longer works.
+  if (!row || row.token_id !== tokenId) throw InvitationErrors.INVITATION_NOT_FOUND();
+  if (row.status === 'accepted') throw InvitationErrors.INVITATION_ALREADY_ACCEPTED();
+  if (row.status === 'revoked') throw InvitationErrors.INVITATION_REVOKED();
+  if (row.status === 'expired') throw InvitationErrors.INVITATION_EXPIRED({ expiredAt: row.expires_at });
+  if (row.approval !== 'approved') throw InvitationErrors.INVITATION_NOT_APPROVED();
+  if (normalizeEmail(user.email) !== row.email) throw InvitationErrors.INVITATION_EMAIL_MISMATCH();
+  if (!user.email_verified_at)
+    throw AuthErrors.EMAIL_NOT_VERIFIED(
+      undefined,
+      'Verify your email address before accepting, or sign up with the invitation (which verifies it).',
+    );
+  const existing = await findMember(trx, orgId, user.id);
+  if (existing) throw MemberErrors.ALREADY_MEMBER({ status: existing.status });
+  const accepted = await repo.markAccepted(trx, id, user.id);
+  if (!accepted) throw InvitationErrors.INVITATION_ALREADY_ACCEPTED();
+  const membership = await insertMembership(trx, {
+    organizationId: orgId,
+    userId: user.id,
+    role: row.role,
+    status: 'active',
+    source: 'invitation',
+    addedBy: row.invited_by,
+  });
+  await assertWithinLimit(trx, org);
+  await recordAudits(trx, actor, [
+    {
+      organizationId: orgId,
+      action: 'invitation.accepted',
+      targetType: 'invitation',
+      targetId: id,
+      data: { email: row.email, role: row.role, userId: user.id },
+    },
+    {
+      organizationId: orgId,
+      action: 'member.added',
+      targetType: 'user',
+      targetId: user.id,
+      data: { role: row.role, source: 'invitation', invitationId: id },
+    },
+  ]);
+  if (row.invited_by && row.invited_by !== user.id) {
+    const inviter = await repo.findUserEmail(trx, row.invited_by);
+    if (inviter) {
+      await enqueueEmail(
+        trx,
+        orgId,
+        acceptedEmail({
+          to: inviter.email,
+          orgName: org.name,
+          memberName: user.name,
+          memberEmail: user.email,
+          role: row.role,
+        }),
+      );
+    }
+  }
+  return {
+    organization: { id: org.id, slug: org.slug, name: org.name },
+    membership: {
+      id: membership.id,
+      role: row.role,
+      status: 'active' as const,
+      joinedAt: membership.joined_at as Date,
+    },
+    invitationId: id,
+  };
+}
+
+/** The signed-in invitee accepts with the token from the email. */
+export async function acceptInvitation(
+  ctx: Context,
+  principal: UserPrincipal,
+  token: string,
+  ip: string | null,
+) {
+  const found = await byToken(ctx.db, token);
+  if (!found) throw InvitationErrors.INVITATION_NOT_FOUND();
+  return ctx.transaction(async (trx) => {
+    // The user as stored now (verification state included), not as the session was read.
+    const user = await findUserById(trx, principal.user.id);
+    if (!user) throw CommonErrors.UNAUTHENTICATED();
+    return acceptLocked(trx, found.token_id as string, found.organization_id, found.id, user, {
+      type: 'user',
+      id: user.id,
+      ip,
+    });
+  });
+}
+
+/**
+ * Sign-up with an invitation, inside the sign-up transaction: the new account (created verified, as
+ * the token proves the address) accepts the invitation, or the whole sign-up fails with the reason.
+ */
+export async function acceptOnSignUp(trx: Trx, token: string, user: Invitee, ip: string | null) {
+  const found = await byToken(trx, token);
+  if (!found) throw InvitationErrors.INVITATION_NOT_FOUND(undefined, 'This invitation link is not valid.');
+  return acceptLocked(trx, found.token_id as string, found.organization_id, found.id, user, {
+    type: 'user',
+    id: user.id,
+    ip,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Expiry sweep
+
+/** Persists `expired` on pending invitations past their expiry, in batches; returns how many. */
+export async function sweepExpiredInvitations(ctx: Pick<Context, 'db'>, batch = 500): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const rows = await ctx.db.transaction().execute(async (trx) => {
+      const swept = await repo.sweepExpired(trx, batch);
+      await recordAudits(
+        trx,
+        { type: 'system', id: null, ip: null },
+        swept.map((r) => ({
+          organizationId: r.organization_id,
+          action: 'invitation.expired',
+          targetType: 'invitation',
+          targetId: r.id,
+          data: { email: r.email },
+        })),
+      );
+      return swept.length;
+    });
+    total += rows;
+    if (rows < batch) return total;
+  }
+}
