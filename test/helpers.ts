@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { buildApp } from '../src/app.ts';
 import { type Config, loadConfig } from '../src/config.ts';
@@ -162,40 +163,37 @@ export function errorCode(res: LightMyRequestResponse): string | undefined {
   return (res.json() as { error?: { code?: string } }).error?.code;
 }
 
-export interface QueuedEmail {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  links: string[];
-}
-
-/** The emails queued in the outbox for `to` (normalized), oldest first. */
-export async function emailsTo(database: DatabaseHandle, to: string): Promise<QueuedEmail[]> {
-  const rows = await database.db
+/** The emails waiting in (or sent from) the outbox for `to`, oldest first. */
+export async function emailsTo(t: TestApp, to: string) {
+  const rows = await t.database.db
     .selectFrom('outbox')
-    .select('payload')
-    .where('kind', '=', 'email')
+    .select(['payload', 'status', 'organization_id'])
+    .where(sql<string>`payload->>'to'`, '=', to)
     .orderBy('created_at')
-    .orderBy('id')
     .execute();
-  return rows
-    .map((r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as QueuedEmail)
-    .filter((m) => m.to === to.trim().toLowerCase());
+  return rows.map((r) => ({
+    ...(r.payload as { to: string; subject: string; text: string; html: string; links: string[] }),
+    status: r.status,
+    organizationId: r.organization_id,
+  }));
 }
 
-/** Signs up and verifies the email with the link the verification email carries, as a user would. */
-export async function signUpVerified(
-  app: FastifyInstance,
-  database: DatabaseHandle,
-  email = uniqueEmail(),
-  name = 'Test User',
-): Promise<SignedUp> {
-  const signed = await signUp(app, email, name);
-  const link = (await emailsTo(database, signed.user.email)).at(-1)?.links[0];
-  const token = link ? new URL(link).searchParams.get('token') : null;
-  if (!token) throw new Error(`no verification link was sent to ${signed.user.email}`);
-  const res = await app.inject({ method: 'POST', url: '/v1/auth/verify-email', payload: { token } });
-  if (res.statusCode !== 200) throw new Error(`verify-email failed: ${res.statusCode} ${res.body}`);
-  return signed;
+/** The token of a link `…?token=…`. */
+export function tokenOf(link: string): string {
+  return new URL(link).searchParams.get('token') ?? '';
+}
+
+/** Signs up and verifies the email through the emailed link, as a person would. */
+export async function verifiedUser(t: TestApp, email = uniqueEmail('verified'), name = 'Verified User') {
+  const u = await signUp(t.app, email, name);
+  const [mail] = await emailsTo(t, email);
+  const link = mail?.links[0];
+  if (!link) throw new Error('no verification email');
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/v1/auth/verify-email',
+    payload: { token: tokenOf(link) },
+  });
+  if (res.statusCode !== 200) throw new Error(`verify failed: ${res.statusCode} ${res.body}`);
+  return u;
 }

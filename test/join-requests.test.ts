@@ -12,8 +12,8 @@ import {
   errorCode,
   onPostgres,
   signUp,
-  signUpVerified,
   type TestApp,
+  verifiedUser,
 } from './helpers.ts';
 
 let t: TestApp;
@@ -74,7 +74,7 @@ async function actions(orgId: string, targetId: string) {
 describe('POST /v1/organizations/{org}/join-requests, signed in', () => {
   it('creates a pending join_request membership, emails every owner and admin, and audits it', async () => {
     const { owner, org, admin, member } = await openOrg();
-    const user = await signUpVerified(t.app, t.database, undefined, 'Katherine Johnson');
+    const user = await verifiedUser(t, undefined, 'Katherine Johnson');
     const res = await ask(user.token, org.slug);
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json()).toMatchObject({
@@ -85,15 +85,13 @@ describe('POST /v1/organizations/{org}/join-requests, signed in', () => {
       addedBy: null,
     });
     for (const who of [owner, admin]) {
-      const mail = (await emailsTo(t.database, who.user.email)).find((m) =>
-        m.subject.includes('asks to join'),
-      );
+      const mail = (await emailsTo(t, who.user.email)).find((m) => m.subject.includes('asks to join'));
       expect(mail?.text).toContain('Katherine Johnson');
       expect(mail?.links).toEqual([`http://roster.test/orgs/${org.slug}/join-requests`]);
     }
-    expect(
-      (await emailsTo(t.database, member.user.email)).some((m) => m.subject.includes('asks to join')),
-    ).toBe(false);
+    expect((await emailsTo(t, member.user.email)).some((m) => m.subject.includes('asks to join'))).toBe(
+      false,
+    );
     expect(await actions(org.id, user.user.id)).toEqual(['join_request.created']);
     // Pending grants nothing.
     expect(
@@ -107,7 +105,7 @@ describe('POST /v1/organizations/{org}/join-requests, signed in', () => {
     const r1 = await ask(unverified.token, org.id);
     expect([r1.statusCode, errorCode(r1)]).toEqual([403, 'EMAIL_NOT_VERIFIED']);
 
-    const user = await signUpVerified(t.app, t.database);
+    const user = await verifiedUser(t);
     const closed = await openOrg({ joinRequestsEnabled: false });
     const r2 = await ask(user.token, closed.org.id);
     expect([r2.statusCode, errorCode(r2)]).toEqual([403, 'JOIN_REQUESTS_DISABLED']);
@@ -129,7 +127,7 @@ describe('the approval queue', () => {
     const { owner, org, admin, member } = await openOrg();
     const users = [];
     for (let i = 0; i < 3; i++) {
-      const u = await signUpVerified(t.app, t.database);
+      const u = await verifiedUser(t);
       expect((await ask(u.token, org.id)).statusCode).toBe(201);
       users.push(u);
     }
@@ -163,7 +161,7 @@ describe('the approval queue', () => {
 
   it('approve makes the member active (role at or below the approver), emails them, audits it', async () => {
     const { org, admin } = await openOrg();
-    const user = await signUpVerified(t.app, t.database);
+    const user = await verifiedUser(t);
     const id = (await ask(user.token, org.id)).json().id as string;
     const tooHigh = await decide(admin.token, org.id, id, 'approve', { role: 'owner' });
     expect([tooHigh.statusCode, errorCode(tooHigh)]).toEqual([403, 'ROLE_CEILING']);
@@ -177,7 +175,7 @@ describe('the approval queue', () => {
     expect(res.json().joinedAt).not.toBeNull();
     const orgRes = await t.app.inject({ url: `/v1/organizations/${org.id}`, headers: bearer(user.token) });
     expect(orgRes.json().viewer.role).toBe('admin');
-    const mail = (await emailsTo(t.database, user.user.email)).at(-1);
+    const mail = (await emailsTo(t, user.user.email)).at(-1);
     expect(mail?.subject).toBe(`You joined ${org.name}`);
     expect(await actions(org.id, user.user.id)).toEqual([
       'join_request.created',
@@ -190,8 +188,8 @@ describe('the approval queue', () => {
 
   it('approve with no body admits as member; a full organization answers 409 and keeps it pending', async () => {
     const { owner, org, admin } = await openOrg();
-    const a = await signUpVerified(t.app, t.database);
-    const b = await signUpVerified(t.app, t.database);
+    const a = await verifiedUser(t);
+    const b = await verifiedUser(t);
     const idA = (await ask(a.token, org.id)).json().id as string;
     const idB = (await ask(b.token, org.id)).json().id as string;
     await t.app.inject({
@@ -210,14 +208,12 @@ describe('the approval queue', () => {
 
   it('reject deletes the request and tells the user, who may ask again', async () => {
     const { org, admin } = await openOrg();
-    const user = await signUpVerified(t.app, t.database);
+    const user = await verifiedUser(t);
     const id = (await ask(user.token, org.id)).json().id as string;
     const res = await decide(admin.token, org.id, id, 'reject');
     expect(res.statusCode).toBe(204);
     expect(await membershipOf(org.id, user.user.id)).toBeUndefined();
-    expect((await emailsTo(t.database, user.user.email)).at(-1)?.subject).toBe(
-      `Your request to join ${org.name}`,
-    );
+    expect((await emailsTo(t, user.user.email)).at(-1)?.subject).toBe(`Your request to join ${org.name}`);
     expect((await decide(admin.token, org.id, id, 'reject')).statusCode).toBe(404);
     expect((await ask(user.token, org.id)).statusCode).toBe(201);
   });
@@ -225,7 +221,7 @@ describe('the approval queue', () => {
   it('an id from another organization, or of an active member, is not a join request here', async () => {
     const one = await openOrg();
     const two = await openOrg();
-    const user = await signUpVerified(t.app, t.database);
+    const user = await verifiedUser(t);
     const id = (await ask(user.token, one.org.id)).json().id as string;
     const cross = await decide(two.admin.token, two.org.id, id, 'approve');
     expect([cross.statusCode, errorCode(cross)]).toEqual([404, 'JOIN_REQUEST_NOT_FOUND']);
@@ -238,7 +234,7 @@ describe('the approval queue', () => {
 describe('DELETE /v1/me/memberships/{id}: the requester withdraws', () => {
   it('only the requester can withdraw; it leaves the queue', async () => {
     const { org, admin } = await openOrg();
-    const user = await signUpVerified(t.app, t.database);
+    const user = await verifiedUser(t);
     const id = (await ask(user.token, org.id)).json().id as string;
     const other = await signUp(t.app);
     for (const who of [other, admin]) {
@@ -264,7 +260,7 @@ describe.runIf(onPostgres)('join-request races (PostgreSQL, parallel requests)',
   it('two admins approving one request at once: one membership, one 200, one 409, one member.added', async () => {
     for (let round = 0; round < 10; round++) {
       const { owner, org, admin } = await openOrg();
-      const user = await signUpVerified(t.app, t.database);
+      const user = await verifiedUser(t);
       const id = (await ask(user.token, org.id)).json().id as string;
       const results = await Promise.all([
         decide(owner.token, org.id, id, 'approve'),
@@ -282,7 +278,7 @@ describe.runIf(onPostgres)('join-request races (PostgreSQL, parallel requests)',
   it('approve racing reject: exactly one wins and the end state matches it', async () => {
     for (let round = 0; round < 10; round++) {
       const { org, owner, admin } = await openOrg();
-      const user = await signUpVerified(t.app, t.database);
+      const user = await verifiedUser(t);
       const id = (await ask(user.token, org.id)).json().id as string;
       const [approve, reject] = await Promise.all([
         decide(owner.token, org.id, id, 'approve'),

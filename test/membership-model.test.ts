@@ -15,7 +15,7 @@
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, createOrg, createTestApp, type SignedUp, signUpVerified, type TestApp } from './helpers.ts';
+import { bearer, createOrg, createTestApp, type SignedUp, type TestApp, verifiedUser } from './helpers.ts';
 
 const RUNS = Number(process.env.ROSTER_MODEL_RUNS ?? 60);
 const SEED = Number(process.env.ROSTER_MODEL_SEED ?? 20261122);
@@ -48,7 +48,7 @@ let users: SignedUp[];
 beforeAll(async () => {
   t = await createTestApp();
   users = [];
-  for (let i = 0; i < USERS; i++) users.push(await signUpVerified(t.app, t.database));
+  for (let i = 0; i < USERS; i++) users.push(await verifiedUser(t));
 }, 120_000);
 afterAll(() => t.close());
 

@@ -153,7 +153,7 @@ describe('POST /v1/organizations/{org}/members (owner-add)', () => {
     });
     expect(perm.json()).toEqual({ status: 'pending', role: 'member', scopes: [] });
 
-    const mails = await emailsTo(t.database, user.user.email);
+    const mails = await emailsTo(t, user.user.email);
     const notice = mails.find((m) => m.subject.includes(org.name));
     expect(notice?.text).toContain(`as member`);
     expect(notice?.links).toEqual(['http://roster.test/me/invitations']);

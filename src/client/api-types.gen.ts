@@ -1000,4 +1000,81 @@ export interface Operations {
       410: Schemas["ErrorResponse"];
     };
   };
+  /** Your pending invitations (to your verified email) and owner-adds, oldest first */
+  "GET /v1/me/invitations": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        data: Array<{
+          /** 'invitation': an email invitation to your verified address; 'owner_add': an admin added you. */
+          kind: "invitation" | "owner_add";
+          /** The invitation id, or the pending membership id */
+          id: string;
+          organization: {
+            id: string;
+            slug: string;
+            name: string;
+          };
+          /** owner > admin > member */
+          role: "owner" | "admin" | "member";
+          /** The inviter's or adder's name */
+          invitedBy: string | null;
+          message: string | null;
+          createdAt: string;
+          expiresAt: string | null;
+        }>;
+      };
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+    };
+  };
+  /** Accept an invitation to your verified email from your inbox (no link needed) */
+  "POST /v1/me/invitations/{id}/accept": {
+    path: {
+      id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        organization: {
+          id: string;
+          slug: string;
+          name: string;
+        };
+        membership: {
+          id: string;
+          /** owner > admin > member */
+          role: "owner" | "admin" | "member";
+          status: "active";
+          joinedAt: string;
+        };
+        invitationId: string;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      410: Schemas["ErrorResponse"];
+    };
+  };
+  /** Decline an invitation to your verified email: it is revoked */
+  "POST /v1/me/invitations/{id}/decline": {
+    path: {
+      id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      204: undefined;
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+    };
+  };
 }

@@ -313,3 +313,33 @@ export async function sweepExpired(db: Kysely<DB>, batch: number) {
   `.execute(db);
   return result.rows;
 }
+
+/**
+ * The approved, pending, unexpired invitations to `email` across organizations, oldest first, with
+ * what the invitee's inbox shows: the organization and the inviter's name (never their email).
+ */
+export function pendingForEmail(db: Kysely<DB>, email: string) {
+  return db
+    .selectFrom('invitations as i')
+    .innerJoin('organizations as o', 'o.id', 'i.organization_id')
+    .leftJoin('users as inviter', 'inviter.id', 'i.invited_by')
+    .select([
+      'i.id',
+      'i.organization_id',
+      'i.role',
+      'i.message',
+      'i.token_id',
+      'i.expires_at',
+      'i.created_at',
+      'o.slug as org_slug',
+      'o.name as org_name',
+      'inviter.name as inviter_name',
+    ])
+    .where('i.email', '=', email)
+    .where('i.status', '=', 'pending')
+    .where('i.approval', '=', 'approved')
+    .where('i.expires_at', '>', sql<Date>`now()`)
+    .orderBy('i.created_at')
+    .orderBy('i.id')
+    .execute();
+}

@@ -1,4 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { ref, withErrors } from '../../lib/schemas.ts';
@@ -16,6 +17,8 @@ import {
   InvitationPage,
   InvitationParams,
   ListInvitationsQuery,
+  MyInvitationParams,
+  MyInvitations,
   RequestedInvitation,
   TokenCheck,
   TokenParams,
@@ -245,5 +248,47 @@ export default async function invitationRoutes(fastify: FastifyInstance) {
     },
     async (request) =>
       invitations.acceptInvitation(app.ctx, requireUser(request), request.body.token, request.ip),
+  );
+
+  app.get(
+    '/v1/me/invitations',
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'Your pending invitations (to your verified email) and owner-adds, oldest first',
+        response: withErrors({ 200: MyInvitations }, 401, 403),
+      },
+    },
+    async (request) => invitations.myInvitations(app.ctx, requireUser(request)),
+  );
+
+  app.post(
+    '/v1/me/invitations/:id/accept',
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'Accept an invitation to your verified email from your inbox (no link needed)',
+        params: MyInvitationParams,
+        response: withErrors({ 200: AcceptResult }, 400, 401, 403, 404, 409, 410),
+      },
+    },
+    async (request) =>
+      invitations.acceptOwnInvitation(app.ctx, requireUser(request), request.params.id, request.ip),
+  );
+
+  app.post(
+    '/v1/me/invitations/:id/decline',
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'Decline an invitation to your verified email: it is revoked',
+        params: MyInvitationParams,
+        response: withErrors({ 204: Type.Null() }, 400, 401, 403, 404, 409),
+      },
+    },
+    async (request, reply) => {
+      await invitations.declineOwnInvitation(app.ctx, requireUser(request), request.params.id, request.ip);
+      return reply.status(204).send(null);
+    },
   );
 }

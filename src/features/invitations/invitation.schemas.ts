@@ -162,3 +162,25 @@ export const AcceptResult = Type.Object({
   }),
   invitationId: Uuid,
 });
+
+export const MyInvitation = Type.Object({
+  kind: Type.Union([Type.Literal('invitation'), Type.Literal('owner_add')], {
+    description:
+      "'invitation': an email invitation to your verified address; 'owner_add': an admin added you.",
+  }),
+  id: Type.String({ format: 'uuid', description: 'The invitation id, or the pending membership id' }),
+  organization: Type.Object({
+    id: Type.String({ format: 'uuid' }),
+    slug: Type.String(),
+    name: Type.String(),
+  }),
+  role: RoleSchema,
+  invitedBy: Type.Union([Type.String(), Type.Null()], { description: "The inviter's or adder's name" }),
+  message: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Timestamp,
+  expiresAt: NullableTimestamp,
+});
+
+export const MyInvitations = Type.Object({ data: Type.Array(MyInvitation) });
+
+export const MyInvitationParams = Type.Object({ id: Type.String({ format: 'uuid' }) });

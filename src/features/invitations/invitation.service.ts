@@ -33,7 +33,7 @@ import { AuthErrors } from '../auth/auth.errors.ts';
 import { findUserById } from '../auth/auth.repository.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
 import { MemberErrors } from '../members/member.errors.ts';
-import { findMember, insertMembership } from '../members/member.repository.ts';
+import { findMember, insertMembership, pendingOwnerAddsOf } from '../members/member.repository.ts';
 import { OrganizationErrors } from '../organizations/organization.errors.ts';
 import { lockOrg, seatsInUse } from '../organizations/organization.repository.ts';
 import { assertWithinLimit } from '../organizations/seats.ts';
@@ -804,6 +804,113 @@ async function acceptLocked(
     },
     invitationId: id,
   };
+}
+
+/**
+ * The signed-in invitee's pending invitations (to their verified email) and owner-adds: what
+ * `GET /v1/me/invitations` lists. An unverified address has no invitations yet: proving the address
+ * is what an invitation's token, or verification, does.
+ */
+export async function myInvitations(ctx: Context, principal: UserPrincipal) {
+  const user = await findUserById(ctx.db, principal.user.id);
+  if (!user) throw CommonErrors.UNAUTHENTICATED();
+  const invitations = user.email_verified_at ? await repo.pendingForEmail(ctx.db, user.email) : [];
+  const adds = await pendingOwnerAddsOf(ctx.db, user.id);
+  const items = [
+    ...invitations.map((i) => ({
+      kind: 'invitation' as const,
+      id: i.id,
+      organization: { id: i.organization_id, slug: i.org_slug, name: i.org_name },
+      role: i.role,
+      invitedBy: i.inviter_name,
+      message: i.message,
+      createdAt: i.created_at,
+      expiresAt: i.expires_at as Date | null,
+    })),
+    ...adds.map((m) => ({
+      kind: 'owner_add' as const,
+      id: m.id,
+      organization: { id: m.organization_id, slug: m.org_slug, name: m.org_name },
+      role: m.role,
+      invitedBy: m.adder_name,
+      message: null,
+      createdAt: m.created_at,
+      expiresAt: null,
+    })),
+  ];
+  items.sort((a, b) => new Date(a.createdAt).getTime() - new Date(b.createdAt).getTime());
+  return { data: items };
+}
+
+/** The invitation `id` as its invitee sees it: addressed to their verified email, or not found. */
+async function ownInvitation(ctx: Context, principal: UserPrincipal, id: string) {
+  const user = await findUserById(ctx.db, principal.user.id);
+  if (!user) throw CommonErrors.UNAUTHENTICATED();
+  const row = await ctx.db
+    .selectFrom('invitations')
+    .select(['id', 'organization_id', 'email', 'token_id'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  // Someone else's invitation is not there at all; one to an unverified address is the user's to verify.
+  if (!row || row.email !== user.email) throw InvitationErrors.INVITATION_NOT_FOUND();
+  if (!user.email_verified_at) {
+    throw AuthErrors.EMAIL_NOT_VERIFIED(
+      undefined,
+      'Verify your email address to answer invitations sent to it.',
+    );
+  }
+  return { user, row };
+}
+
+/**
+ * Accepts from the invitee's inbox, without the link: the verified email proves what the token
+ * would. The same rules as accepting with the token (approved, pending, unexpired, seats, not a member).
+ */
+export async function acceptOwnInvitation(
+  ctx: Context,
+  principal: UserPrincipal,
+  id: string,
+  ip: string | null,
+) {
+  const { user, row } = await ownInvitation(ctx, principal, id);
+  if (!row.token_id) throw InvitationErrors.INVITATION_NOT_APPROVED();
+  return ctx.transaction(async (trx) => {
+    const fresh = await findUserById(trx, user.id);
+    if (!fresh) throw CommonErrors.UNAUTHENTICATED();
+    return acceptLocked(trx, row.token_id as string, row.organization_id, row.id, fresh, {
+      type: 'user',
+      id: user.id,
+      ip,
+    });
+  });
+}
+
+/** The invitee declines: the invitation is revoked, by them. */
+export async function declineOwnInvitation(
+  ctx: Context,
+  principal: UserPrincipal,
+  id: string,
+  ip: string | null,
+) {
+  const { user, row } = await ownInvitation(ctx, principal, id);
+  await ctx.transaction(async (trx) => {
+    const org = await lockOrg(trx, row.organization_id);
+    const locked = org ? await repo.lockById(trx, row.organization_id, row.id) : undefined;
+    if (!org || !locked) throw InvitationErrors.INVITATION_NOT_FOUND();
+    assertPending(locked);
+    await repo.markRevoked(trx, row.id, user.id);
+    await recordAudit(
+      trx,
+      { type: 'user', id: user.id, ip },
+      {
+        organizationId: org.id,
+        action: 'invitation.declined',
+        targetType: 'invitation',
+        targetId: row.id,
+        data: { email: locked.email, role: locked.role },
+      },
+    );
+  });
 }
 
 /** The signed-in invitee accepts with the token from the email. */

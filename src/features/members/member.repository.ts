@@ -219,3 +219,25 @@ export function isMembershipConflict(err: unknown): boolean {
   const e = err as { code?: string; constraint?: string };
   return e.code === '23505' && e.constraint === 'memberships_org_user_key';
 }
+
+/** The user's own pending owner-adds, oldest first, with the organization and the adder's name. */
+export function pendingOwnerAddsOf(db: Kysely<DB>, userId: string) {
+  return db
+    .selectFrom('memberships as m')
+    .innerJoin('organizations as o', 'o.id', 'm.organization_id')
+    .leftJoin('users as adder', 'adder.id', 'm.added_by')
+    .select([
+      'm.id',
+      'm.organization_id',
+      'm.role',
+      'm.created_at',
+      'o.slug as org_slug',
+      'o.name as org_name',
+      'adder.name as adder_name',
+    ])
+    .where('m.user_id', '=', userId)
+    .where('m.status', '=', 'pending')
+    .where('m.source', '=', 'owner_add')
+    .orderBy('m.id')
+    .execute();
+}
