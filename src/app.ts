@@ -5,11 +5,13 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
+import appRoutes from './features/apps/app.routes.ts';
 import auditRoutes from './features/audit/audit.routes.ts';
 import authRoutes from './features/auth/auth.routes.ts';
 import healthRoutes from './features/health/health.routes.ts';
 import memberRoutes from './features/members/member.routes.ts';
 import organizationRoutes from './features/organizations/organization.routes.ts';
+import webhookRoutes from './features/webhooks/webhook.routes.ts';
 import { loggerOptions } from './lib/logger.ts';
 import { ErrorResponse } from './lib/schemas.ts';
 import { compileValidator } from './lib/validation.ts';
@@ -69,5 +71,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(organizationRoutes);
   await app.register(memberRoutes);
   await app.register(auditRoutes);
+  await app.register(appRoutes);
+  await app.register(webhookRoutes);
   return app as unknown as FastifyInstance;
 }

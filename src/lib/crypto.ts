@@ -8,7 +8,11 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { uuidv7 } from './ids.ts';
 
-export type TokenPrefix = 'rs' | 'rk' | 'rv';
+/**
+ * rs session · rk API key · rv email verification · rc app client secret · rg installation grant
+ * code · ra installation access token · rr installation refresh token.
+ */
+export type TokenPrefix = 'rs' | 'rk' | 'rv' | 'rc' | 'rg' | 'ra' | 'rr';
 
 export interface IssuedToken {
   /** Row id the token points at. */

@@ -28,4 +28,8 @@ export const REDACT_PATHS = [
   '*.token',
   '*.secret',
   '*.invitationToken',
+  '*.clientSecret',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.webhookSecret',
 ];

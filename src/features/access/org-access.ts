@@ -8,14 +8,22 @@ import type { Actor } from '../audit/audit.repository.ts';
 import { actorOf, type Principal } from '../auth/principal.ts';
 import { OrganizationErrors } from '../organizations/organization.errors.ts';
 import { findOrgWithMembership, type OrgRow } from '../organizations/organization.repository.ts';
-import { type Grant, grantForApiKey, grantForRole, hasScope, type Role, type Scope } from './scopes.ts';
+import {
+  type Grant,
+  grantForApiKey,
+  grantForApp,
+  grantForRole,
+  hasScope,
+  type Role,
+  type Scope,
+} from './scopes.ts';
 
 export type Organization = Omit<OrgRow, 'member_role' | 'member_status' | 'membership_id'>;
 
 export interface OrgAccess {
   org: Organization;
   grant: Grant;
-  /** The caller's role when the caller is a member; null for an API key. */
+  /** The caller's role when the caller is a member; null for an API key or an app. */
   role: Role | null;
   /** The caller's user id when the caller is a person. */
   userId: string | null;
@@ -35,6 +43,10 @@ export async function orgAccess(ctx: Context, principal: Principal | null, ref: 
     if (member_status !== 'active' || !member_role) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
     role = member_role;
     grant = grantForRole(member_role);
+  } else if (principal.kind === 'app') {
+    // An app's token reaches the organization that installed it, and no other.
+    if (org.id !== principal.organizationId) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
+    grant = grantForApp(principal.scopes);
   } else {
     grant = grantForApiKey(principal.scopes);
   }
