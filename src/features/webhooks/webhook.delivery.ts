@@ -18,14 +18,14 @@ import { ForbiddenAddressError, guardedLookup, isForbiddenAddress, literalAddres
 import { signatureHeaders } from './webhook.signing.ts';
 
 /** Attempts per message: the delays between them add up to more than 24 hours even with jitter. */
-export const WEBHOOK_MAX_ATTEMPTS = 11;
+export const WEBHOOK_MAX_ATTEMPTS = 12;
 const FIRST_DELAY_SECONDS = 10;
 const MAX_DELAY_SECONDS = 10 * 3600;
 
 /**
  * Seconds before the next attempt after attempt `attempts` failed: 10 s tripling (30 s, 1.5 min,
  * 4.5 min … 6 h), capped at 10 h, ±20 % jitter; null after {@link WEBHOOK_MAX_ATTEMPTS} attempts.
- * The ten delays total about 30 h (at least 24.2 h with the lowest jitter).
+ * The eleven delays total about 39 h (at least 31 h with the lowest jitter).
  */
 export function webhookBackoffSeconds(attempts: number, random: () => number = Math.random): number | null {
   if (attempts >= WEBHOOK_MAX_ATTEMPTS) return null;
