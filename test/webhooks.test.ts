@@ -8,6 +8,7 @@
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
 import { publishEvent } from '../src/features/events/event.service.ts';
 import { WEBHOOK_MAX_ATTEMPTS, webhookBackoffSeconds } from '../src/features/webhooks/webhook.delivery.ts';
 import { sign, verify } from '../src/features/webhooks/webhook.signing.ts';
@@ -635,6 +636,46 @@ describe('retries and sustained failure', () => {
       url: `/v1/organizations/${org.slug}/webhooks/${e.id}`,
       headers: bearer(owner.token),
     });
+  });
+});
+
+describe('configuration', () => {
+  it('WEBHOOK_ALLOW_PRIVATE is off unless set; SECRETS_KEY must be 32 bytes; bad values name the variable', () => {
+    expect(loadConfig({}).webhookAllowPrivate).toBe(false);
+    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'true' }).webhookAllowPrivate).toBe(true);
+    expect(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE: 'sometimes' })).toThrow(/WEBHOOK_ALLOW_PRIVATE/);
+    expect(loadConfig({ SECRETS_KEY: Buffer.alloc(32, 1).toString('base64') }).secretsKey).toEqual(
+      Buffer.alloc(32, 1),
+    );
+    expect(loadConfig({ SECRETS_KEY: 'ab'.repeat(32) }).secretsKey).toEqual(Buffer.alloc(32, 0xab));
+    expect(() => loadConfig({ SECRETS_KEY: 'too-short' })).toThrow(/SECRETS_KEY/);
+    expect(() => loadConfig({ WEBHOOK_TIMEOUT_MS: '5' })).toThrow(/WEBHOOK_TIMEOUT_MS/);
+    expect(loadConfig({ ANALYTICS_LOG: 'true' }).analyticsLog).toBe(true);
+  });
+
+  it('ANALYTICS_LOG writes each event to the log once its change commits', async () => {
+    const logged = await createTestApp({ webhookAllowPrivate: true, analyticsLog: true }, t.database);
+    try {
+      const someone = await signUp(logged.app);
+      await createOrg(logged.app, someone.token, 'Logged Org');
+      const lines = logged.logs.filter((l) => l.msg === 'analytics event');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]?.analytics).toMatchObject({ type: 'member.added', data: { userId: someone.user.id } });
+      await expect(
+        logged.app.ctx.transaction(async (trx) => {
+          await publishEvent(trx, {
+            organizationId: null,
+            type: 'member.added',
+            data: {},
+            actor: { type: 'system', id: null, ip: null },
+          });
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      expect(logged.logs.filter((l) => l.msg === 'analytics event')).toHaveLength(1);
+    } finally {
+      await logged.close();
+    }
   });
 });
 
