@@ -9,8 +9,11 @@ import appRoutes from './features/apps/app.routes.ts';
 import auditRoutes from './features/audit/audit.routes.ts';
 import authRoutes from './features/auth/auth.routes.ts';
 import healthRoutes from './features/health/health.routes.ts';
+import joinRequestRoutes from './features/join-requests/join-request.routes.ts';
 import memberRoutes from './features/members/member.routes.ts';
+import { Member } from './features/members/member.schemas.ts';
 import organizationRoutes from './features/organizations/organization.routes.ts';
+import ownerAddRoutes from './features/owner-adds/owner-add.routes.ts';
 import webhookRoutes from './features/webhooks/webhook.routes.ts';
 import { loggerOptions } from './lib/logger.ts';
 import { ErrorResponse } from './lib/schemas.ts';
@@ -53,7 +56,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       },
     },
   });
+  // Shared response schemas, referenced by `$ref` from several features.
   app.addSchema(ErrorResponse);
+  app.addSchema(Member);
 
   await app.register(errorHandler);
   await app.register(contextPlugin, {
@@ -70,6 +75,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(authRoutes);
   await app.register(organizationRoutes);
   await app.register(memberRoutes);
+  await app.register(ownerAddRoutes);
+  await app.register(joinRequestRoutes);
   await app.register(auditRoutes);
   await app.register(appRoutes);
   await app.register(webhookRoutes);

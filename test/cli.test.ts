@@ -328,3 +328,99 @@ describe('roster migrate and roster api-key on one database', () => {
     });
   });
 });
+
+describe('roster org: the operator creates, lists, shows and deletes organizations', () => {
+  let target: DataTarget;
+  let ownerEmail: string;
+  beforeAll(async () => {
+    target = await emptyDataTarget();
+    const migrated = await runCli(['migrate'], target.env);
+    expect(migrated.code, migrated.stderr).toBe(0);
+    ownerEmail = await withApp(
+      target,
+      async (t) => (await signUp(t.app, 'Ops.Owner@Example.com')).user.email,
+    );
+  });
+  afterAll(() => target.dispose());
+
+  const cli = (...args: string[]) => runCli(args, target.env);
+
+  it('org create makes an existing user the owner, audited as the operator (system)', async () => {
+    const res = await cli('org', 'create', '--name', 'Acme Ops', '--owner', ' OPS.owner@example.com ');
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(
+      /^id: {4}[0-9a-f-]{36}\nslug: {2}acme-ops\nname: {2}Acme Ops\nowner: ops\.owner@example\.com\n$/,
+    );
+    const orgId = /^id:\s+(\S+)/.exec(res.stdout)?.[1] as string;
+
+    await withApp(target, async (t) => {
+      const members = await t.database.db
+        .selectFrom('memberships')
+        .select(['role', 'status', 'source'])
+        .where('organization_id', '=', orgId)
+        .execute();
+      expect(members).toEqual([{ role: 'owner', status: 'active', source: 'created_org' }]);
+      const audit = await t.database.db
+        .selectFrom('audit_log')
+        .select(['action', 'actor_type', 'actor_id'])
+        .where('organization_id', '=', orgId)
+        .orderBy('id')
+        .execute();
+      expect(audit.map((a) => a.action)).toEqual(['organization.created', 'member.added']);
+      expect(audit.every((a) => a.actor_type === 'system' && a.actor_id === null)).toBe(true);
+    });
+  });
+
+  it('org create refuses an unknown owner, a taken slug and a missing name, creating nothing', async () => {
+    const unknown = await cli('org', 'create', '--name', 'Ghost', '--owner', 'nobody@example.com');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("no account with the email 'nobody@example.com'");
+    const taken = await cli('org', 'create', '--name', 'Again', '--slug', 'acme-ops', '--owner', ownerEmail);
+    expect(taken.code).toBe(2);
+    expect(taken.stderr).toBe('error: Another organization already uses this slug. (SLUG_TAKEN)\n');
+    const noName = await cli('org', 'create', '--owner', ownerEmail);
+    expect(noName.code).toBe(2);
+    expect(noName.stderr).toContain('--name is required');
+    const list = await cli('org', 'list');
+    expect(list.stdout.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('org list and org show (by slug or id) print what the database holds', async () => {
+    const list = await cli('org', 'list');
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/^[0-9a-f-]{36} {2}acme-ops {2}Acme Ops {2}1 members {2}\d{4}-/);
+    const id = list.stdout.split(' ')[0] as string;
+    for (const ref of ['acme-ops', id]) {
+      const show = await cli('org', 'show', ref);
+      expect(show.code, show.stderr).toBe(0);
+      expect(show.stdout).toContain(`id:                  ${id}\n`);
+      expect(show.stdout).toContain('owners:              ops.owner@example.com\n');
+      expect(show.stdout).toContain('join requests:       off\n');
+    }
+    const missing = await cli('org', 'show', 'no-such-org');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^error: .*\(ORGANIZATION_NOT_FOUND\)\n$/);
+  });
+
+  it('org delete asks for --yes, then deletes the organization and its memberships', async () => {
+    const refused = await cli('org', 'delete', 'acme-ops');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--yes');
+    expect((await cli('org', 'list')).stdout).toContain('acme-ops');
+
+    const res = await cli('org', 'delete', 'acme-ops', '--yes');
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/^deleted acme-ops \(/);
+    expect((await cli('org', 'list')).stdout).toBe('no organizations\n');
+    await withApp(target, async (t) => {
+      const left = await t.database.db.selectFrom('memberships').select('id').execute();
+      expect(left).toEqual([]);
+      const audit = await t.database.db
+        .selectFrom('audit_log')
+        .select(['action', 'actor_type'])
+        .where('action', '=', 'organization.deleted')
+        .execute();
+      expect(audit).toEqual([{ action: 'organization.deleted', actor_type: 'system' }]);
+    });
+  });
+});

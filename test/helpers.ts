@@ -160,3 +160,41 @@ export async function addActiveMember(
 export function errorCode(res: LightMyRequestResponse): string | undefined {
   return (res.json() as { error?: { code?: string } }).error?.code;
 }
+
+export interface QueuedEmail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  links: string[];
+}
+
+/** The emails queued in the outbox for `to` (normalized), oldest first. */
+export async function emailsTo(database: DatabaseHandle, to: string): Promise<QueuedEmail[]> {
+  const rows = await database.db
+    .selectFrom('outbox')
+    .select('payload')
+    .where('kind', '=', 'email')
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows
+    .map((r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as QueuedEmail)
+    .filter((m) => m.to === to.trim().toLowerCase());
+}
+
+/** Signs up and verifies the email with the link the verification email carries, as a user would. */
+export async function signUpVerified(
+  app: FastifyInstance,
+  database: DatabaseHandle,
+  email = uniqueEmail(),
+  name = 'Test User',
+): Promise<SignedUp> {
+  const signed = await signUp(app, email, name);
+  const link = (await emailsTo(database, signed.user.email)).at(-1)?.links[0];
+  const token = link ? new URL(link).searchParams.get('token') : null;
+  if (!token) throw new Error(`no verification link was sent to ${signed.user.email}`);
+  const res = await app.inject({ method: 'POST', url: '/v1/auth/verify-email', payload: { token } });
+  if (res.statusCode !== 200) throw new Error(`verify-email failed: ${res.statusCode} ${res.body}`);
+  return signed;
+}

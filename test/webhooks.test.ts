@@ -20,6 +20,7 @@ import {
   errorCode,
   type SignedUp,
   signUp,
+  signUpVerified,
   type TestApp,
 } from './helpers.ts';
 import { startReceiver, type TestReceiver, verifySignature } from './webhook-receiver.ts';
@@ -362,6 +363,58 @@ describe('delivery', () => {
     expect(got).toEqual([
       [leaver.user.id, 'left', true],
       [kicked.user.id, 'removed', true],
+    ]);
+    await t.app.inject({
+      method: 'DELETE',
+      url: `/v1/organizations/${org.slug}/webhooks/${e.id}`,
+      headers: bearer(owner.token),
+    });
+  });
+
+  it('member.added when an owner-add is accepted and when a join request is approved; join_request.created when one is made', async () => {
+    const e = await register(['member.added', 'join_request.created']);
+    const added = await signUp(t.app);
+    const add = await t.app.inject({
+      method: 'POST',
+      url: `/v1/organizations/${org.slug}/members`,
+      headers: bearer(owner.token),
+      payload: { userId: added.user.id, role: 'member' },
+    });
+    expect(add.statusCode).toBe(201);
+    const accept = await t.app.inject({
+      method: 'POST',
+      url: `/v1/me/memberships/${add.json().id}/accept`,
+      headers: bearer(added.token),
+    });
+    expect(accept.statusCode).toBe(200);
+    const settings = await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/organizations/${org.slug}`,
+      headers: bearer(owner.token),
+      payload: { joinRequestsEnabled: true },
+    });
+    expect(settings.statusCode).toBe(200);
+    const asker = await signUpVerified(t.app, t.database);
+    const ask = await t.app.inject({
+      method: 'POST',
+      url: `/v1/organizations/${org.slug}/join-requests`,
+      headers: bearer(asker.token),
+    });
+    expect(ask.statusCode, ask.body).toBe(201);
+    const approve = await t.app.inject({
+      method: 'POST',
+      url: `/v1/organizations/${org.slug}/join-requests/${ask.json().id}/approve`,
+      headers: bearer(owner.token),
+      payload: {},
+    });
+    expect(approve.statusCode, approve.body).toBe(200);
+    await t.app.outbox.drain();
+    expect(
+      rx.to(e.path).map((r) => [r.json.type, r.json.data.userId, r.json.data.source, r.verified]),
+    ).toEqual([
+      ['member.added', added.user.id, 'owner_add', true],
+      ['join_request.created', asker.user.id, undefined, true],
+      ['member.added', asker.user.id, 'join_request', true],
     ]);
     await t.app.inject({
       method: 'DELETE',

@@ -28,3 +28,11 @@ export const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
 export function ref<T extends TSchema & { $id?: string }>(schema: T) {
   return Type.Unsafe<import('@sinclair/typebox').Static<T>>({ $ref: `${schema.$id}#` });
 }
+
+/**
+ * A `preValidation` hook for routes whose body is optional: a request without one is validated (and
+ * handled) as `{}`, so its schema needs only optional fields and a client may POST nothing at all.
+ */
+export async function bodyOptional(request: { body: unknown }) {
+  if (request.body === undefined || request.body === null) request.body = {};
+}

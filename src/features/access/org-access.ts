@@ -2,9 +2,11 @@
  * Who may do what in an organization. Resolves the caller's standing in one query, hides the
  * organization from non-members (404), and checks scopes (403) — the only gate handlers use.
  */
+import type { Kysely } from 'kysely';
 import type { Context } from '../../context.ts';
+import type { DB } from '../../db/schema.ts';
 import { CommonErrors } from '../../lib/errors.ts';
-import type { Actor } from '../audit/audit.repository.ts';
+import { type Actor, SYSTEM_ACTOR } from '../audit/audit.repository.ts';
 import { actorOf, type Principal } from '../auth/principal.ts';
 import { OrganizationErrors } from '../organizations/organization.errors.ts';
 import { findOrgWithMembership, type OrgRow } from '../organizations/organization.repository.ts';
@@ -15,6 +17,7 @@ import {
   grantForRole,
   hasScope,
   type Role,
+  SCOPES,
   type Scope,
 } from './scopes.ts';
 
@@ -70,4 +73,37 @@ export async function authorize(
   const access = await orgAccess(ctx, principal, ref, ip);
   requireScope(access, scope);
   return access;
+}
+
+/**
+ * The operator at the command line (`roster org …`): every scope, up to the owner ceiling, audited as
+ * `system`. The organization rules (last owner, seats, consent) bind the operator like anyone else.
+ */
+export async function operatorAccess(ctx: Context, ref: string): Promise<OrgAccess> {
+  const row = await findOrgWithMembership(ctx.db, ref, null);
+  if (!row) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
+  const { member_role: _r, member_status: _s, membership_id: _m, ...org } = row;
+  return { org, grant: grantForApiKey(SCOPES), role: null, userId: null, actor: SYSTEM_ACTOR };
+}
+
+/**
+ * The caller's standing read again inside a transaction that holds the organization's lock: while the
+ * request waited for it, a concurrent change may have demoted or removed the caller, whose authority
+ * must not outlive that. Checks `scope` on it (404 when no longer a member, 403 without the scope) and
+ * returns the grant as it is now. An API key's grant does not depend on memberships.
+ */
+export async function requireScopeUnderLock(db: Kysely<DB>, access: OrgAccess, scope: Scope): Promise<Grant> {
+  let grant: Grant = access.grant;
+  if (access.userId !== null) {
+    const row = await db
+      .selectFrom('memberships')
+      .select(['role', 'status'])
+      .where('organization_id', '=', access.org.id)
+      .where('user_id', '=', access.userId)
+      .executeTakeFirst();
+    if (row?.status !== 'active') throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
+    grant = grantForRole(row.role);
+  }
+  requireScope({ ...access, grant }, scope);
+  return grant;
 }

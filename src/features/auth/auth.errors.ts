@@ -6,5 +6,6 @@ export const AuthErrors = defineErrors({
   INVALID_EMAIL: { status: 400, message: 'This is not a valid email address.' },
   WEAK_PASSWORD: { status: 400, message: 'The password must be at least 8 characters long.' },
   VERIFICATION_TOKEN_INVALID: { status: 400, message: 'This verification link is invalid, used or expired.' },
+  EMAIL_NOT_VERIFIED: { status: 403, message: 'Verify your email address first.' },
   EMAIL_ALREADY_VERIFIED: { status: 409, message: 'This email is already verified.' },
 });

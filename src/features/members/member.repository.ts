@@ -156,3 +156,66 @@ export async function permissionLookup(
         `.execute(db);
   return result.rows[0];
 }
+
+/** One membership by its own id (not the user's), with the user's email and name. */
+export function findMembershipById(db: Kysely<DB>, membershipId: string) {
+  return db
+    .selectFrom('memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select([...MEMBER_COLUMNS, 'm.organization_id'])
+    .where('m.id', '=', membershipId)
+    .executeTakeFirst();
+}
+
+/**
+ * Turns a pending membership active, with `role` when given. False when it is no longer pending: a
+ * concurrent answer came first, and nothing is written.
+ */
+export async function activateMembership(db: Kysely<DB>, membershipId: string, role?: Role) {
+  const result = await db
+    .updateTable('memberships')
+    .set({ status: 'active', joined_at: sql<Date>`now()`, ...(role && { role }) })
+    .where('id', '=', membershipId)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** The emails of an organization's active owners and admins: who hears about requests to join. */
+export async function adminEmails(db: Kysely<DB>, organizationId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select('u.email')
+    .where('m.organization_id', '=', organizationId)
+    .where('m.status', '=', 'active')
+    .where('m.role', 'in', ['owner', 'admin'])
+    .orderBy('u.email')
+    .execute();
+  return rows.map((r) => r.email);
+}
+
+/** Pending memberships of one source, oldest first, keyset on id: the join-request queue. */
+export function listPending(
+  db: Kysely<DB>,
+  q: { organizationId: string; source: MembershipSource; limit: number; afterId?: string },
+) {
+  let query = db
+    .selectFrom('memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(MEMBER_COLUMNS)
+    .where('m.organization_id', '=', q.organizationId)
+    .where('m.status', '=', 'pending')
+    .where('m.source', '=', q.source);
+  if (q.afterId) query = query.where('m.id', '>', q.afterId);
+  return query
+    .orderBy('m.id')
+    .limit(q.limit + 1)
+    .execute();
+}
+
+/** The unique index on (organization_id, user_id) said no: a concurrent writer added this user first. */
+export function isMembershipConflict(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string };
+  return e.code === '23505' && e.constraint === 'memberships_org_user_key';
+}

@@ -17,7 +17,6 @@ import * as members from './member.service.ts';
 
 export default async function memberRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  app.addSchema(Member);
 
   app.get(
     '/v1/organizations/:org/members',

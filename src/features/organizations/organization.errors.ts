@@ -7,6 +7,10 @@ export const OrganizationErrors = defineErrors({
     status: 400,
     message: 'A slug is 2–48 lowercase letters, digits and single hyphens, and does not look like a UUID.',
   },
+  SEAT_LIMIT_REACHED: {
+    status: 409,
+    message: 'Every seat is taken: raise the member limit or free a seat first.',
+  },
   MEMBER_LIMIT_BELOW_USAGE: {
     status: 409,
     message: 'The member limit cannot be lower than the seats already in use.',

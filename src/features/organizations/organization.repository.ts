@@ -96,3 +96,36 @@ export function listUserOrgs(db: Kysely<DB>, userId: string) {
 
 export type OrgRow = NonNullable<Awaited<ReturnType<typeof findOrgWithMembership>>>;
 export type { Role };
+
+/** Every organization with its count of active members, oldest first: the operator's `roster org list`. */
+export function listAllOrgs(db: Kysely<DB>) {
+  return db
+    .selectFrom('organizations as o')
+    .select([
+      ...ORG_COLUMNS,
+      (eb) =>
+        eb
+          .selectFrom('memberships as m')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .whereRef('m.organization_id', '=', 'o.id')
+          .where('m.status', '=', 'active')
+          .as('active_members'),
+    ])
+    .orderBy('o.created_at')
+    .orderBy('o.id')
+    .execute();
+}
+
+/** The active owners' emails, for the operator's `roster org show`. */
+export async function ownerEmails(db: Kysely<DB>, orgId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select('u.email')
+    .where('m.organization_id', '=', orgId)
+    .where('m.role', '=', 'owner')
+    .where('m.status', '=', 'active')
+    .orderBy('u.email')
+    .execute();
+  return rows.map((r) => r.email);
+}

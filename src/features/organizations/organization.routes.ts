@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { ref, withErrors } from '../../lib/schemas.ts';
 import { requireUser } from '../../plugins/auth.plugin.ts';
 import { orgAccess } from '../access/org-access.ts';
+import { actorOf } from '../auth/principal.ts';
 import {
   CreateOrganizationBody,
   MyOrganization,
@@ -29,7 +30,13 @@ export default async function organizationRoutes(fastify: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      const org = await orgs.createOrganization(app.ctx, requireUser(request), request.body, request.ip);
+      const user = requireUser(request);
+      const org = await orgs.createOrganization(
+        app.ctx,
+        user.user.id,
+        request.body,
+        actorOf(user, request.ip),
+      );
       return reply.status(201).send(serializeOrganization(org));
     },
   );

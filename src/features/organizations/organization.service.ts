@@ -5,7 +5,7 @@ import { isUuid, uuidv7 } from '../../lib/ids.ts';
 import type { OrgAccess } from '../access/org-access.ts';
 import { requireScope } from '../access/org-access.ts';
 import { scopesForRole } from '../access/scopes.ts';
-import { recordAudit } from '../audit/audit.repository.ts';
+import { type Actor, recordAudit } from '../audit/audit.repository.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
 import { publishEvent } from '../events/event.service.ts';
 import { insertMembership } from '../members/member.repository.ts';
@@ -42,11 +42,12 @@ function isSlugConflict(err: unknown): boolean {
   return e.code === '23505' && e.constraint === 'organizations_slug_key';
 }
 
+/** Creates an organization owned by `ownerId`; `actor` is who asked (the owner, or an operator). */
 export async function createOrganization(
   ctx: Context,
-  principal: UserPrincipal,
+  ownerId: string,
   input: { name: string; slug?: string },
-  ip: string | null,
+  actor: Actor,
 ) {
   const name = input.name.trim();
   const explicit = input.slug !== undefined;
@@ -64,7 +65,7 @@ export async function createOrganization(
           { field: 'name', message: 'gives a slug already taken; pass a slug' },
         ]);
     }
-    const userId = principal.user.id;
+    const userId = ownerId;
     await insertMembership(trx, {
       organizationId: org.id,
       userId,
@@ -73,7 +74,6 @@ export async function createOrganization(
       source: 'created_org',
       addedBy: userId,
     });
-    const actor = { type: 'user' as const, id: userId, ip };
     await recordAudit(trx, actor, {
       organizationId: org.id,
       action: 'organization.created',

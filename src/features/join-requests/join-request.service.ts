@@ -1,0 +1,216 @@
+/**
+ * Requests to join. A signed-in user asks: a `pending` membership (`source: join_request`) that an
+ * admin approves (→ active) or rejects (→ deleted), and that the user may cancel.
+ */
+import type { Context } from '../../context.ts';
+import { isUuid } from '../../lib/ids.ts';
+import { decodeCursor, toPage } from '../../lib/pagination.ts';
+import { type OrgAccess, requireScope, requireScopeUnderLock } from '../access/org-access.ts';
+import { canManageRole, type Role } from '../access/scopes.ts';
+import { recordAudit } from '../audit/audit.repository.ts';
+import { publishEvent } from '../events/event.service.ts';
+import { AuthErrors } from '../auth/auth.errors.ts';
+import type { UserPrincipal } from '../auth/principal.ts';
+import { MemberErrors } from '../members/member.errors.ts';
+import * as members from '../members/member.repository.ts';
+import { serializeMember } from '../members/member.service.ts';
+import { OrganizationErrors } from '../organizations/organization.errors.ts';
+import { findOrgWithMembership, lockOrg } from '../organizations/organization.repository.ts';
+import { assertSeatFree } from '../organizations/seats.ts';
+import { enqueueEmail } from '../outbox/outbox.repository.ts';
+import { joinRequestAnsweredEmail, joinRequestReceivedEmail } from './join-request.emails.ts';
+import { JoinRequestErrors } from './join-request.errors.ts';
+
+type Row = Awaited<ReturnType<typeof members.listPending>>[number];
+
+function serializeUserRequest(r: Row) {
+  return {
+    id: r.id,
+    kind: 'user' as const,
+    userId: r.user_id,
+    email: r.email,
+    name: r.name,
+    createdAt: r.created_at,
+  };
+}
+
+/** A signed-in user asks to join: 201 with the pending membership. */
+export async function requestToJoin(
+  ctx: Context,
+  principal: UserPrincipal,
+  orgRef: string,
+  ip: string | null,
+) {
+  const user = principal.user;
+  const found = await findOrgWithMembership(ctx.db, orgRef, user.id);
+  if (!found) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
+  if (!user.email_verified_at) throw AuthErrors.EMAIL_NOT_VERIFIED();
+  return ctx.transaction(async (trx) => {
+    const org = await lockOrg(trx, found.id);
+    if (!org) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
+    if (!org.join_requests_enabled) throw JoinRequestErrors.JOIN_REQUESTS_DISABLED();
+    if (org.sso_enforced) throw JoinRequestErrors.SSO_REQUIRED();
+    const existing = await members.findMember(trx, org.id, user.id);
+    if (existing) throw MemberErrors.MEMBERSHIP_EXISTS({ status: existing.status, source: existing.source });
+    const row = await members.insertMembership(trx, {
+      organizationId: org.id,
+      userId: user.id,
+      role: 'member',
+      status: 'pending',
+      source: 'join_request',
+      addedBy: null,
+    });
+    await recordAudit(
+      trx,
+      { type: 'user', id: user.id, ip },
+      {
+        organizationId: org.id,
+        action: 'join_request.created',
+        targetType: 'user',
+        targetId: user.id,
+        data: { membershipId: row.id, kind: 'user' },
+      },
+    );
+    await publishEvent(trx, {
+      organizationId: org.id,
+      type: 'join_request.created',
+      data: { membershipId: row.id, userId: user.id, kind: 'user' },
+      actor: { type: 'user', id: user.id, ip },
+    });
+    const url = `${ctx.config.publicUrl}/orgs/${org.slug}/join-requests`;
+    for (const to of await members.adminEmails(trx, org.id)) {
+      await enqueueEmail(
+        trx,
+        org.id,
+        joinRequestReceivedEmail({ to, orgName: org.name, requester: `${user.name} <${user.email}>`, url }),
+      );
+    }
+    return serializeMember({
+      id: row.id,
+      user_id: user.id,
+      email: user.email,
+      name: user.name,
+      role: 'member',
+      status: 'pending',
+      source: 'join_request',
+      added_by: null,
+      created_at: row.created_at,
+      joined_at: null,
+    });
+  });
+}
+
+/** The approval queue, oldest first. Owner-adds never appear here: only the added user answers those. */
+export async function listJoinRequests(
+  ctx: Context,
+  access: OrgAccess,
+  q: { limit: number; cursor?: string },
+) {
+  requireScope(access, 'member:admin');
+  const afterId = decodeCursor('j', q.cursor, isUuid);
+  const rows = await members.listPending(ctx.db, {
+    organizationId: access.org.id,
+    source: 'join_request',
+    limit: q.limit,
+    afterId,
+  });
+  return toPage(rows, q.limit, (r) => r.id, 'j', serializeUserRequest);
+}
+
+/**
+ * Approves (→ active, with `role`, seats re-checked) or rejects (→ deleted) a pending join request.
+ * Under the organization's lock, so two admins answering at once give one answer: the second sees
+ * it answered (409), or gone (404).
+ */
+export async function answerJoinRequest(
+  ctx: Context,
+  access: OrgAccess,
+  id: string,
+  answer: 'approve' | 'reject',
+  role: Role = 'member',
+) {
+  requireScope(access, 'member:admin');
+  if (!canManageRole(access.grant, role)) throw MemberErrors.ROLE_CEILING({ role });
+  return ctx.transaction(async (trx) => {
+    const org = await lockOrg(trx, access.org.id);
+    if (!org) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
+    const grant = await requireScopeUnderLock(trx, access, 'member:admin');
+    if (!canManageRole(grant, role)) throw MemberErrors.ROLE_CEILING({ role });
+    const m = await members.findMembershipById(trx, id);
+    if (!m || m.organization_id !== org.id || m.source !== 'join_request') {
+      throw JoinRequestErrors.JOIN_REQUEST_NOT_FOUND();
+    }
+    if (m.status !== 'pending') throw JoinRequestErrors.JOIN_REQUEST_ANSWERED();
+    const approved = answer === 'approve';
+    if (approved) {
+      await assertSeatFree(trx, org);
+      await members.activateMembership(trx, m.id, role);
+    } else {
+      await members.deleteMembership(trx, m.id);
+    }
+    await recordAudit(trx, access.actor, {
+      organizationId: org.id,
+      action: approved ? 'join_request.approved' : 'join_request.rejected',
+      targetType: 'user',
+      targetId: m.user_id,
+      data: { membershipId: m.id, ...(approved && { role }) },
+    });
+    if (approved) {
+      await recordAudit(trx, access.actor, {
+        organizationId: org.id,
+        action: 'member.added',
+        targetType: 'user',
+        targetId: m.user_id,
+        data: { role, source: 'join_request' },
+      });
+      await publishEvent(trx, {
+        organizationId: org.id,
+        type: 'member.added',
+        data: { userId: m.user_id, role, source: 'join_request' },
+        actor: access.actor,
+      });
+    }
+    await enqueueEmail(
+      trx,
+      org.id,
+      joinRequestAnsweredEmail({
+        to: m.email,
+        orgName: org.name,
+        approved,
+        url: `${ctx.config.publicUrl}/orgs/${org.slug}`,
+      }),
+    );
+    return approved ? serializeMember({ ...m, role, status: 'active', joined_at: new Date() }) : null;
+  });
+}
+
+/** The requester withdraws a pending join request of theirs. */
+export async function cancelJoinRequest(
+  ctx: Context,
+  principal: UserPrincipal,
+  membershipId: string,
+  ip: string | null,
+) {
+  const userId = principal.user.id;
+  const first = await members.findMembershipById(ctx.db, membershipId);
+  if (!first || first.user_id !== userId) throw JoinRequestErrors.JOIN_REQUEST_NOT_FOUND();
+  await ctx.transaction(async (trx) => {
+    const org = await lockOrg(trx, first.organization_id);
+    const m = org ? await members.findMembershipById(trx, membershipId) : undefined;
+    if (!org || !m || m.status !== 'pending' || m.source !== 'join_request') {
+      throw JoinRequestErrors.JOIN_REQUEST_NOT_FOUND();
+    }
+    await members.deleteMembership(trx, m.id);
+    await recordAudit(
+      trx,
+      { type: 'user', id: userId, ip },
+      {
+        organizationId: org.id,
+        action: 'join_request.cancelled',
+        targetType: 'user',
+        targetId: userId,
+        data: { membershipId: m.id },
+      },
+    );
+  });
+}
