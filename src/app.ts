@@ -5,6 +5,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
+import appRoutes from './features/apps/app.routes.ts';
 import auditRoutes from './features/audit/audit.routes.ts';
 import authRoutes from './features/auth/auth.routes.ts';
 import healthRoutes from './features/health/health.routes.ts';
@@ -14,6 +15,7 @@ import memberRoutes from './features/members/member.routes.ts';
 import { Member } from './features/members/member.schemas.ts';
 import organizationRoutes from './features/organizations/organization.routes.ts';
 import ownerAddRoutes from './features/owner-adds/owner-add.routes.ts';
+import webhookRoutes from './features/webhooks/webhook.routes.ts';
 import { loggerOptions } from './lib/logger.ts';
 import { ErrorResponse } from './lib/schemas.ts';
 import { compileValidator } from './lib/validation.ts';
@@ -81,6 +83,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(joinRequestRoutes);
   await app.register(auditRoutes);
   await app.register(invitationRoutes);
+  await app.register(appRoutes);
+  await app.register(webhookRoutes);
   // Last: its catch-all route answers only what no API route does.
   await app.register(consolePlugin, { dir: config.consoleDir });
   return app as unknown as FastifyInstance;

@@ -63,6 +63,21 @@ export interface Config {
   inviteLimitWindowSeconds: number;
   /** How often expired invitations are marked `expired`, in milliseconds; 0 = never in this process. @default 60000 */
   invitationSweepMs: number;
+  /**
+   * Let webhook URLs reach loopback, link-local, private and other non-public addresses. Off, Roster
+   * refuses them when a URL is registered and again at each delivery (a name may resolve elsewhere
+   * later). Turn on only where every receiver is trusted, e.g. a closed network or tests. @default false
+   */
+  webhookAllowPrivate: boolean;
+  /** How long one webhook delivery may take (connect, send, response headers), in ms. @default 10000 */
+  webhookTimeoutMs: number;
+  /**
+   * 32-byte key (base64 or 64 hex characters) encrypting webhook signing secrets at rest with
+   * AES-256-GCM. Unset, they are stored as they are. @example 'openssl rand -base64 32'
+   */
+  secretsKey: Buffer | null;
+  /** Also write every analytics event to the log (after its change commits). @default false */
+  analyticsLog: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -102,6 +117,16 @@ export const CONFIG_DOC: ReadonlyArray<readonly [name: string, description: stri
     'INVITATION_SWEEP_MS',
     'how often expired invitations are marked expired, in ms; 0 = not in this process (default 60000)',
   ],
+  [
+    'WEBHOOK_ALLOW_PRIVATE',
+    'true|false: let webhook URLs reach loopback/private/link-local addresses (default false)',
+  ],
+  ['WEBHOOK_TIMEOUT_MS', 'time limit of one webhook delivery in ms (default 10000)'],
+  [
+    'SECRETS_KEY',
+    '32-byte key, base64 or hex, encrypting webhook signing secrets at rest (default: unset, stored as is)',
+  ],
+  ['ANALYTICS_LOG', 'true|false: also write analytics events to the log (default false)'],
 ];
 
 /** Where `npm run build` writes the web console. */
@@ -138,6 +163,18 @@ function url(env: Env, name: string, protocols: string[]): string | null {
     throw new ConfigError(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
   }
   return raw;
+}
+
+function key32(env: Env, name: string): Buffer | null {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return null;
+  const bytes = /^[0-9a-fA-F]{64}$/.test(raw)
+    ? Buffer.from(raw, 'hex')
+    : /^[A-Za-z0-9+/_-]+={0,2}$/.test(raw)
+      ? Buffer.from(raw, 'base64')
+      : Buffer.alloc(0);
+  if (bytes.length !== 32) throw new ConfigError(`${name} must be 32 bytes, as base64 or 64 hex characters`);
+  return bytes;
 }
 
 /** Names proxy-addr understands besides addresses and CIDR ranges. */
@@ -202,6 +239,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     inviteLimitPerInviter: int(env, 'INVITE_LIMIT_PER_INVITER', 100, 0, 1_000_000),
     inviteLimitWindowSeconds: int(env, 'INVITE_LIMIT_WINDOW_SECONDS', 86_400, 1, 31_536_000),
     invitationSweepMs: int(env, 'INVITATION_SWEEP_MS', 60_000, 0, 86_400_000),
+    webhookAllowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', false),
+    webhookTimeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+    secretsKey: key32(env, 'SECRETS_KEY'),
+    analyticsLog: bool(env, 'ANALYTICS_LOG', false),
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent`);

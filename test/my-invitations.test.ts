@@ -121,6 +121,30 @@ describe('POST /v1/me/invitations/{id}/accept | decline', () => {
     expect(link.statusCode).toBe(409);
   });
 
+  it('publishes invitation.created, invitation.accepted and member.added once each (analytics)', async () => {
+    const user = await verifiedUser(t);
+    const { owner, org } = await setting();
+    const inv = await invited(t.app, owner, org.id, user.user.email);
+    expect((await answer(user.token, inv.invitation.id, 'accept')).statusCode).toBe(200);
+    const events = await t.database.db
+      .selectFrom('analytics_events')
+      .select(['type', 'data'])
+      .where('organization_id', '=', org.id)
+      .where('type', 'in', ['invitation.created', 'invitation.accepted', 'member.added'])
+      .orderBy('created_at')
+      .execute();
+    const mine = events.filter(
+      (e) =>
+        (e.data as { invitationId?: string }).invitationId === inv.invitation.id ||
+        (e.data as { userId?: string }).userId === user.user.id,
+    );
+    expect(mine.map((e) => e.type).sort()).toEqual([
+      'invitation.accepted',
+      'invitation.created',
+      'member.added',
+    ]);
+  });
+
   it("someone else's invitation is not found, and stays pending and usable", async () => {
     const user = await verifiedUser(t);
     const other = await verifiedUser(t);

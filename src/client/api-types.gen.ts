@@ -93,6 +93,55 @@ export interface Schemas {
     createdAt: string;
     updatedAt: string;
   };
+  App: {
+    id: string;
+    slug: string;
+    name: string;
+    scopes: Array<string>;
+    webhookUrl: string;
+    redirectUrl: string | null;
+    /** Unpublished apps install only into the organization that owns them. */
+    published: boolean;
+    clientId: string;
+    /** The publisher. */
+    organization: {
+      id: string;
+      slug: string;
+    };
+    createdAt: string;
+    updatedAt: string;
+  };
+  Installation: {
+    uuid: string;
+    status: "pending" | "installed";
+    app: {
+      uuid: string;
+      slug: string;
+      name: string;
+    };
+    organization: {
+      id: string;
+      slug: string;
+    };
+    /** What the installation granted the app. */
+    scopes: Array<string>;
+    createdAt: string;
+    updatedAt: string;
+  };
+  WebhookEndpoint: {
+    id: string;
+    url: string;
+    description: string | null;
+    events: Array<string>;
+    /** False once disabled (by an admin, or after sustained failure). */
+    enabled: boolean;
+    disabledAt: string | null;
+    disabledReason: string | null;
+    lastSuccessAt: string | null;
+    lastFailureAt: string | null;
+    createdAt: string;
+    updatedAt: string;
+  };
 }
 
 /** Every operation, keyed `METHOD /path`: its path and query parameters, JSON body and responses. */
@@ -1075,6 +1124,468 @@ export interface Operations {
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+    };
+  };
+  /** The apps this organization publishes (org:integrations) */
+  "GET /v1/organizations/{org}/apps": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        data: Array<Schemas["App"]>;
+      };
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+    };
+  };
+  /** Publish an app; its client secret and webhook secret are shown once (org:integrations) */
+  "POST /v1/organizations/{org}/apps": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+    };
+    query: Record<string, never>;
+    body: {
+      name: string;
+      /** 2–48 of a-z, 0-9 and single hyphens; unique among apps */
+      slug?: string;
+      /** Scopes the app asks for, among: org:read, org:write, member:read, member:invite, member:admin, audit:read */
+      scopes: Array<string>;
+      webhookUrl: string;
+      redirectUrl?: string | null;
+      published?: boolean;
+    };
+    responses: {
+      201: Schemas["App"] & {
+        /** Shown this once; stored hashed. */
+        clientSecret: string;
+        /** Signing secret of the webhooks sent to the app (`whsec_…`), shown this once. */
+        webhookSecret: string;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+    };
+  };
+  /** One of the apps this organization publishes (org:integrations) */
+  "GET /v1/organizations/{org}/apps/{slug}": {
+    path: {
+      org: string;
+      slug: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: Schemas["App"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+    };
+  };
+  /** Change name, scopes, URLs or published (org:integrations) */
+  "PATCH /v1/organizations/{org}/apps/{slug}": {
+    path: {
+      org: string;
+      slug: string;
+    };
+    query: Record<string, never>;
+    body: {
+      name?: string;
+      /** Scopes the app asks for, among: org:read, org:write, member:read, member:invite, member:admin, audit:read */
+      scopes?: Array<string>;
+      webhookUrl?: string;
+      redirectUrl?: string | null;
+      published?: boolean;
+    };
+    responses: {
+      200: Schemas["App"];
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+    };
+  };
+  /** Delete an app and every installation of it (org:integrations) */
+  "DELETE /v1/organizations/{org}/apps/{slug}": {
+    path: {
+      org: string;
+      slug: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      204: undefined;
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+    };
+  };
+  /** Replace the client secret; the old one stops working (org:integrations) */
+  "POST /v1/organizations/{org}/apps/{slug}/rotate-secret": {
+    path: {
+      org: string;
+      slug: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        /** Shown this once. */
+        clientSecret: string;
+      };
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+    };
+  };
+  /** Replace the signing secret of the app's webhooks (org:integrations) */
+  "POST /v1/organizations/{org}/apps/{slug}/rotate-webhook-secret": {
+    path: {
+      org: string;
+      slug: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        /** Shown this once. */
+        webhookSecret: string;
+      };
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+    };
+  };
+  /** The delivery log of the app's webhooks, newest first (org:integrations) */
+  "GET /v1/organizations/{org}/apps/{slug}/deliveries": {
+    path: {
+      org: string;
+      slug: string;
+    };
+    query: {
+      /** Page size (1–100). */
+      limit?: number;
+      /** The `nextCursor` of the previous page. */
+      cursor?: string;
+    };
+    body: undefined;
+    responses: {
+      200: {
+        data: Array<{
+          id: string;
+          /** The `webhook-id` header: the same on every attempt of a message. */
+          webhookId: string;
+          eventType: string;
+          attempt: number;
+          status: "succeeded" | "failed";
+          responseStatus: number | null;
+          latencyMs: number;
+          error: string | null;
+          createdAt: string;
+        }>;
+        /** Pass as `cursor` for the next page; null on the last. */
+        nextCursor: string | null;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+    };
+  };
+  /** The organization's installed apps (org:integrations) */
+  "GET /v1/organizations/{org}/installations": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+    };
+    query: {
+      /** Page size (1–100). */
+      limit?: number;
+      /** The `nextCursor` of the previous page. */
+      cursor?: string;
+    };
+    body: undefined;
+    responses: {
+      200: {
+        data: Array<Schemas["Installation"]>;
+        /** Pass as `cursor` for the next page; null on the last. */
+        nextCursor: string | null;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+    };
+  };
+  /** Install an app (org:integrations and every scope it asks for): 201 pending, or 200 with the existing installation */
+  "POST /v1/organizations/{org}/installations": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+    };
+    query: Record<string, never>;
+    body: {
+      /** The app's slug */
+      app: string;
+    };
+    responses: {
+      200: Schemas["Installation"];
+      201: Schemas["Installation"];
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+    };
+  };
+  /** Read an installation (the app's own token, or org:integrations) */
+  "GET /v1/installations/{uuid}": {
+    path: {
+      uuid: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: Schemas["Installation"];
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+    };
+  };
+  /** The app marks its installation installed: {status: 'installed'} (the app's own token only) */
+  "PUT /v1/installations/{uuid}": {
+    path: {
+      uuid: string;
+    };
+    query: Record<string, never>;
+    body: {
+      /** Only 'installed'. */
+      status: string;
+    };
+    responses: {
+      200: Schemas["Installation"];
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+    };
+  };
+  /** Uninstall: its tokens stop working at once (org:integrations) */
+  "DELETE /v1/installations/{uuid}": {
+    path: {
+      uuid: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      204: undefined;
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+    };
+  };
+  /** Client id + secret + grant code (or refresh token) → installation access and refresh tokens */
+  "POST /v1/apps/token": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      grantType: "authorization_code" | "refresh_token";
+      clientId: string;
+      clientSecret: string;
+      /** With authorization_code */
+      code?: string;
+      /** With refresh_token */
+      refreshToken?: string;
+    };
+    responses: {
+      200: {
+        accessToken: string;
+        tokenType: "Bearer";
+        /** Seconds the access token lives. */
+        expiresIn: number;
+        expiresAt: string;
+        /** Exchange it for a new pair; it works once. */
+        refreshToken: string;
+        installation: Schemas["Installation"];
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+    };
+  };
+  /** The event types Roster publishes */
+  "GET /v1/webhook-event-types": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        data: Array<{
+          type: string;
+          description: string;
+        }>;
+      };
+    };
+  };
+  /** The organization's webhook endpoints (org:integrations) */
+  "GET /v1/organizations/{org}/webhooks": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        data: Array<Schemas["WebhookEndpoint"]>;
+      };
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+    };
+  };
+  /** Register a webhook endpoint; the signing secret is shown once (org:integrations) */
+  "POST /v1/organizations/{org}/webhooks": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+    };
+    query: Record<string, never>;
+    body: {
+      /** http(s) URL that receives the POSTs */
+      url: string;
+      /** Event types to receive: member.added, member.removed, member.role_changed, invitation.created, invitation.accepted, join_request.created, installation.created, installation.updated, installation.deleted */
+      events: Array<string>;
+      description?: string;
+    };
+    responses: {
+      201: Schemas["WebhookEndpoint"] & {
+        /** The signing secret (`whsec_…`), shown this once. */
+        secret: string;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+    };
+  };
+  /** One webhook endpoint (org:integrations) */
+  "GET /v1/organizations/{org}/webhooks/{id}": {
+    path: {
+      org: string;
+      id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: Schemas["WebhookEndpoint"];
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+    };
+  };
+  /** Change the URL, events or description; enable or disable (org:integrations) */
+  "PATCH /v1/organizations/{org}/webhooks/{id}": {
+    path: {
+      org: string;
+      id: string;
+    };
+    query: Record<string, never>;
+    body: {
+      /** http(s) URL that receives the POSTs */
+      url?: string;
+      /** Event types to receive: member.added, member.removed, member.role_changed, invitation.created, invitation.accepted, join_request.created, installation.created, installation.updated, installation.deleted */
+      events?: Array<string>;
+      description?: string | null;
+      /** true re-enables a disabled endpoint. */
+      enabled?: boolean;
+    };
+    responses: {
+      200: Schemas["WebhookEndpoint"];
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+    };
+  };
+  /** Remove a webhook endpoint; its pending messages are dropped (org:integrations) */
+  "DELETE /v1/organizations/{org}/webhooks/{id}": {
+    path: {
+      org: string;
+      id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      204: undefined;
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+    };
+  };
+  /** Replace the signing secret; the new one is shown once (org:integrations) */
+  "POST /v1/organizations/{org}/webhooks/{id}/rotate-secret": {
+    path: {
+      org: string;
+      id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        /** The new signing secret (`whsec_…`), shown this once. */
+        secret: string;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+    };
+  };
+  /** The delivery log: one entry per attempt, newest first (org:integrations) */
+  "GET /v1/organizations/{org}/webhooks/{id}/deliveries": {
+    path: {
+      org: string;
+      id: string;
+    };
+    query: {
+      /** Page size (1–100). */
+      limit?: number;
+      /** The `nextCursor` of the previous page. */
+      cursor?: string;
+    };
+    body: undefined;
+    responses: {
+      200: {
+        data: Array<{
+          id: string;
+          /** The `webhook-id` header: the same on every attempt of a message. */
+          webhookId: string;
+          eventType: string;
+          attempt: number;
+          status: "succeeded" | "failed";
+          responseStatus: number | null;
+          latencyMs: number;
+          error: string | null;
+          createdAt: string;
+        }>;
+        /** Pass as `cursor` for the next page; null on the last. */
+        nextCursor: string | null;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
     };
   };
 }

@@ -3,11 +3,13 @@ import { type Migration, type MigrationResultSet, Migrator } from 'kysely';
 import type { Database } from './database.ts';
 import * as m0001 from './migrations/0001-foundation.ts';
 import * as m0002 from './migrations/0002-invitations.ts';
+import * as m0003 from './migrations/0003-apps-webhooks.ts';
 
 /** Add new migrations here, named by a zero-padded sequence; never edit one that has shipped. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': m0001,
   '0002-invitations': m0002,
+  '0003-apps-webhooks': m0003,
 };
 
 export async function migrateToLatest(db: Database): Promise<MigrationResultSet> {

@@ -8,6 +8,8 @@ type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefine
 export type MembershipStatus = 'active' | 'pending';
 export type MembershipSource = 'created_org' | 'invitation' | 'join_request' | 'owner_add';
 export type ActorType = 'user' | 'api_key' | 'app' | 'system';
+export type OutboxKind = 'email' | 'webhook';
+export type InstallationStatus = 'pending' | 'installed';
 
 export interface UsersTable {
   id: Generated<string>;
@@ -89,7 +91,7 @@ export interface AuditLogTable {
 export interface OutboxTable {
   id: Generated<string>;
   organization_id: string | null;
-  kind: 'email';
+  kind: OutboxKind;
   payload: ColumnType<Record<string, unknown>, string, string>;
   status: Generated<'pending' | 'sent' | 'dead'>;
   attempts: Generated<number>;
@@ -128,11 +130,105 @@ export interface InvitationsTable {
   updated_at: Timestamp;
 }
 
+export interface AppsTable {
+  id: string;
+  organization_id: string;
+  slug: string;
+  name: string;
+  scopes: Scope[];
+  webhook_url: string;
+  redirect_url: string | null;
+  published: Generated<boolean>;
+  client_id: string;
+  client_secret_hash: Uint8Array;
+  /** The webhook signing secret, sealed (see features/webhooks/secret-box.ts). */
+  webhook_secret: string;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 /** Counters of lib/rate-limit.ts (rate-limiter-flexible's PostgreSQL store); `expire` in epoch ms. */
 export interface RateLimitsTable {
   key: string;
   points: number;
   expire: ColumnType<string | null, number | null, number | null>;
+}
+
+export interface AppInstallationsTable {
+  id: string;
+  organization_id: string;
+  app_id: string;
+  status: Generated<InstallationStatus>;
+  scopes: Scope[];
+  installed_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AppGrantsTable {
+  id: string;
+  organization_id: string;
+  installation_id: string;
+  code_hash: Uint8Array;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface AppTokensTable {
+  id: string;
+  organization_id: string;
+  installation_id: string;
+  grant_id: string;
+  access_hash: Uint8Array;
+  refresh_hash: Uint8Array;
+  access_expires_at: Timestamp;
+  refresh_expires_at: Timestamp;
+  revoked_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  organization_id: string;
+  url: string;
+  description: string | null;
+  event_types: string[];
+  /** The signing secret, sealed (see features/webhooks/secret-box.ts). */
+  secret: string;
+  disabled_at: NullableTimestamp;
+  disabled_reason: string | null;
+  last_success_at: NullableTimestamp;
+  last_failure_at: NullableTimestamp;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface WebhookAttemptsTable {
+  id: Generated<string>;
+  organization_id: string | null;
+  message_id: string;
+  endpoint_id: string | null;
+  app_id: string | null;
+  event_type: string;
+  attempt: number;
+  succeeded: boolean;
+  response_status: number | null;
+  latency_ms: number;
+  error: string | null;
+  created_at: Timestamp;
+}
+
+export interface AnalyticsEventsTable {
+  id: string;
+  organization_id: string | null;
+  type: string;
+  actor_type: ActorType;
+  actor_id: string | null;
+  data: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: Timestamp;
 }
 
 export interface DB {
@@ -146,4 +242,11 @@ export interface DB {
   outbox: OutboxTable;
   invitations: InvitationsTable;
   rate_limits: RateLimitsTable;
+  apps: AppsTable;
+  app_installations: AppInstallationsTable;
+  app_grants: AppGrantsTable;
+  app_tokens: AppTokensTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_attempts: WebhookAttemptsTable;
+  analytics_events: AnalyticsEventsTable;
 }

@@ -8,8 +8,11 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { uuidv7 } from './ids.ts';
 
-/** rs: session · rk: API key · rv: email verification · ri: invitation */
-export type TokenPrefix = 'rs' | 'rk' | 'rv' | 'ri';
+/**
+ * rs session · rk API key · rv email verification · ri invitation · rc app client secret · rg
+ * installation grant code · ra installation access token · rr installation refresh token.
+ */
+export type TokenPrefix = 'rs' | 'rk' | 'rv' | 'ri' | 'rc' | 'rg' | 'ra' | 'rr';
 
 export interface IssuedToken {
   /** Row id the token points at. */

@@ -32,4 +32,8 @@ export const REDACT_PATHS = [
   '*.secret',
   '*.invitationToken',
   '*.acceptUrl',
+  '*.clientSecret',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.webhookSecret',
 ];

@@ -1,6 +1,6 @@
 /**
- * Resolves the caller from `Authorization: Bearer <token>` (a session `rs_…` or an API key `rk_…`) or
- * the session cookie, before the handler runs. A route that needs a caller asks `requireUser` or
+ * Resolves the caller from `Authorization: Bearer <token>` (a session `rs_…`, an API key `rk_…` or an
+ * app's installation access token `ra_…`) or the session cookie, before the handler runs. A route that needs a caller asks `requireUser` or
  * `requirePrincipal`. Routes with `config.auth === 'manual'` resolve credentials themselves (the
  * permission check does it inside its single query).
  */
@@ -8,6 +8,7 @@ import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { resolveApiKey } from '../features/api-keys/api-key.service.ts';
+import { resolveAppToken } from '../features/apps/token.service.ts';
 import { resolveSession } from '../features/auth/auth.service.ts';
 import type { Principal, UserPrincipal } from '../features/auth/principal.ts';
 import { CommonErrors } from '../lib/errors.ts';
@@ -42,7 +43,7 @@ export function requirePrincipal(request: FastifyRequest): Principal {
 export function requireUser(request: FastifyRequest): UserPrincipal {
   const p = requirePrincipal(request);
   if (p.kind !== 'user')
-    throw CommonErrors.FORBIDDEN(undefined, 'This needs a signed-in user, not an API key.');
+    throw CommonErrors.FORBIDDEN(undefined, 'This needs a signed-in user, not an API key or an app.');
   return p;
 }
 
@@ -68,11 +69,15 @@ async function auth(app: FastifyInstance) {
     const token = credentialOf(request);
     if (!token) return;
     if (token.startsWith('rk_')) request.principal = await resolveApiKey(app.ctx.db, token);
+    else if (token.startsWith('ra_')) request.principal = await resolveAppToken(app.ctx.db, token);
     else request.principal = await resolveSession(app.ctx, token);
     // A bearer credential that is not valid is an error, not an anonymous call; a stale cookie is
     // simply ignored, so a browser with an expired session can still use public pages.
     if (!request.principal && request.headers.authorization) {
-      throw CommonErrors.UNAUTHENTICATED(undefined, 'The session or API key is invalid or expired.');
+      throw CommonErrors.UNAUTHENTICATED(
+        undefined,
+        'The session, API key or app token is invalid or expired.',
+      );
     }
   });
 }

@@ -11,6 +11,7 @@ import { type DatabaseHandle, openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { createMailer } from '../features/outbox/mailer.ts';
 import { createOutboxWorker, type OutboxWorker } from '../features/outbox/outbox.worker.ts';
+import { createWebhookHandler } from '../features/webhooks/webhook.delivery.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -44,12 +45,21 @@ async function contextPlugin(app: FastifyInstance, opts: ContextPluginOptions) {
     log: app.log as Logger,
     pollMs: opts.config.outboxPollMs,
     onResult: opts.onDelivery,
+    handlers: {
+      webhook: createWebhookHandler({
+        db: handle.db,
+        log: app.log as Logger,
+        allowPrivate: opts.config.webhookAllowPrivate,
+        timeoutMs: opts.config.webhookTimeoutMs,
+        secretsKey: opts.config.secretsKey,
+      }),
+    },
   });
   app.decorate('database', handle);
   app.decorate('outbox', outbox);
   app.decorate(
     'ctx',
-    createContext(handle.db, opts.config, () => outbox.kick()),
+    createContext(handle.db, opts.config, () => outbox.kick(), app.log as Logger),
   );
   if (opts.config.outboxWorker) app.addHook('onReady', async () => outbox.start());
   app.addHook('onClose', async () => {

@@ -13,6 +13,7 @@ import { findOrgWithMembership, type OrgRow } from '../organizations/organizatio
 import {
   type Grant,
   grantForApiKey,
+  grantForApp,
   grantForRole,
   hasScope,
   type Role,
@@ -25,7 +26,7 @@ export type Organization = Omit<OrgRow, 'member_role' | 'member_status' | 'membe
 export interface OrgAccess {
   org: Organization;
   grant: Grant;
-  /** The caller's role when the caller is a member; null for an API key. */
+  /** The caller's role when the caller is a member; null for an API key or an app. */
   role: Role | null;
   /** The caller's user id when the caller is a person. */
   userId: string | null;
@@ -45,6 +46,10 @@ export async function orgAccess(ctx: Context, principal: Principal | null, ref: 
     if (member_status !== 'active' || !member_role) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
     role = member_role;
     grant = grantForRole(member_role);
+  } else if (principal.kind === 'app') {
+    // An app's token reaches the organization that installed it, and no other.
+    if (org.id !== principal.organizationId) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
+    grant = grantForApp(principal.scopes);
   } else {
     grant = grantForApiKey(principal.scopes);
   }

@@ -55,6 +55,28 @@ export function grantForApiKey(scopes: readonly Scope[]): Grant {
   return { scopes, ceiling: 'owner' };
 }
 
+/**
+ * What an app may ask for: every scope but deleting the organization and managing integrations (an
+ * app does not install other apps, register webhooks, or remove the org that installed it).
+ */
+export const APP_SCOPES: readonly Scope[] = SCOPES.filter(
+  (s) => s !== 'org:delete' && s !== 'org:integrations',
+);
+
+export function isAppScope(value: string): value is Scope {
+  return (APP_SCOPES as readonly string[]).includes(value);
+}
+
+/**
+ * An installed app acts with the scopes its installation granted, and its ceiling is `member`: an app
+ * is not a person of the organization, so it never grants, changes or removes a role above `member`
+ * (with `member:admin` it may manage plain members, never promote anyone to admin or owner — which
+ * would let whoever controls the app escalate their own account — nor touch admins and owners).
+ */
+export function grantForApp(scopes: readonly Scope[]): Grant {
+  return { scopes: scopes.filter(isAppScope), ceiling: 'member' };
+}
+
 export function hasScope(grant: Grant, scope: Scope): boolean {
   return grant.scopes.includes(scope);
 }

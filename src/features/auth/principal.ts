@@ -1,4 +1,7 @@
-/** Who is calling: a signed-in user (by session) or the host application (by API key). */
+/**
+ * Who is calling: a signed-in user (by session), the host application (by API key), or an installed
+ * app (by its installation access token).
+ */
 import type { Scope } from '../access/scopes.ts';
 import type { Actor } from '../audit/audit.repository.ts';
 
@@ -15,11 +18,29 @@ export interface ApiKeyPrincipal {
   scopes: Scope[];
 }
 
-export type Principal = UserPrincipal | ApiKeyPrincipal;
+/** An app acting on the one installation its token was issued for. */
+export interface AppPrincipal {
+  kind: 'app';
+  tokenId: string;
+  appId: string;
+  appSlug: string;
+  installationId: string;
+  /** The organization that installed the app: the only one the token reaches. */
+  organizationId: string;
+  /** The scopes the installation granted. */
+  scopes: Scope[];
+}
+
+export type Principal = UserPrincipal | ApiKeyPrincipal | AppPrincipal;
 
 export function actorOf(principal: Principal | null, ip: string | null): Actor {
   if (!principal) return { type: 'system', id: null, ip };
-  return principal.kind === 'user'
-    ? { type: 'user', id: principal.user.id, ip }
-    : { type: 'api_key', id: principal.keyId, ip };
+  switch (principal.kind) {
+    case 'user':
+      return { type: 'user', id: principal.user.id, ip };
+    case 'api_key':
+      return { type: 'api_key', id: principal.keyId, ip };
+    case 'app':
+      return { type: 'app', id: principal.appId, ip };
+  }
 }

@@ -32,6 +32,7 @@ import { type Actor, recordAudit, recordAudits } from '../audit/audit.repository
 import { AuthErrors } from '../auth/auth.errors.ts';
 import { findUserById } from '../auth/auth.repository.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
+import { publishEvent } from '../events/event.service.ts';
 import { MemberErrors } from '../members/member.errors.ts';
 import { findMember, insertMembership, pendingOwnerAddsOf } from '../members/member.repository.ts';
 import { OrganizationErrors } from '../organizations/organization.errors.ts';
@@ -298,6 +299,17 @@ async function createMany(
       data: { email: c.email, role: spec.role, approval: spec.approval },
     })),
   ]);
+
+  if (spec.approval === 'approved') {
+    for (const c of created) {
+      await publishEvent(trx, {
+        organizationId: org.id,
+        type: 'invitation.created',
+        data: { invitationId: c.id, email: c.email, role: spec.role, expiresAt: c.expires_at },
+        actor: access.actor,
+      });
+    }
+  }
 
   const inviterName = access.userId ? ((await findUserById(trx, access.userId))?.name ?? null) : null;
   if (spec.approval === 'approved') {
@@ -778,6 +790,18 @@ async function acceptLocked(
       data: { role: row.role, source: 'invitation', invitationId: id },
     },
   ]);
+  await publishEvent(trx, {
+    organizationId: orgId,
+    type: 'invitation.accepted',
+    data: { invitationId: id, email: row.email, role: row.role, userId: user.id },
+    actor,
+  });
+  await publishEvent(trx, {
+    organizationId: orgId,
+    type: 'member.added',
+    data: { userId: user.id, role: row.role, source: 'invitation' },
+    actor,
+  });
   if (row.invited_by && row.invited_by !== user.id) {
     const inviter = await repo.findUserEmail(trx, row.invited_by);
     if (inviter) {

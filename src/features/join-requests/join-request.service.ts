@@ -10,6 +10,7 @@ import { canManageRole, type Role } from '../access/scopes.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { AuthErrors } from '../auth/auth.errors.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
+import { publishEvent } from '../events/event.service.ts';
 import { MemberErrors } from '../members/member.errors.ts';
 import * as members from '../members/member.repository.ts';
 import { serializeMember } from '../members/member.service.ts';
@@ -70,6 +71,12 @@ export async function requestToJoin(
         data: { membershipId: row.id, kind: 'user' },
       },
     );
+    await publishEvent(trx, {
+      organizationId: org.id,
+      type: 'join_request.created',
+      data: { membershipId: row.id, userId: user.id, kind: 'user' },
+      actor: { type: 'user', id: user.id, ip },
+    });
     const url = `${ctx.config.publicUrl}/orgs/${org.slug}/join-requests`;
     for (const to of await members.adminEmails(trx, org.id)) {
       await enqueueEmail(
@@ -155,6 +162,12 @@ export async function answerJoinRequest(
         targetType: 'user',
         targetId: m.user_id,
         data: { role, source: 'join_request' },
+      });
+      await publishEvent(trx, {
+        organizationId: org.id,
+        type: 'member.added',
+        data: { userId: m.user_id, role, source: 'join_request' },
+        actor: access.actor,
       });
     }
     await enqueueEmail(

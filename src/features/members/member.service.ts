@@ -16,6 +16,7 @@ import {
   scopesForRole,
 } from '../access/scopes.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
+import { publishEvent } from '../events/event.service.ts';
 import { OrganizationErrors } from '../organizations/organization.errors.ts';
 import { lockOrg } from '../organizations/organization.repository.ts';
 import { MemberErrors } from './member.errors.ts';
@@ -116,6 +117,12 @@ export async function changeRole(ctx: Context, access: OrgAccess, userId: string
       targetId: userId,
       data: { from: target.role, to: role },
     });
+    await publishEvent(trx, {
+      organizationId: access.org.id,
+      type: 'member.role_changed',
+      data: { userId, from: target.role, to: role },
+      actor: access.actor,
+    });
     return serializeMember({ ...target, role });
   });
 }
@@ -139,6 +146,15 @@ export async function removeMember(ctx: Context, access: OrgAccess, userId: stri
       targetId: userId,
       data: { role: target.role, status: target.status, source: target.source },
     });
+    // Withdrawing a pending membership removes no member: only an active one's end is an event.
+    if (target.status === 'active') {
+      await publishEvent(trx, {
+        organizationId: access.org.id,
+        type: 'member.removed',
+        data: { userId, role: target.role, reason: leaving ? 'left' : 'removed' },
+        actor: access.actor,
+      });
+    }
   });
 }
 

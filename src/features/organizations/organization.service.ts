@@ -7,6 +7,7 @@ import { requireScope } from '../access/org-access.ts';
 import { scopesForRole } from '../access/scopes.ts';
 import { type Actor, recordAudit } from '../audit/audit.repository.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
+import { publishEvent } from '../events/event.service.ts';
 import { insertMembership } from '../members/member.repository.ts';
 import { OrganizationErrors } from './organization.errors.ts';
 import * as repo from './organization.repository.ts';
@@ -86,6 +87,14 @@ export async function createOrganization(
       targetType: 'user',
       targetId: userId,
       data: { role: 'owner', source: 'created_org' },
+    });
+    // The creator is the organization's first member: analytics counts it like any other arrival
+    // (no endpoint can be subscribed yet, so no webhook leaves).
+    await publishEvent(trx, {
+      organizationId: org.id,
+      type: 'member.added',
+      data: { userId, role: 'owner', source: 'created_org' },
+      actor,
     });
     return { ...org, viewer: { role: 'owner' as const, scopes: [...scopesForRole('owner')] } };
   });

@@ -4,7 +4,7 @@
  * rows with FOR UPDATE SKIP LOCKED and a lease, so any number of instances cooperate.
  */
 import { type Kysely, sql } from 'kysely';
-import type { DB } from '../../db/schema.ts';
+import type { DB, OutboxKind } from '../../db/schema.ts';
 
 export interface EmailMessage {
   to: string;
@@ -37,9 +37,32 @@ export async function enqueueEmails(db: Kysely<DB>, organizationId: string | nul
     .execute();
 }
 
+/** A webhook request to make: the body is fixed at enqueue time, so every attempt sends the same bytes. */
+export interface WebhookMessage {
+  /** Who receives it: an organization's webhook endpoint, or an app (about its own installation). */
+  target: 'endpoint' | 'app';
+  targetId: string;
+  eventId: string;
+  eventType: string;
+  body: string;
+}
+
+/** Enqueues a webhook; the row id is the message id (`webhook-id`), the same on every attempt. */
+export async function enqueueWebhook(
+  db: Kysely<DB>,
+  id: string,
+  organizationId: string | null,
+  message: WebhookMessage,
+) {
+  await db
+    .insertInto('outbox')
+    .values({ id, organization_id: organizationId, kind: 'webhook', payload: JSON.stringify(message) })
+    .execute();
+}
+
 export interface ClaimedMessage {
   id: string;
-  kind: 'email';
+  kind: OutboxKind;
   payload: Record<string, unknown>;
   attempts: number;
 }

@@ -1,5 +1,6 @@
 /**
- * Polls the outbox and delivers due messages, with exponential backoff between attempts.
+ * Polls the outbox and delivers due messages — emails through the mailer, webhooks through their
+ * handler — with exponential backoff between attempts.
  * `kick()` wakes it right after a commit that enqueued something, so emails leave without waiting
  * for the next poll.
  *
@@ -9,6 +10,7 @@
  */
 import type { Logger } from 'pino';
 import type { Database } from '../../db/database.ts';
+import type { OutboxKind } from '../../db/schema.ts';
 import { type Mailer, SMTP_CONNECTIONS, sendBudgetMs } from './mailer.ts';
 import {
   type ClaimedMessage,
@@ -36,6 +38,24 @@ export function backoffSeconds(attempts: number, random: () => number = Math.ran
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 
+/** How one kind of message is delivered and retried. */
+export interface OutboxHandler {
+  /** Makes one attempt; throws to fail it (a {@link PermanentFailure} gives the message up at once). */
+  send(m: ClaimedMessage): Promise<void>;
+  /** Seconds before the next attempt after attempt number `attempts` failed; null = give up. */
+  backoffSeconds(attempts: number): number | null;
+  /** Called once when a message is given up (`dead`). */
+  onGiveUp?(m: ClaimedMessage, error: string): Promise<void>;
+}
+
+/** A failure no retry can fix (the endpoint was deleted, say): the message is given up at once. */
+export class PermanentFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentFailure';
+  }
+}
+
 export interface OutboxWorker {
   start(): void;
   kick(): void;
@@ -58,6 +78,8 @@ export function createOutboxWorker(opts: {
   batchSize?: number;
   /** Sends in flight at a time. @default SMTP_CONNECTIONS */
   concurrency?: number;
+  /** Delivery of the other kinds of message (emails go through `mailer`). */
+  handlers?: { webhook?: OutboxHandler };
 }): OutboxWorker {
   const leaseMs = (opts.leaseSeconds ?? LEASE_SECONDS) * 1000;
   const budgetMs = opts.sendBudgetMs ?? sendBudgetMs();
@@ -69,13 +91,29 @@ export function createOutboxWorker(opts: {
   let stopped = true;
   let again = false;
 
+  const handlers: Record<OutboxKind, OutboxHandler> = {
+    email: {
+      send: (m) => opts.mailer.send(m.payload as unknown as EmailMessage, m.id),
+      backoffSeconds: (attempts) => backoffSeconds(attempts),
+    },
+    webhook: opts.handlers?.webhook ?? {
+      send: async () => {
+        throw new Error('this worker does not deliver webhooks');
+      },
+      backoffSeconds: (attempts) => backoffSeconds(attempts),
+    },
+  };
+
   async function deliver(m: ClaimedMessage) {
     let failure: string | null = null;
+    let permanent = false;
+    const handler = handlers[m.kind];
     try {
-      if (m.kind !== 'email') throw new Error(`unknown outbox kind ${m.kind}`);
-      await opts.mailer.send(m.payload as unknown as EmailMessage, m.id);
+      if (!handler) throw new PermanentFailure(`unknown outbox kind ${m.kind}`);
+      await handler.send(m);
     } catch (err) {
       failure = err instanceof Error ? err.message : String(err);
+      permanent = err instanceof PermanentFailure;
     }
     // A database error below ends the pass: better to stop sending than to send what cannot be recorded.
     if (failure === null) {
@@ -87,13 +125,14 @@ export function createOutboxWorker(opts: {
         );
       return;
     }
-    const delay = backoffSeconds(m.attempts);
+    const delay = permanent || !handler ? null : handler.backoffSeconds(m.attempts);
     opts.log.warn(
-      { outboxId: m.id, attempts: m.attempts, retryInSeconds: delay, error: failure },
+      { outboxId: m.id, kind: m.kind, attempts: m.attempts, retryInSeconds: delay, error: failure },
       delay === null ? 'outbox delivery failed for the last time' : 'outbox delivery failed',
     );
     if (await markFailed(opts.db, m.id, m.attempts, failure, delay)) {
       opts.onResult?.(delay === null ? 'dead' : 'retry');
+      if (delay === null) await handler?.onGiveUp?.(m, failure);
     }
   }
 

@@ -10,6 +10,7 @@ import { canManageRole, type Role } from '../access/scopes.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { findUserByEmail, findUserById } from '../auth/auth.repository.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
+import { publishEvent } from '../events/event.service.ts';
 import { MemberErrors } from '../members/member.errors.ts';
 import * as members from '../members/member.repository.ts';
 import { serializeMember } from '../members/member.service.ts';
@@ -142,6 +143,12 @@ export async function answerOwnerAdd(
       targetType: 'user',
       targetId: userId,
       data: { role: m.role, source: 'owner_add', addedBy: m.added_by },
+    });
+    await publishEvent(trx, {
+      organizationId: org.id,
+      type: 'member.added',
+      data: { userId, role: m.role, source: 'owner_add' },
+      actor,
     });
     return {
       id: m.id,

@@ -1,0 +1,28 @@
+/**
+ * Every event Roster publishes: what webhook endpoints subscribe to and what the analytics sink
+ * records. The one list; a type not named here cannot be published.
+ */
+export const EVENT_CATALOG = {
+  'member.added': 'A membership became active (organization created, invitation or join request accepted).',
+  'member.removed': 'A member was removed or left (`data.reason`: `removed` or `left`).',
+  'member.role_changed': "A member's role changed (`data.from`, `data.to`).",
+  'invitation.created': 'An invitation was created.',
+  'invitation.accepted': 'An invitation was accepted.',
+  'join_request.created': 'Someone asked to join.',
+  'installation.created': 'An app was installed (pending until the app marks it installed).',
+  'installation.updated': 'An installation changed status (the app marked it installed).',
+  'installation.deleted': 'An app was uninstalled.',
+} as const;
+
+export type EventType = keyof typeof EVENT_CATALOG;
+
+export const EVENT_TYPES = Object.keys(EVENT_CATALOG) as EventType[];
+
+export function isEventType(value: string): value is EventType {
+  return Object.hasOwn(EVENT_CATALOG, value);
+}
+
+/** The events an installed app hears about its own installation, whatever endpoints exist. */
+export function isInstallationEvent(type: EventType): boolean {
+  return type.startsWith('installation.');
+}

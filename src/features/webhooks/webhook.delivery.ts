@@ -1,0 +1,228 @@
+/**
+ * Delivers webhook messages from the outbox: one signed POST per attempt, logged in
+ * `webhook_attempts` (outcome, response code, latency, error), retried with exponential backoff for
+ * more than a day, the endpoint disabled when a message fails for that whole time without one success
+ * in between. Only a 2xx answer acknowledges a message; redirects are not followed.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { type Kysely, sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { DB } from '../../db/schema.ts';
+import { VERSION } from '../../version.ts';
+import { recordAudit, SYSTEM_ACTOR } from '../audit/audit.repository.ts';
+import type { ClaimedMessage, WebhookMessage } from '../outbox/outbox.repository.ts';
+import { type OutboxHandler, PermanentFailure } from '../outbox/outbox.worker.ts';
+import { unseal } from './secret-box.ts';
+import { ForbiddenAddressError, guardedLookup, isForbiddenAddress, literalAddress } from './ssrf.ts';
+import { signatureHeaders } from './webhook.signing.ts';
+
+/** Attempts per message: the delays between them add up to more than 24 hours even with jitter. */
+export const WEBHOOK_MAX_ATTEMPTS = 12;
+const FIRST_DELAY_SECONDS = 10;
+const MAX_DELAY_SECONDS = 10 * 3600;
+
+/**
+ * Seconds before the next attempt after attempt `attempts` failed: 10 s tripling (30 s, 1.5 min,
+ * 4.5 min … 6 h), capped at 10 h, ±20 % jitter; null after {@link WEBHOOK_MAX_ATTEMPTS} attempts.
+ * The eleven delays total about 39 h (at least 31 h with the lowest jitter).
+ */
+export function webhookBackoffSeconds(attempts: number, random: () => number = Math.random): number | null {
+  if (attempts >= WEBHOOK_MAX_ATTEMPTS) return null;
+  const base = Math.min(FIRST_DELAY_SECONDS * 3 ** Math.max(attempts - 1, 0), MAX_DELAY_SECONDS);
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+/** The `webhook-id` of a message: stable across its attempts. */
+export function webhookId(messageId: string): string {
+  return `msg_${messageId.replaceAll('-', '')}`;
+}
+
+interface PostResult {
+  status: number;
+}
+
+/** One POST, with the SSRF guard on the address actually connected to, and one overall time limit. */
+function post(
+  target: URL,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+  allowPrivate: boolean,
+): Promise<PostResult> {
+  const literal = literalAddress(target);
+  if (literal && !allowPrivate && isForbiddenAddress(literal)) {
+    return Promise.reject(new ForbiddenAddressError(literal));
+  }
+  const transport = target.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = transport.request(
+      target,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        lookup: guardedLookup(allowPrivate),
+        // A fresh connection per attempt: each one resolves (and is checked) again.
+        agent: false,
+      },
+      (res) => {
+        clearTimeout(deadline);
+        res.resume(); // the body is not read; the status says it all
+        res.on('error', () => {});
+        resolve({ status: res.statusCode ?? 0 });
+      },
+    );
+    const deadline = setTimeout(() => req.destroy(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+    req.on('error', (err) => {
+      clearTimeout(deadline);
+      reject(err);
+    });
+    req.end(body);
+  });
+}
+
+interface Target {
+  organizationId: string | null;
+  url: string;
+  sealedSecret: string;
+}
+
+async function loadTarget(db: Kysely<DB>, m: WebhookMessage): Promise<Target> {
+  if (m.target === 'endpoint') {
+    const e = await db
+      .selectFrom('webhook_endpoints')
+      .select(['organization_id', 'url', 'secret', 'disabled_at'])
+      .where('id', '=', m.targetId)
+      .executeTakeFirst();
+    if (!e) throw new PermanentFailure('the webhook endpoint was deleted');
+    if (e.disabled_at) throw new PermanentFailure('the webhook endpoint is disabled');
+    return { organizationId: e.organization_id, url: e.url, sealedSecret: e.secret };
+  }
+  const app = await db
+    .selectFrom('apps')
+    .select(['organization_id', 'webhook_url', 'webhook_secret'])
+    .where('id', '=', m.targetId)
+    .executeTakeFirst();
+  if (!app) throw new PermanentFailure('the app was deleted');
+  return { organizationId: app.organization_id, url: app.webhook_url, sealedSecret: app.webhook_secret };
+}
+
+export interface WebhookHandlerOptions {
+  db: Kysely<DB>;
+  log: Logger;
+  /** WEBHOOK_ALLOW_PRIVATE */
+  allowPrivate: boolean;
+  /** WEBHOOK_TIMEOUT_MS */
+  timeoutMs: number;
+  /** SECRETS_KEY */
+  secretsKey: Buffer | null;
+  /** @default webhookBackoffSeconds */
+  backoffSeconds?: (attempts: number) => number | null;
+}
+
+export function createWebhookHandler(opts: WebhookHandlerOptions): OutboxHandler {
+  async function logAttempt(
+    claimed: ClaimedMessage,
+    m: WebhookMessage,
+    organizationId: string | null,
+    outcome: { succeeded: boolean; status: number | null; latencyMs: number; error: string | null },
+  ) {
+    await opts.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('webhook_attempts')
+        .values({
+          organization_id: organizationId,
+          message_id: claimed.id,
+          endpoint_id: m.target === 'endpoint' ? m.targetId : null,
+          app_id: m.target === 'app' ? m.targetId : null,
+          event_type: m.eventType,
+          attempt: claimed.attempts,
+          succeeded: outcome.succeeded,
+          response_status: outcome.status,
+          latency_ms: outcome.latencyMs,
+          error: outcome.error?.slice(0, 1000) ?? null,
+        })
+        .execute();
+      if (m.target === 'endpoint') {
+        await trx
+          .updateTable('webhook_endpoints')
+          .set(outcome.succeeded ? { last_success_at: sql`now()` } : { last_failure_at: sql`now()` })
+          .where('id', '=', m.targetId)
+          .execute();
+      }
+    });
+  }
+
+  return {
+    backoffSeconds: opts.backoffSeconds ?? ((attempts) => webhookBackoffSeconds(attempts)),
+
+    async send(claimed) {
+      const m = claimed.payload as unknown as WebhookMessage;
+      const target = await loadTarget(opts.db, m);
+      const started = performance.now();
+      let status: number | null = null;
+      let error: string | null = null;
+      try {
+        const secret = unseal(target.sealedSecret, opts.secretsKey);
+        const timestamp = Math.floor(Date.now() / 1000);
+        const headers = {
+          'content-type': 'application/json',
+          'user-agent': `Roster-Webhooks/${VERSION}`,
+          ...signatureHeaders(secret, webhookId(claimed.id), timestamp, m.body),
+        };
+        ({ status } = await post(new URL(target.url), headers, m.body, opts.timeoutMs, opts.allowPrivate));
+        if (status < 200 || status > 299) error = `the receiver answered HTTP ${status}`;
+      } catch (err) {
+        error = err instanceof Error ? err.message : String(err);
+      }
+      const latencyMs = Math.round(performance.now() - started);
+      await logAttempt(claimed, m, target.organizationId, {
+        succeeded: error === null,
+        status,
+        latencyMs,
+        error,
+      });
+      if (error !== null) throw new Error(error);
+    },
+
+    async onGiveUp(claimed, error) {
+      const m = claimed.payload as unknown as WebhookMessage;
+      if (m.target !== 'endpoint') return;
+      // Sustained failure: this message failed for its whole retry window (more than a day), and the
+      // endpoint acknowledged nothing since the message was written. Then deliveries stop.
+      const disabled = await opts.db.transaction().execute(async (trx) => {
+        const row = await trx
+          .updateTable('webhook_endpoints as e')
+          .from('outbox as o')
+          .set({
+            disabled_at: sql`now()`,
+            disabled_reason: `every attempt failed for more than a day; last: ${error}`.slice(0, 1000),
+            updated_at: sql`now()`,
+          })
+          .where('o.id', '=', claimed.id)
+          .where('e.id', '=', m.targetId)
+          .where('e.disabled_at', 'is', null)
+          .where((eb) =>
+            eb.or([
+              eb('e.last_success_at', 'is', null),
+              eb('e.last_success_at', '<', eb.ref('o.created_at')),
+            ]),
+          )
+          .returning(['e.id', 'e.organization_id'])
+          .executeTakeFirst();
+        if (row) {
+          await recordAudit(trx, SYSTEM_ACTOR, {
+            organizationId: row.organization_id,
+            action: 'webhook_endpoint.disabled',
+            targetType: 'webhook_endpoint',
+            targetId: row.id,
+            data: { reason: 'sustained failure', lastError: error.slice(0, 200) },
+          });
+        }
+        return row !== undefined;
+      });
+      if (disabled)
+        opts.log.warn({ endpointId: m.targetId }, 'webhook endpoint disabled after sustained failure');
+    },
+  };
+}
