@@ -7,7 +7,8 @@
  *   oneself, an admin approving one's own request to join, accepting an invitation);
  * - at least one active owner;
  * - no role granted above the granter's (the model refuses it, so the API must too);
- * - one membership per (organization, user).
+ * - one membership per (organization, user);
+ * - one pending invitation per address.
  *
  * CI runs a fixed seed on the embedded database. For a larger local run:
  *   ROSTER_MODEL_RUNS=300 ROSTER_MODEL_SEED=$RANDOM npx vitest run test/membership-model.test.ts
@@ -35,6 +36,8 @@ interface ModelMembership {
 interface Model {
   /** userId → membership */
   members: Map<string, ModelMembership>;
+  /** userId → the pending invitation to that user's email */
+  invitations: Map<string, { id: string; role: Role }>;
 }
 
 interface Real {
@@ -46,7 +49,7 @@ interface Real {
 let t: TestApp;
 let users: SignedUp[];
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestApp({ inviteLimitPerOrg: 0, inviteLimitPerInviter: 0, invitationSweepMs: 0 });
   users = [];
   for (let i = 0; i < USERS; i++) users.push(await verifiedUser(t));
 }, 120_000);
@@ -326,6 +329,108 @@ class Withdraw extends Step {
   }
 }
 
+class Invite extends Step {
+  constructor(
+    readonly actor: number,
+    readonly target: number,
+    readonly role: Role,
+  ) {
+    super();
+  }
+  expected(model: Model, real: Real) {
+    const me = activeRole(model, idOf(real, this.actor));
+    if (!me) return 404;
+    if (!isAdmin(me)) return 403;
+    if (RANK[this.role] > RANK[me]) return 403;
+    const target = idOf(real, this.target);
+    if (model.members.has(target) || model.invitations.has(target)) return 409;
+    return 201;
+  }
+  send(_m: Model, real: Real) {
+    return real.t.app.inject({
+      method: 'POST',
+      url: `/v1/organizations/${real.orgId}/invitations`,
+      headers: bearer(tokenOf(real, this.actor)),
+      payload: { email: must(real.users[this.target]).user.email, role: this.role },
+    });
+  }
+  apply(model: Model, real: Real, res: LightMyRequestResponse) {
+    model.invitations.set(idOf(real, this.target), { id: res.json().invitation.id, role: this.role });
+  }
+  toString() {
+    return `u${this.actor} invites u${this.target} as ${this.role}`;
+  }
+}
+
+/** `actor` accepts, from their inbox, the invitation sent to `invitationOf`. */
+class AcceptInvite extends Step {
+  constructor(
+    readonly actor: number,
+    readonly invitationOf: number,
+  ) {
+    super();
+  }
+  expected(model: Model, real: Real) {
+    const inv = model.invitations.get(idOf(real, this.invitationOf));
+    if (!inv || this.actor !== this.invitationOf) return 404;
+    return model.members.has(idOf(real, this.actor)) ? 409 : 200;
+  }
+  send(model: Model, real: Real) {
+    const id =
+      model.invitations.get(idOf(real, this.invitationOf))?.id ?? '00000000-0000-7000-8000-000000000000';
+    return real.t.app.inject({
+      method: 'POST',
+      url: `/v1/me/invitations/${id}/accept`,
+      headers: bearer(tokenOf(real, this.actor)),
+    });
+  }
+  apply(model: Model, real: Real, res: LightMyRequestResponse) {
+    const userId = idOf(real, this.actor);
+    const inv = must(model.invitations.get(userId));
+    model.members.set(userId, {
+      id: res.json().membership.id,
+      role: inv.role,
+      status: 'active',
+      source: 'invitation',
+    });
+    model.invitations.delete(userId);
+  }
+  toString() {
+    return `u${this.actor} accepts the invitation of u${this.invitationOf}`;
+  }
+}
+
+class RevokeInvite extends Step {
+  constructor(
+    readonly actor: number,
+    readonly target: number,
+  ) {
+    super();
+  }
+  expected(model: Model, real: Real) {
+    const me = activeRole(model, idOf(real, this.actor));
+    if (!me) return 404;
+    if (!isAdmin(me)) return 403;
+    const inv = model.invitations.get(idOf(real, this.target));
+    if (!inv) return 404;
+    return RANK[inv.role] > RANK[me] ? 403 : 200;
+  }
+  send(model: Model, real: Real) {
+    const id = model.invitations.get(idOf(real, this.target))?.id ?? '00000000-0000-7000-8000-000000000000';
+    return real.t.app.inject({
+      method: 'DELETE',
+      url: `/v1/organizations/${real.orgId}/invitations/${id}`,
+      headers: bearer(tokenOf(real, this.actor)),
+    });
+  }
+  apply(model: Model, real: Real) {
+    model.invitations.delete(idOf(real, this.target));
+  }
+  toString() {
+    return `u${this.actor} revokes the invitation of u${this.target}`;
+  }
+}
+
 /** After every step: the database is the model, and SPEC's invariants hold on the database itself. */
 async function assertInvariants(model: Model, real: Real) {
   const db = real.t.database.db;
@@ -340,6 +445,16 @@ async function assertInvariants(model: Model, real: Real) {
   expect(actual).toEqual(model.members);
   // One membership per (organization, user): the map above would hide a duplicate row.
   expect(rows).toHaveLength(actual.size);
+  // One pending invitation per address, and exactly the model's.
+  const pending = await db
+    .selectFrom('invitations as i')
+    .innerJoin('users as u', 'u.email', 'i.email')
+    .select(['i.id', 'u.id as user_id', 'i.role'])
+    .where('i.organization_id', '=', real.orgId)
+    .where('i.status', '=', 'pending')
+    .execute();
+  expect(new Map(pending.map((p) => [p.user_id, { id: p.id, role: p.role }]))).toEqual(model.invitations);
+  expect(pending).toHaveLength(model.invitations.size);
   // At least one active owner.
   expect(rows.filter((r) => r.status === 'active' && r.role === 'owner').length).toBeGreaterThanOrEqual(1);
   // Consent: each active membership came through one of the paths, and the audit log shows whose act it was.
@@ -358,6 +473,16 @@ async function assertInvariants(model: Model, real: Real) {
       expect(entries.some((a) => a.action === 'join_request.approved' && a.actor_id !== r.user_id)).toBe(
         true,
       );
+    } else if (r.source === 'invitation') {
+      // The invitee's own act: `member.added` with the invitation, done by the user themself.
+      expect(
+        entries.some(
+          (a) =>
+            a.action === 'member.added' &&
+            a.actor_id === r.user_id &&
+            (a.data as { source?: string }).source === 'invitation',
+        ),
+      ).toBe(true);
     } else {
       throw new Error(
         `active membership of ${r.user_id} through ${r.source}, which no step of this model takes`,
@@ -380,6 +505,10 @@ const steps = [
   who.map((a) => new AskToJoin(a)),
   fc.tuple(boss, who, fc.boolean(), role).map(([a, b, yes, r]) => new AnswerJoin(a, b, yes, r)),
   fc.tuple(who, who).map(([a, b]) => new Withdraw(a, b)),
+  fc.tuple(boss, who, role).map(([a, b, r]) => new Invite(a, b, r)),
+  who.map((a) => new AcceptInvite(a, a)),
+  fc.tuple(who, who).map(([a, b]) => new AcceptInvite(a, b)),
+  fc.tuple(boss, who).map(([a, b]) => new RevokeInvite(a, b)),
 ];
 
 describe('memberships against a reference model', () => {
@@ -401,6 +530,7 @@ describe('memberships against a reference model', () => {
           .where('organization_id', '=', org.id)
           .executeTakeFirstOrThrow();
         const model: Model = {
+          invitations: new Map(),
           members: new Map([
             [owner.user.id, { id: ownerRow.id, role: 'owner', status: 'active', source: 'created_org' }],
           ]),
