@@ -488,6 +488,25 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('invitations and joining in the console, 
     expect(await alert.textContent()).toContain('This invitation has already been accepted.');
   });
 
+  it('a signed-in invitee declines from the landing page: the invitation is withdrawn', async () => {
+    const { owner, org } = await seedOrg('decline');
+    const invitee = await signUp(t.app, uniqueEmail('decliner'), 'Dee Decliner');
+    await verify(invitee.user.id);
+    const { token, invitation } = await invited(t.app, owner, org.id, invitee.user.email, 'member');
+    const page = await freshPage();
+    await signIn(page, invitee.user.email);
+    await page.goto(`${base}/invitations/accept?token=${encodeURIComponent(token)}`);
+    await page.getByRole('button', { name: 'Decline', exact: true }).click();
+    await page.getByRole('button', { name: 'Yes, decline' }).click();
+    await page.getByText(`You declined the invitation to ${org.name}.`).waitFor();
+    const res = await t.app.inject({
+      url: `/v1/organizations/${org.id}/invitations/${invitation.id}`,
+      headers: bearer(owner.token),
+    });
+    expect(res.json()).toMatchObject({ status: 'revoked', revokedBy: invitee.user.id });
+    expect(await roleOf(org.id, invitee.user.id, owner.token)).toBe(404);
+  });
+
   it('an expired, a revoked and an unknown link each say why, and what to do', async () => {
     const { owner, org } = await seedOrg('dead');
     const expired = await invited(t.app, owner, org.id, uniqueEmail('late'));
