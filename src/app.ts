@@ -10,6 +10,7 @@ import auditRoutes from './features/audit/audit.routes.ts';
 import authRoutes from './features/auth/auth.routes.ts';
 import healthRoutes from './features/health/health.routes.ts';
 import invitationRoutes from './features/invitations/invitation.routes.ts';
+import { Invitation } from './features/invitations/invitation.schemas.ts';
 import joinRequestRoutes from './features/join-requests/join-request.routes.ts';
 import memberRoutes from './features/members/member.routes.ts';
 import { Member } from './features/members/member.schemas.ts';
@@ -62,6 +63,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Shared response schemas, referenced by `$ref` from several features.
   app.addSchema(ErrorResponse);
   app.addSchema(Member);
+  app.addSchema(Invitation);
 
   await app.register(errorHandler);
   await app.register(contextPlugin, {

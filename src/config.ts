@@ -63,6 +63,10 @@ export interface Config {
   inviteLimitWindowSeconds: number;
   /** How often expired invitations are marked `expired`, in milliseconds; 0 = never in this process. @default 60000 */
   invitationSweepMs: number;
+  /** Anonymous requests to join one client IP may make per window; 0 = no limit. @default 5 */
+  joinRequestLimitPerIp: number;
+  /** Length of that window, in seconds. @default 60 */
+  joinRequestLimitWindowSeconds: number;
   /**
    * Let webhook URLs reach loopback, link-local, private and other non-public addresses. Off, Roster
    * refuses them when a URL is registered and again at each delivery (a name may resolve elsewhere
@@ -117,6 +121,11 @@ export const CONFIG_DOC: ReadonlyArray<readonly [name: string, description: stri
     'INVITATION_SWEEP_MS',
     'how often expired invitations are marked expired, in ms; 0 = not in this process (default 60000)',
   ],
+  [
+    'JOIN_REQUEST_LIMIT_PER_IP',
+    'anonymous requests to join per client IP per window; 0 = no limit (default 5; see TRUST_PROXY)',
+  ],
+  ['JOIN_REQUEST_LIMIT_WINDOW_SECONDS', 'length of that window in seconds (default 60)'],
   [
     'WEBHOOK_ALLOW_PRIVATE',
     'true|false: let webhook URLs reach loopback/private/link-local addresses (default false)',
@@ -239,6 +248,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     inviteLimitPerInviter: int(env, 'INVITE_LIMIT_PER_INVITER', 100, 0, 1_000_000),
     inviteLimitWindowSeconds: int(env, 'INVITE_LIMIT_WINDOW_SECONDS', 86_400, 1, 31_536_000),
     invitationSweepMs: int(env, 'INVITATION_SWEEP_MS', 60_000, 0, 86_400_000),
+    joinRequestLimitPerIp: int(env, 'JOIN_REQUEST_LIMIT_PER_IP', 5, 0, 1_000_000),
+    joinRequestLimitWindowSeconds: int(env, 'JOIN_REQUEST_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
     webhookAllowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', false),
     webhookTimeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
     secretsKey: key32(env, 'SECRETS_KEY'),

@@ -26,6 +26,35 @@ export interface Schemas {
     createdAt: string;
     joinedAt: string | null;
   };
+  Invitation: {
+    id: string;
+    organizationId: string;
+    email: string;
+    /** owner > admin > member */
+    role: "owner" | "admin" | "member";
+    message: string | null;
+    /** `expired` as soon as `expiresAt` passes, whether or not the sweep has stored it yet */
+    status: "pending" | "accepted" | "expired" | "revoked";
+    approval: "approved" | "requested_to_join" | "requested_to_be_invited";
+    /** The inviting (or requesting) user */
+    invitedBy: string | null;
+    inviterName: string | null;
+    /** Set when an API key invited */
+    invitedByApiKey: string | null;
+    approvedBy: string | null;
+    approvedAt: string | null;
+    /** null until approved */
+    expiresAt: string | null;
+    lastSentAt: string | null;
+    sendCount: number;
+    acceptedAt: string | null;
+    acceptedBy: string | null;
+    revokedAt: string | null;
+    /** user or API key id */
+    revokedBy: string | null;
+    createdAt: string;
+    updatedAt: string;
+  };
   User: {
     id: string;
     email: string;
@@ -63,35 +92,6 @@ export interface Schemas {
     email: string;
     name: string | null;
     createdAt: string;
-  };
-  Invitation: {
-    id: string;
-    organizationId: string;
-    email: string;
-    /** owner > admin > member */
-    role: "owner" | "admin" | "member";
-    message: string | null;
-    /** `expired` as soon as `expiresAt` passes, whether or not the sweep has stored it yet */
-    status: "pending" | "accepted" | "expired" | "revoked";
-    approval: "approved" | "requested_to_join" | "requested_to_be_invited";
-    /** The inviting (or requesting) user */
-    invitedBy: string | null;
-    inviterName: string | null;
-    /** Set when an API key invited */
-    invitedByApiKey: string | null;
-    approvedBy: string | null;
-    approvedAt: string | null;
-    /** null until approved */
-    expiresAt: string | null;
-    lastSentAt: string | null;
-    sendCount: number;
-    acceptedAt: string | null;
-    acceptedBy: string | null;
-    revokedAt: string | null;
-    /** user or API key id */
-    revokedBy: string | null;
-    createdAt: string;
-    updatedAt: string;
   };
   App: {
     id: string;
@@ -594,24 +594,32 @@ export interface Operations {
       404: Schemas["ErrorResponse"];
     };
   };
-  /** Ask to join (signed in, no body): a pending membership an admin approves or rejects */
+  /** Ask to join: anyone by `{email}` (always 202, the same answer whatever the address), or signed in with no body (201, a pending membership) */
   "POST /v1/organizations/{org}/join-requests": {
     path: {
       /** Organization id or slug */
       org: string;
     };
     query: Record<string, never>;
-    body: undefined;
+    body: {
+      /** Ask by email, without an account */
+      email?: string;
+    };
     responses: {
       201: Schemas["Member"];
+      202: {
+        status: "received";
+        message: string;
+      };
       400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      429: Schemas["ErrorResponse"];
     };
   };
-  /** Approve a request to join (member:admin): the user becomes an active member */
+  /** Approve a request to join (member:admin): a user's becomes an active membership (`role`, default member); one by email becomes an invitation with a link, emailed */
   "POST /v1/organizations/{org}/join-requests/{id}/approve": {
     path: {
       org: string;
@@ -623,12 +631,17 @@ export interface Operations {
       role?: "owner" | "admin" | "member";
     };
     responses: {
-      200: Schemas["Member"];
+      200: Schemas["Member"] | {
+        invitation: Schemas["Invitation"];
+        /** The invitation link (`PUBLIC_URL/invitations/accept?token=…`), shown this once for copy-link: only a hash of its token is stored. */
+        acceptUrl: string;
+      };
       400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      429: Schemas["ErrorResponse"];
     };
   };
   /** Reject a request to join (member:admin): it is deleted and the user may ask again */

@@ -8,7 +8,7 @@ type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefine
 export type MembershipStatus = 'active' | 'pending';
 export type MembershipSource = 'created_org' | 'invitation' | 'join_request' | 'owner_add';
 export type ActorType = 'user' | 'api_key' | 'app' | 'system';
-export type OutboxKind = 'email' | 'webhook';
+export type OutboxKind = 'email' | 'webhook' | 'join_request';
 export type InstallationStatus = 'pending' | 'installed';
 
 export interface UsersTable {

@@ -9,8 +9,10 @@ import type { Config } from '../config.ts';
 import { type Context, createContext } from '../context.ts';
 import { type DatabaseHandle, openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import { takeInJoinRequest } from '../features/join-requests/join-request.service.ts';
 import { createMailer } from '../features/outbox/mailer.ts';
-import { createOutboxWorker, type OutboxWorker } from '../features/outbox/outbox.worker.ts';
+import type { JoinRequestJob } from '../features/outbox/outbox.repository.ts';
+import { backoffSeconds, createOutboxWorker, type OutboxWorker } from '../features/outbox/outbox.worker.ts';
 import { createWebhookHandler } from '../features/webhooks/webhook.delivery.ts';
 
 declare module 'fastify' {
@@ -53,6 +55,11 @@ async function contextPlugin(app: FastifyInstance, opts: ContextPluginOptions) {
         timeoutMs: opts.config.webhookTimeoutMs,
         secretsKey: opts.config.secretsKey,
       }),
+      // Anonymous requests to join, decided after they were answered (see join-requests).
+      join_request: {
+        send: (m) => takeInJoinRequest(app.ctx, m.payload as unknown as JoinRequestJob),
+        backoffSeconds: (attempts) => backoffSeconds(attempts),
+      },
     },
   });
   app.decorate('database', handle);

@@ -343,3 +343,21 @@ export function pendingForEmail(db: Kysely<DB>, email: string) {
     .orderBy('i.id')
     .execute();
 }
+
+/** Anonymous requests to join awaiting an answer (`requested_to_join`, pending), keyset on id. */
+export function pendingJoinRequests(
+  db: Kysely<DB>,
+  q: { organizationId: string; limit: number; afterId?: string },
+) {
+  let query = db
+    .selectFrom('invitations')
+    .select(['id', 'email', 'created_at'])
+    .where('organization_id', '=', q.organizationId)
+    .where('status', '=', 'pending')
+    .where('approval', '=', 'requested_to_join');
+  if (q.afterId) query = query.where('id', '>', q.afterId);
+  return query
+    .orderBy('id')
+    .limit(q.limit + 1)
+    .execute();
+}

@@ -28,7 +28,6 @@ import { createInvitationSweeper } from './invitation.sweeper.ts';
 
 export default async function invitationRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  app.addSchema(Invitation);
   const limits = invitations.invitationLimits(app.rateLimits, app.ctx.config);
 
   const sweeper = createInvitationSweeper({

@@ -1,38 +1,64 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { invalidField } from '../../lib/errors.ts';
 import { bodyOptional, ref, withErrors } from '../../lib/schemas.ts';
 import { requireUser } from '../../plugins/auth.plugin.ts';
 import { orgAccess } from '../access/org-access.ts';
+import { CreatedInvitation } from '../invitations/invitation.schemas.ts';
+import { invitationLimits } from '../invitations/invitation.service.ts';
 import { Member } from '../members/member.schemas.ts';
 import { OrgParams } from '../organizations/organization.schemas.ts';
 import { MembershipParams } from '../owner-adds/owner-add.schemas.ts';
 import {
   ApproveBody,
+  AskBody,
   JoinRequest,
   JoinRequestPage,
   JoinRequestParams,
   ListJoinRequestsQuery,
+  Received,
 } from './join-request.schemas.ts';
 import * as joinRequests from './join-request.service.ts';
 
 export default async function joinRequestRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addSchema(JoinRequest);
+  const limits = invitationLimits(app.rateLimits, app.ctx.config);
+  const perIp = app.rateLimits.limiter({
+    name: 'join-ip',
+    points: app.ctx.config.joinRequestLimitPerIp,
+    durationSeconds: app.ctx.config.joinRequestLimitWindowSeconds,
+  });
 
   app.post(
     '/v1/organizations/:org/join-requests',
     {
+      preValidation: bodyOptional,
       schema: {
         tags: ['join requests'],
-        summary: 'Ask to join (signed in, no body): a pending membership an admin approves or rejects',
+        summary:
+          'Ask to join: anyone by `{email}` (always 202, the same answer whatever the address), or signed in with no body (201, a pending membership)',
         params: OrgParams,
-        response: withErrors({ 201: ref(Member) }, 400, 401, 403, 404, 409),
+        body: AskBody,
+        response: withErrors({ 201: ref(Member), 202: Received }, 400, 401, 403, 404, 409, 429),
       },
     },
     async (request, reply) => {
-      const user = requireUser(request);
-      const member = await joinRequests.requestToJoin(app.ctx, user, request.params.org, request.ip);
+      const email = request.body.email;
+      if (email !== undefined || request.principal?.kind !== 'user') {
+        // Every anonymous attempt counts, whatever it asks: probing costs the same as asking.
+        await perIp.consume(request.ip ?? 'unknown');
+        if (email === undefined) throw invalidField('email', 'is required (or sign in to ask as yourself)');
+        const answer = await joinRequests.askToJoinByEmail(app.ctx, request.params.org, email, request.ip);
+        return reply.status(202).send(answer);
+      }
+      const member = await joinRequests.requestToJoin(
+        app.ctx,
+        request.principal,
+        request.params.org,
+        request.ip,
+      );
       return reply.status(201).send(member);
     },
   );
@@ -60,15 +86,31 @@ export default async function joinRequestRoutes(fastify: FastifyInstance) {
       preValidation: bodyOptional,
       schema: {
         tags: ['join requests'],
-        summary: 'Approve a request to join (member:admin): the user becomes an active member',
+        summary:
+          "Approve a request to join (member:admin): a user's becomes an active membership (`role`, default member); one by email becomes an invitation with a link, emailed",
         params: JoinRequestParams,
         body: ApproveBody,
-        response: withErrors({ 200: ref(Member) }, 400, 401, 403, 404, 409),
+        response: withErrors(
+          { 200: Type.Union([ref(Member), CreatedInvitation]) },
+          400,
+          401,
+          403,
+          404,
+          409,
+          429,
+        ),
       },
     },
     async (request) => {
       const access = await orgAccess(app.ctx, request.principal, request.params.org, request.ip);
-      return joinRequests.answerJoinRequest(app.ctx, access, request.params.id, 'approve', request.body.role);
+      return joinRequests.answerAnyJoinRequest(
+        app.ctx,
+        limits,
+        access,
+        request.params.id,
+        'approve',
+        request.body.role,
+      );
     },
   );
 
@@ -84,7 +126,7 @@ export default async function joinRequestRoutes(fastify: FastifyInstance) {
     },
     async (request, reply) => {
       const access = await orgAccess(app.ctx, request.principal, request.params.org, request.ip);
-      await joinRequests.answerJoinRequest(app.ctx, access, request.params.id, 'reject');
+      await joinRequests.answerAnyJoinRequest(app.ctx, limits, access, request.params.id, 'reject');
       return reply.status(204).send(null);
     },
   );

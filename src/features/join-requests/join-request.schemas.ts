@@ -30,3 +30,13 @@ export const ApproveBody = Type.Object(
   { role: Type.Optional(RoleSchema) },
   { additionalProperties: false, description: "The role to admit with; 'member' when left out." },
 );
+
+export const AskBody = Type.Object(
+  { email: Type.Optional(Type.String({ maxLength: 254, description: 'Ask by email, without an account' })) },
+  { additionalProperties: false },
+);
+
+export const Received = Type.Object(
+  { status: Type.Literal('received'), message: Type.String() },
+  { description: 'The same answer whatever the state of the address.' },
+);

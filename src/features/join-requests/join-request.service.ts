@@ -1,9 +1,13 @@
 /**
  * Requests to join. A signed-in user asks: a `pending` membership (`source: join_request`) that an
- * admin approves (→ active) or rejects (→ deleted), and that the user may cancel.
+ * admin approves (→ active) or rejects (→ deleted), and that the user may cancel. Anyone may ask by
+ * email, without an account: the request is taken in as an outbox job and always answered alike;
+ * the worker turns it into an invitation awaiting approval (`requested_to_join`) when it is new.
  */
 import type { Context } from '../../context.ts';
-import { isUuid } from '../../lib/ids.ts';
+import { isValidEmail, normalizeEmail } from '../../lib/email.ts';
+import { invalidField } from '../../lib/errors.ts';
+import { isUuid, uuidv7 } from '../../lib/ids.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import { type OrgAccess, requireScope, requireScopeUnderLock } from '../access/org-access.ts';
 import { canManageRole, type Role } from '../access/scopes.ts';
@@ -11,27 +15,124 @@ import { recordAudit } from '../audit/audit.repository.ts';
 import { AuthErrors } from '../auth/auth.errors.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
 import { publishEvent } from '../events/event.service.ts';
+import * as invitationRepo from '../invitations/invitation.repository.ts';
+import type { InvitationLimits } from '../invitations/invitation.service.ts';
+import * as invitations from '../invitations/invitation.service.ts';
 import { MemberErrors } from '../members/member.errors.ts';
 import * as members from '../members/member.repository.ts';
 import { serializeMember } from '../members/member.service.ts';
 import { OrganizationErrors } from '../organizations/organization.errors.ts';
 import { findOrgWithMembership, lockOrg } from '../organizations/organization.repository.ts';
 import { assertSeatFree } from '../organizations/seats.ts';
-import { enqueueEmail } from '../outbox/outbox.repository.ts';
+import { enqueueEmail, enqueueJoinRequest, type JoinRequestJob } from '../outbox/outbox.repository.ts';
 import { joinRequestAnsweredEmail, joinRequestReceivedEmail } from './join-request.emails.ts';
 import { JoinRequestErrors } from './join-request.errors.ts';
 
 type Row = Awaited<ReturnType<typeof members.listPending>>[number];
+type EmailRow = Awaited<ReturnType<typeof invitationRepo.pendingJoinRequests>>[number];
 
-function serializeUserRequest(r: Row) {
-  return {
-    id: r.id,
-    kind: 'user' as const,
-    userId: r.user_id,
-    email: r.email,
-    name: r.name,
-    createdAt: r.created_at,
-  };
+interface QueueItem {
+  id: string;
+  kind: 'user' | 'email';
+  userId: string | null;
+  email: string;
+  name: string | null;
+  createdAt: Date;
+}
+
+const fromMembership = (r: Row): QueueItem => ({
+  id: r.id,
+  kind: 'user',
+  userId: r.user_id,
+  email: r.email,
+  name: r.name,
+  createdAt: r.created_at,
+});
+
+const fromInvitation = (r: EmailRow): QueueItem => ({
+  id: r.id,
+  kind: 'email',
+  userId: null,
+  email: r.email,
+  name: null,
+  createdAt: r.created_at,
+});
+
+/** What an anonymous request is answered with, whatever happens next: nothing here tells states apart. */
+export const JOIN_REQUEST_RECEIVED = {
+  status: 'received',
+  message:
+    "If this organization accepts the request, its admins will be told, and you'll hear from them by email.",
+} as const;
+
+/**
+ * An anonymous request by email: the caller has been rate limited and the email checked. Only the
+ * organization's existence and its `joinRequestsEnabled` switch show (404, 403); every other state of
+ * the email (new, member, invited, already asked, SSO enforced) gets the same answer after the same
+ * single write, and the worker decides (see {@link takeInJoinRequest}).
+ */
+export async function askToJoinByEmail(ctx: Context, orgRef: string, rawEmail: string, ip: string | null) {
+  const email = normalizeEmail(rawEmail);
+  if (!isValidEmail(email)) throw invalidField('email', 'is not a valid email address');
+  const org = await findOrgWithMembership(ctx.db, orgRef, null);
+  if (!org) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
+  if (!org.join_requests_enabled) throw JoinRequestErrors.JOIN_REQUESTS_DISABLED();
+  await ctx.transaction((trx) => enqueueJoinRequest(trx, { organizationId: org.id, email, ip }));
+  return JOIN_REQUEST_RECEIVED;
+}
+
+/**
+ * The worker's half of an anonymous request: under the organization's lock, a new request becomes an
+ * invitation awaiting approval, the admins are emailed, and it is audited with the requester's IP.
+ * Anything else — an organization gone or closed since, SSO enforced, an address that is a member,
+ * invited or already asking — is dropped without a trace that could be read back. Running twice (a
+ * lease that ran out) changes nothing the second time.
+ */
+export async function takeInJoinRequest(ctx: Context, job: JoinRequestJob) {
+  await ctx.transaction(async (trx) => {
+    const org = await lockOrg(trx, job.organizationId);
+    if (!org?.join_requests_enabled || org.sso_enforced) return;
+    if ((await invitationRepo.findMembershipsByEmails(trx, org.id, [job.email])).length > 0) return;
+    await invitationRepo.expireStale(trx, org.id, [job.email]);
+    const [row] = await invitationRepo.insertInvitations(trx, [
+      {
+        id: uuidv7(),
+        organizationId: org.id,
+        email: job.email,
+        role: 'member',
+        message: null,
+        invitedBy: null,
+        invitedByKey: null,
+        approval: 'requested_to_join',
+        token: null,
+        expiryDays: org.invite_expiry_days,
+      },
+    ]);
+    // A pending invitation for the address (invited, or already asking) took precedence.
+    if (!row) return;
+    const actor = { type: 'system' as const, id: null, ip: job.ip };
+    await recordAudit(trx, actor, {
+      organizationId: org.id,
+      action: 'join_request.created',
+      targetType: 'invitation',
+      targetId: row.id,
+      data: { kind: 'email', email: job.email, ip: job.ip },
+    });
+    await publishEvent(trx, {
+      organizationId: org.id,
+      type: 'join_request.created',
+      data: { kind: 'email', invitationId: row.id, email: job.email },
+      actor,
+    });
+    const url = `${ctx.config.publicUrl}/orgs/${org.slug}/join-requests`;
+    for (const to of await members.adminEmails(trx, org.id)) {
+      await enqueueEmail(
+        trx,
+        org.id,
+        joinRequestReceivedEmail({ to, orgName: org.name, requester: job.email, url }),
+      );
+    }
+  });
 }
 
 /** A signed-in user asks to join: 201 with the pending membership. */
@@ -100,7 +201,11 @@ export async function requestToJoin(
   });
 }
 
-/** The approval queue, oldest first. Owner-adds never appear here: only the added user answers those. */
+/**
+ * The approval queue, oldest first: signed-in users' pending memberships and anonymous requests by
+ * email, merged in id order (both are UUIDv7, so that is arrival order). Owner-adds never appear
+ * here: only the added user answers those.
+ */
 export async function listJoinRequests(
   ctx: Context,
   access: OrgAccess,
@@ -108,13 +213,25 @@ export async function listJoinRequests(
 ) {
   requireScope(access, 'member:admin');
   const afterId = decodeCursor('j', q.cursor, isUuid);
-  const rows = await members.listPending(ctx.db, {
-    organizationId: access.org.id,
-    source: 'join_request',
-    limit: q.limit,
-    afterId,
-  });
-  return toPage(rows, q.limit, (r) => r.id, 'j', serializeUserRequest);
+  const [users, emails] = await Promise.all([
+    members.listPending(ctx.db, {
+      organizationId: access.org.id,
+      source: 'join_request',
+      limit: q.limit,
+      afterId,
+    }),
+    invitationRepo.pendingJoinRequests(ctx.db, { organizationId: access.org.id, limit: q.limit, afterId }),
+  ]);
+  const merged = [...users.map(fromMembership), ...emails.map(fromInvitation)].sort((a, b) =>
+    a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+  );
+  return toPage(
+    merged.slice(0, q.limit + 1),
+    q.limit,
+    (r) => r.id,
+    'j',
+    (r) => r,
+  );
 }
 
 /**
@@ -213,4 +330,32 @@ export async function cancelJoinRequest(
       },
     );
   });
+}
+
+/**
+ * Approves or rejects whichever kind of request `id` names: an anonymous one (an invitation awaiting
+ * approval: approving gives it a link and emails it, rejecting revokes it) or a signed-in user's.
+ */
+export async function answerAnyJoinRequest(
+  ctx: Context,
+  limits: InvitationLimits,
+  access: OrgAccess,
+  id: string,
+  answer: 'approve' | 'reject',
+  role?: Role,
+) {
+  requireScope(access, 'member:admin');
+  const asked = await ctx.db
+    .selectFrom('invitations')
+    .select('id')
+    .where('organization_id', '=', access.org.id)
+    .where('id', '=', id)
+    .where('approval', '=', 'requested_to_join')
+    .executeTakeFirst();
+  if (!asked) return answerJoinRequest(ctx, access, id, answer, role);
+  if (answer === 'reject') {
+    await invitations.rejectInvitation(ctx, access, id);
+    return null;
+  }
+  return invitations.approveInvitation(ctx, limits, access, id);
 }

@@ -154,3 +154,17 @@ export async function countPending(db: Kysely<DB>): Promise<number> {
     .executeTakeFirstOrThrow();
   return row.n;
 }
+
+/** An anonymous request to join, taken in for the worker to decide on (see join-requests). */
+export interface JoinRequestJob {
+  organizationId: string;
+  email: string;
+  ip: string | null;
+}
+
+export async function enqueueJoinRequest(db: Kysely<DB>, job: JoinRequestJob) {
+  await db
+    .insertInto('outbox')
+    .values({ organization_id: job.organizationId, kind: 'join_request', payload: JSON.stringify(job) })
+    .execute();
+}

@@ -79,7 +79,7 @@ export function createOutboxWorker(opts: {
   /** Sends in flight at a time. @default SMTP_CONNECTIONS */
   concurrency?: number;
   /** Delivery of the other kinds of message (emails go through `mailer`). */
-  handlers?: { webhook?: OutboxHandler };
+  handlers?: { webhook?: OutboxHandler; join_request?: OutboxHandler };
 }): OutboxWorker {
   const leaseMs = (opts.leaseSeconds ?? LEASE_SECONDS) * 1000;
   const budgetMs = opts.sendBudgetMs ?? sendBudgetMs();
@@ -99,6 +99,12 @@ export function createOutboxWorker(opts: {
     webhook: opts.handlers?.webhook ?? {
       send: async () => {
         throw new Error('this worker does not deliver webhooks');
+      },
+      backoffSeconds: (attempts) => backoffSeconds(attempts),
+    },
+    join_request: opts.handlers?.join_request ?? {
+      send: async () => {
+        throw new Error('this worker does not take in join requests');
       },
       backoffSeconds: (attempts) => backoffSeconds(attempts),
     },
