@@ -562,6 +562,60 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('invitations and joining in the console, 
     await shot(page, 'join');
   });
 
+  it('the public request-to-join page: someone signed out asks by email; an admin approves and an invitation is emailed', async () => {
+    const { owner, org, admin } = await seedOrg('anon');
+    const page = await freshPage();
+    const visitor = uniqueEmail('visitor');
+    // Requests are off, or there is no such organization: each is said plainly.
+    await page.goto(`${base}/join/${org.slug}`);
+    await page.getByLabel('Your email').fill(visitor);
+    await page.getByRole('button', { name: 'Send request' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('does not take requests to join');
+    await page.goto(`${base}/join/no-such-org-anywhere`);
+    await page.getByLabel('Your email').fill(visitor);
+    await page.getByRole('button', { name: 'Send request' }).click();
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('No organization has this address');
+
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/organizations/${org.id}`,
+      headers: bearer(owner.token),
+      payload: { joinRequestsEnabled: true },
+    });
+    // A member's address gets the same answer as a new one.
+    for (const email of [admin.user.email, visitor]) {
+      await page.goto(`${base}/join/${org.slug}`);
+      await page.getByLabel('Your email').fill(email);
+      await page.getByRole('button', { name: 'Send request' }).click();
+      await page
+        .getByRole('status')
+        .filter({
+          hasText: `If this organization accepts requests, its admins will be told, and you will get an email at ${email}`,
+        })
+        .waitFor();
+    }
+    await shot(page, 'join-by-email');
+
+    const adminPage = await freshPage();
+    await signIn(adminPage, admin.user.email, `/orgs/${org.slug}/join-requests`);
+    let row = adminPage.getByRole('row').filter({ hasText: visitor });
+    for (let i = 0; i < 50 && (await row.count()) === 0; i++) {
+      // The request is taken in by the outbox worker a moment after the answer.
+      await new Promise((r) => setTimeout(r, 100));
+      await adminPage.reload();
+      row = adminPage.getByRole('row').filter({ hasText: visitor });
+    }
+    await row.waitFor();
+    expect(await row.getByText('Email only').isVisible()).toBe(true);
+    expect(await adminPage.getByRole('row').count()).toBe(2);
+    await row.getByRole('button', { name: `Approve ${visitor}` }).click();
+    await adminPage.getByText(`an invitation is on its way to ${visitor}`).waitFor();
+    await waitForMail(visitor, /invitations\/accept\?token=/);
+  });
+
   it('fits a 375-pixel-wide screen on the new pages', async () => {
     const { owner, org, admin } = await seedOrg('narrow');
     await invited(t.app, owner, org.id, uniqueEmail('narrow-invitee-with-a-rather-long-address'), 'admin');

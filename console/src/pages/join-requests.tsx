@@ -160,16 +160,22 @@ function RequestRow({
               onAnswer('approve', role);
             }}
           >
-            <label htmlFor={roleId} className="visually-hidden">
-              Role for {who}
-            </label>
-            <select id={roleId} value={role} onChange={(e) => setRole(e.target.value as Role)}>
-              {roles.map((x) => (
-                <option key={x} value={x}>
-                  {x}
-                </option>
-              ))}
-            </select>
+            {r.kind === 'user' ? (
+              <>
+                <label htmlFor={roleId} className="visually-hidden">
+                  Role for {who}
+                </label>
+                <select id={roleId} value={role} onChange={(e) => setRole(e.target.value as Role)}>
+                  {roles.map((x) => (
+                    <option key={x} value={x}>
+                      {x}
+                    </option>
+                  ))}
+                </select>
+              </>
+            ) : (
+              <span className="muted">Approving emails an invitation</span>
+            )}
             <button
               type="submit"
               className="button small primary"

@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { api, explain, fieldErrors } from '../api.ts';
+import { api, errorCode, explain, fieldErrors } from '../api.ts';
 import { Link } from '../router.tsx';
 import type { PageProps } from '../routes.tsx';
 import { useSession } from '../session.tsx';
@@ -7,8 +7,8 @@ import { ErrorMessage, Field, Notice, Page } from '../ui.tsx';
 
 /**
  * The public "request to join" page (`/join/:slug`). Signed in, the request names the account and
- * waits in the admins' queue. Signed out, it takes an email address and always answers the same way,
- * so that the page tells nobody whether the organization exists or takes requests.
+ * waits in the admins' queue. Signed out, it takes an email address and answers the same way whatever
+ * the state of that address (new, a member, already invited), as the API does.
  */
 export function JoinPage({ params }: PageProps) {
   const { user } = useSession();
@@ -23,6 +23,13 @@ export function JoinPage({ params }: PageProps) {
       </div>
     </Page>
   );
+}
+
+/** The words for a refusal here, where "not found" can only mean the address of the page. */
+function refusal(err: unknown): string {
+  return errorCode(err) === 'ORGANIZATION_NOT_FOUND'
+    ? 'No organization has this address. Check the link you were given.'
+    : explain(err);
 }
 
 function AskSignedIn({ slug }: { slug: string }) {
@@ -55,7 +62,7 @@ function AskSignedIn({ slug }: { slug: string }) {
   }
   return (
     <>
-      <ErrorMessage>{error ? explain(error) : null}</ErrorMessage>
+      <ErrorMessage>{error ? refusal(error) : null}</ErrorMessage>
       <p className="muted">You will ask as {user?.email}.</p>
       <div className="row">
         <button type="button" className="button primary" onClick={ask} disabled={state === 'sending'}>
@@ -99,7 +106,7 @@ function AskByEmail({ slug }: { slug: string }) {
   const fields = fieldErrors(error);
   return (
     <form onSubmit={submit} noValidate aria-label="Request to join by email">
-      <ErrorMessage>{error ? explain(error) : null}</ErrorMessage>
+      <ErrorMessage>{error ? refusal(error) : null}</ErrorMessage>
       <Field
         label="Your email"
         type="email"
