@@ -413,8 +413,12 @@ describe.skipIf(!HAVE_CHROMIUM && !CI)('invitations and joining in the console, 
 
     const page = await freshPage();
     await signIn(page, user.user.email);
+    // The home page lists both as waiting, and points to where they are answered.
+    const waiting = page.getByText('You were added; answer in My invitations.');
+    await waiting.first().waitFor();
+    expect(await waiting.count()).toBe(2);
     await page.getByLabel('Account').click();
-    await page.getByRole('link', { name: 'My invitations' }).click();
+    await page.getByRole('banner').getByRole('link', { name: 'My invitations' }).click();
     await page.getByRole('heading', { name: 'My invitations' }).waitFor();
     const card = page.getByRole('listitem', { name: org.name });
     await card.waitFor();
