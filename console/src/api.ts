@@ -13,8 +13,32 @@ export type Scope = Organization['viewer']['scopes'][number];
 /** One of the signed-in user's memberships, with its organization. */
 export type MyOrganization = Result<'GET /v1/me/organizations'>['data'][number];
 export type AuditEntry = Result<'GET /v1/organizations/{org}/audit-log'>['data'][number];
+export type Invitation = Schemas['Invitation'];
+export type InvitationStatus = Invitation['status'];
+export type InvitationPage = Result<'GET /v1/organizations/{org}/invitations'>;
+export type BulkResult = Result<'POST /v1/organizations/{org}/invitations/bulk'>;
+/** What an invitation link offers, or why it is no good. */
+export type InvitationCheck = Result<'GET /v1/invitations/{token}'>;
+/** A pending invitation or owner-add waiting for the signed-in user's answer. */
+export type MyInvitation = Result<'GET /v1/me/invitations'>['data'][number];
+export type JoinRequest = Schemas['JoinRequest'];
 
 export const ROLES: readonly Role[] = ['owner', 'admin', 'member'];
+
+const RANK: Record<Role, number> = { owner: 3, admin: 2, member: 1 };
+
+/**
+ * The roles someone with `role` may hand out: their own and those below it (the API's role ceiling,
+ * shown ahead of time so that the picker offers nothing it would refuse).
+ */
+export function rolesUpTo(role: Role | null): Role[] {
+  return ROLES.filter((r) => RANK[r] <= RANK[role ?? 'member']);
+}
+
+/** "an admin", "a member", "an owner". */
+export function withArticle(role: Role): string {
+  return `${role === 'member' ? 'a' : 'an'} ${role}`;
+}
 
 export const api = createClient();
 
@@ -44,6 +68,34 @@ const WORDS: Record<string, string> = {
     'A URL name is 2 to 48 lowercase letters, digits and single hyphens, for example "acme-labs".',
   MEMBER_LIMIT_BELOW_USAGE:
     'The member limit cannot be lower than the seats already taken (members plus pending invitations).',
+  EMAIL_NOT_VERIFIED:
+    'Confirm your email address first: open the link we emailed you, or ask for a new one from the banner above.',
+  ALREADY_MEMBER: 'This person is already a member of the organization (or has a request waiting).',
+  USER_NOT_FOUND: 'No account has this email address.',
+  PENDING_ADD_NOT_FOUND: 'This is no longer waiting for your answer. Refresh the list.',
+  MEMBER_LIMIT_REACHED:
+    'The organization has no seat left. An owner or admin can raise the member limit in Settings, or revoke pending invitations.',
+  INVITATION_NOT_FOUND:
+    'This invitation no longer exists, or its link was replaced by a newer one. Refresh the list.',
+  INVITATION_EXISTS:
+    'This email already has a pending invitation. Resend it or copy its link from the list instead.',
+  INVITATION_NOT_APPROVED: 'This invitation waits for an admin to approve it; it has no link yet.',
+  INVITATION_ALREADY_APPROVED: 'This invitation is already approved.',
+  INVITATION_NOT_PENDING: 'Only a pending invitation can be changed. Refresh the list.',
+  CANNOT_RESEND_EXPIRED: 'This invitation has expired and cannot be resent. Invite the person again.',
+  INVITATION_EXPIRED: 'This invitation has expired. Ask whoever invited you to send a new one.',
+  INVITATION_REVOKED:
+    'This invitation was withdrawn. Ask an admin of the organization if you still need access.',
+  INVITATION_ALREADY_ACCEPTED: 'This invitation has already been accepted.',
+  INVITATION_EMAIL_MISMATCH:
+    'This invitation was sent to another email address. Sign in with the invited address to accept it.',
+  DUPLICATE_EMAIL: 'This address appears more than once in the list; it was invited once.',
+  JOIN_REQUESTS_DISABLED:
+    'This organization does not take requests to join. Ask one of its admins to invite you instead.',
+  SSO_REQUIRED:
+    "This organization admits members through its single sign-on only. Sign in with your company's sign-on.",
+  JOIN_REQUEST_NOT_FOUND: 'This request is no longer waiting. Refresh the list.',
+  JOIN_REQUEST_ANSWERED: 'Another admin already answered this request. Refresh the list.',
   RATE_LIMITED: 'Too many attempts. Wait a minute and try again.',
   NETWORK_ERROR: 'Roster could not be reached. Check your connection and try again.',
   INTERNAL: 'Something went wrong on the server. Try again; if it keeps happening, tell the operator.',
@@ -57,6 +109,11 @@ export function explain(err: unknown): string {
     return WORDS[err.code] ?? err.message;
   }
   return 'Something unexpected happened. Reload the page and try again.';
+}
+
+/** The API's words for a code it reported in a result (bulk invitations), in plain words when known. */
+export function explainCode(code: string, message: string): string {
+  return WORDS[code] ?? message;
 }
 
 export function errorCode(err: unknown): string | null {

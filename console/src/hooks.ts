@@ -39,7 +39,7 @@ export interface PageOf<T> {
   nextCursor: string | null;
 }
 
-export interface Paged<T> extends Loaded<PageOf<T>> {
+export interface Paged<P extends PageOf<unknown>> extends Loaded<P> {
   page: number;
   hasNext: boolean;
   next(): void;
@@ -48,9 +48,13 @@ export interface Paged<T> extends Loaded<PageOf<T>> {
 
 /**
  * A cursor-paginated list: `load(cursor)` fetches one page. Going back reuses the cursors seen on the
- * way forward; a new `key` (a changed filter) starts again from the first page.
+ * way forward; a new `key` (a changed filter) starts again from the first page. A page may carry more
+ * than its rows (counts, for instance): `data` is the whole answer.
  */
-export function usePaged<T>(load: (cursor: string | undefined) => Promise<PageOf<T>>, key: string): Paged<T> {
+export function usePaged<P extends PageOf<unknown>>(
+  load: (cursor: string | undefined) => Promise<P>,
+  key: string,
+): Paged<P> {
   const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
   const [lastKey, setLastKey] = useState(key);
   if (lastKey !== key) {

@@ -14,10 +14,15 @@
  */
 import type { ReactNode } from 'react';
 import type { Organization, Scope } from './api.ts';
+import { AcceptInvitationPage } from './pages/accept-invitation.tsx';
 import { AuditPage } from './pages/audit.tsx';
 import { CreateOrganizationPage } from './pages/create-organization.tsx';
 import { HomePage } from './pages/home.tsx';
+import { InvitationsPage } from './pages/invitations.tsx';
+import { JoinPage } from './pages/join.tsx';
+import { JoinRequestsPage } from './pages/join-requests.tsx';
 import { MembersPage } from './pages/members.tsx';
+import { MyInvitationsPage } from './pages/my-invitations.tsx';
 import { SettingsPage } from './pages/settings.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { SignUpPage } from './pages/sign-up.tsx';
@@ -57,7 +62,21 @@ export const routes: RouteDef[] = [
   { path: '/sign-in', title: 'Sign in', kind: 'guest', render: (p) => <SignInPage {...p} /> },
   { path: '/sign-up', title: 'Create your account', kind: 'guest', render: (p) => <SignUpPage {...p} /> },
   { path: '/verify-email', title: 'Verify email', kind: 'public', render: (p) => <VerifyEmailPage {...p} /> },
+  {
+    path: '/invitations/accept',
+    title: 'Invitation',
+    kind: 'public',
+    render: (p) => <AcceptInvitationPage {...p} />,
+  },
+  { path: '/join/:slug', title: 'Request to join', kind: 'public', render: (p) => <JoinPage {...p} /> },
   { path: '/', title: 'Organizations', kind: 'user', render: () => <HomePage /> },
+  {
+    path: '/me/invitations',
+    title: 'My invitations',
+    kind: 'user',
+    menu: 'My invitations',
+    render: () => <MyInvitationsPage />,
+  },
   {
     path: '/orgs/new',
     title: 'Create an organization',
@@ -70,6 +89,20 @@ export const routes: RouteDef[] = [
     kind: 'org',
     nav: { label: 'Members', scope: 'member:read' },
     render: (p) => <MembersPage {...p} />,
+  },
+  {
+    path: '/orgs/:org/invitations',
+    title: 'Invitations',
+    kind: 'org',
+    nav: { label: 'Invitations', scope: 'member:read' },
+    render: (p) => <InvitationsPage {...p} />,
+  },
+  {
+    path: '/orgs/:org/join-requests',
+    title: 'Join requests',
+    kind: 'org',
+    nav: { label: 'Join requests', scope: 'member:admin' },
+    render: (p) => <JoinRequestsPage {...p} />,
   },
   {
     path: '/orgs/:org/settings',

@@ -1,5 +1,12 @@
 /** The console's few building blocks: page frame, form fields, buttons, and the three list states. */
-import { type InputHTMLAttributes, type ReactNode, useEffect, useId, useRef } from 'react';
+import {
+  type InputHTMLAttributes,
+  type ReactNode,
+  type TextareaHTMLAttributes,
+  useEffect,
+  useId,
+  useRef,
+} from 'react';
 
 /** A page's heading and body. The heading takes focus when the page opens, for keyboard and screen readers. */
 export function Page({
@@ -44,6 +51,41 @@ export function Field({ label, hint, error, id, ...input }: FieldProps) {
     <div className="field">
       <label htmlFor={inputId}>{label}</label>
       <input
+        id={inputId}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={[hintId, errorId].filter(Boolean).join(' ') || undefined}
+        {...input}
+      />
+      {hint ? (
+        <p className="hint" id={hintId}>
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p className="field-error" id={errorId}>
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+type TextAreaProps = TextareaHTMLAttributes<HTMLTextAreaElement> & {
+  label: string;
+  hint?: ReactNode;
+  error?: string | undefined;
+};
+
+/** A labelled multi-line input, with the same hint and error wiring as `Field`. */
+export function TextArea({ label, hint, error, id, ...input }: TextAreaProps) {
+  const auto = useId();
+  const inputId = id ?? auto;
+  const hintId = hint ? `${inputId}-hint` : undefined;
+  const errorId = error ? `${inputId}-error` : undefined;
+  return (
+    <div className="field">
+      <label htmlFor={inputId}>{label}</label>
+      <textarea
         id={inputId}
         aria-invalid={error ? true : undefined}
         aria-describedby={[hintId, errorId].filter(Boolean).join(' ') || undefined}

@@ -20,7 +20,8 @@ export function HomePage() {
     >
       {active.length === 0 ? (
         <Empty title="You are not a member of any organization yet.">
-          Create one, or open the invitation link an admin emailed you.
+          Create one, open the invitation link an admin emailed you, or see{' '}
+          <Link to="/me/invitations">My invitations</Link>.
         </Empty>
       ) : (
         <ul className="org-list">
@@ -45,7 +46,15 @@ export function HomePage() {
               <li key={m.organization.id} className="card">
                 <span className="org-name">{m.organization.name}</span>
                 <span className="muted">
-                  {m.source === 'join_request' ? 'You asked to join; an admin will answer.' : 'Pending.'}
+                  {m.source === 'join_request' ? (
+                    'You asked to join; an admin will answer.'
+                  ) : m.source === 'owner_add' ? (
+                    <>
+                      You were added; answer in <Link to="/me/invitations">My invitations</Link>.
+                    </>
+                  ) : (
+                    'Pending.'
+                  )}
                 </span>
               </li>
             ))}

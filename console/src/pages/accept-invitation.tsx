@@ -1,0 +1,404 @@
+import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
+import {
+  api,
+  errorCode,
+  explain,
+  fieldErrors,
+  formatDate,
+  type InvitationCheck,
+  withArticle,
+} from '../api.ts';
+import { Link, navigate } from '../router.tsx';
+import { orgHome, type PageProps } from '../routes.tsx';
+import { useSession } from '../session.tsx';
+import { ErrorMessage, Field, Loading, Notice, Page } from '../ui.tsx';
+
+const MIN_PASSWORD = 8;
+
+type Offer = InvitationCheck & { valid: true; email: string; organization: { name: string; slug: string } };
+
+/** Why a link cannot be used, and what the person can do about it. */
+const REASONS: Record<NonNullable<InvitationCheck['reason']>, { title: string; todo: string }> = {
+  expired: {
+    title: 'This invitation has expired.',
+    todo: 'Ask the person who invited you to send a new invitation.',
+  },
+  revoked: {
+    title: 'This invitation was withdrawn.',
+    todo: 'It can no longer be used. If you still need access, ask an admin of the organization to invite you again.',
+  },
+  accepted: {
+    title: 'This invitation has already been accepted.',
+    todo: 'Sign in with the invited email address: the organization is in your list.',
+  },
+  not_found: {
+    title: 'This invitation link is not valid.',
+    todo: 'It may be mistyped, or a newer email replaced it. Open the link from the most recent invitation email, or ask for a new one.',
+  },
+};
+
+const sameEmail = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+/**
+ * The landing page of the invitation email (`/invitations/accept?token=…`). The token leaves the
+ * address bar as soon as it is read and stays in memory: signing in, signing up or switching account
+ * happens on this page, so it never travels in another URL. Accepting sends it in a request body.
+ */
+export function AcceptInvitationPage({ search }: PageProps) {
+  const { user } = useSession();
+  const [token] = useState(() => search.get('token'));
+  const [check, setCheck] = useState<{ offer?: InvitationCheck; error?: unknown; loading: boolean }>({
+    loading: token !== null,
+  });
+  const started = useRef(false);
+
+  useEffect(() => {
+    if (started.current || !token) return;
+    started.current = true;
+    window.history.replaceState(null, '', '/invitations/accept');
+    api.call('GET /v1/invitations/{token}', { path: { token } }).then(
+      (offer) => setCheck({ offer, loading: false }),
+      (error: unknown) => setCheck({ error, loading: false }),
+    );
+  }, [token]);
+
+  let body: ReactNode;
+  if (!token) {
+    body = (
+      <ErrorMessage>
+        This link has no invitation token. Open the link from the invitation email again, or copy the whole
+        address from it.
+      </ErrorMessage>
+    );
+  } else if (check.loading) {
+    body = <Loading label="Reading the invitation…" />;
+  } else if (!check.offer) {
+    body = <ErrorMessage>{explain(check.error)}</ErrorMessage>;
+  } else if (!check.offer.valid) {
+    const reason = REASONS[check.offer.reason ?? 'not_found'];
+    body = (
+      <>
+        <ErrorMessage>
+          <strong>{reason.title}</strong> {reason.todo}
+        </ErrorMessage>
+        <p>
+          {user ? (
+            <Link to="/">Go to your organizations</Link>
+          ) : (
+            <>
+              <Link to="/sign-in">Sign in</Link> or <Link to="/sign-up">create an account</Link>.
+            </>
+          )}
+        </p>
+      </>
+    );
+  } else {
+    const offer = check.offer as Offer;
+    body = (
+      <>
+        <OfferCard offer={offer} />
+        {!user ? (
+          <SignInOrUp offer={offer} token={token} />
+        ) : sameEmail(user.email, offer.email) ? (
+          <Answer offer={offer} token={token} />
+        ) : (
+          <WrongAccount offer={offer} signedInAs={user.email} />
+        )}
+      </>
+    );
+  }
+
+  return (
+    <Page title="Invitation">
+      <div className="card medium stack">{body}</div>
+    </Page>
+  );
+}
+
+function OfferCard({ offer }: { offer: Offer }) {
+  return (
+    <div className="offer">
+      <p>
+        {offer.inviter ? <strong>{offer.inviter.name}</strong> : 'An admin'} invited you to join{' '}
+        <strong>{offer.organization.name}</strong> as {withArticle(offer.role ?? 'member')}.
+      </p>
+      {offer.message ? (
+        <blockquote className="quote" aria-label="Message from the inviter">
+          {offer.message}
+        </blockquote>
+      ) : null}
+      <dl>
+        <dt>Organization</dt>
+        <dd>{offer.organization.name}</dd>
+        <dt>Role</dt>
+        <dd>
+          <span className={`badge role-${offer.role}`}>{offer.role}</span>
+        </dd>
+        <dt>Invited email</dt>
+        <dd>{offer.email}</dd>
+        <dt>Expires</dt>
+        <dd>{formatDate(offer.expiresAt ?? null)}</dd>
+      </dl>
+    </div>
+  );
+}
+
+/** Signed in with the invited address: accept, or decline (which withdraws the invitation). */
+function Answer({ offer, token }: { offer: Offer; token: string }) {
+  const { refresh } = useSession();
+  const [state, setState] = useState<'idle' | 'accepting' | 'confirm-decline' | 'declining' | 'declined'>(
+    'idle',
+  );
+  const [error, setError] = useState<string | null>(null);
+
+  async function accept() {
+    setState('accepting');
+    setError(null);
+    try {
+      const done = await api.call('POST /v1/invitations/accept', { body: { token } });
+      await refresh();
+      navigate(orgHome(done.organization.slug), { replace: true });
+    } catch (err) {
+      setError(explain(err));
+      setState('idle');
+    }
+  }
+
+  async function decline() {
+    setState('declining');
+    setError(null);
+    try {
+      // The inbox names the invitation by id; there is one pending invitation per email and organization.
+      const mine = await api.call('GET /v1/me/invitations');
+      const it = mine.data.find(
+        (i) => i.kind === 'invitation' && i.organization.slug === offer.organization.slug,
+      );
+      if (!it) {
+        setError(
+          'This invitation cannot be declined from here until your email address is confirmed. You can also simply ignore it: it expires on its own.',
+        );
+        setState('idle');
+        return;
+      }
+      await api.call('POST /v1/me/invitations/{id}/decline', { path: { id: it.id } });
+      setState('declined');
+    } catch (err) {
+      setError(explain(err));
+      setState('idle');
+    }
+  }
+
+  if (state === 'declined') {
+    return (
+      <>
+        <Notice>You declined the invitation to {offer.organization.name}. Its link no longer works.</Notice>
+        <p>
+          <Link to="/">Go to your organizations</Link>
+        </p>
+      </>
+    );
+  }
+  const busy = state === 'accepting' || state === 'declining';
+  return (
+    <>
+      <ErrorMessage>{error}</ErrorMessage>
+      {state === 'confirm-decline' || state === 'declining' ? (
+        <fieldset className="confirm">
+          <legend className="visually-hidden">Confirm declining</legend>
+          <p>Decline the invitation to {offer.organization.name}? Its link will stop working.</p>
+          <div className="row">
+            <button type="button" className="button danger" onClick={decline} disabled={busy}>
+              {state === 'declining' ? 'Declining…' : 'Yes, decline'}
+            </button>
+            <button type="button" className="button" onClick={() => setState('idle')} disabled={busy}>
+              Cancel
+            </button>
+          </div>
+        </fieldset>
+      ) : (
+        <div className="row">
+          <button type="button" className="button primary" onClick={accept} disabled={busy}>
+            {state === 'accepting' ? 'Joining…' : `Accept and join ${offer.organization.name}`}
+          </button>
+          <button
+            type="button"
+            className="button"
+            onClick={() => {
+              setError(null);
+              setState('confirm-decline');
+            }}
+            disabled={busy}
+          >
+            Decline
+          </button>
+        </div>
+      )}
+    </>
+  );
+}
+
+/** Signed in as someone else: say so, and offer to sign out and come back as the invited address. */
+function WrongAccount({ offer, signedInAs }: { offer: Offer; signedInAs: string }) {
+  const { signOut } = useSession();
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  async function switchAccount() {
+    setBusy(true);
+    try {
+      await signOut();
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  }
+  return (
+    <>
+      <div className="alert alert-info" role="status">
+        You are signed in as <strong>{signedInAs}</strong>, but this invitation was sent to{' '}
+        <strong>{offer.email}</strong>. Only that address can accept it.
+      </div>
+      <ErrorMessage>{error ? explain(error) : null}</ErrorMessage>
+      <div className="row">
+        <button type="button" className="button primary" onClick={switchAccount} disabled={busy}>
+          Sign out and continue as {offer.email}
+        </button>
+        <Link className="button" to="/">
+          Stay signed in as {signedInAs}
+        </Link>
+      </div>
+    </>
+  );
+}
+
+/**
+ * Not signed in: create the account with the invited address (locked: the invitation proves it, so the
+ * account starts verified and joins at once), or sign in to an existing one and then accept.
+ */
+function SignInOrUp({ offer, token }: { offer: Offer; token: string }) {
+  const { refresh } = useSession();
+  const [mode, setMode] = useState<'sign-up' | 'sign-in'>('sign-up');
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState(offer.email);
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      if (mode === 'sign-up') {
+        await api.call('POST /v1/auth/sign-up', {
+          body: { name, email: offer.email, password, invitationToken: token },
+        });
+        await refresh();
+        navigate(orgHome(offer.organization.slug), { replace: true });
+      } else {
+        await api.call('POST /v1/auth/sign-in', { body: { email, password } });
+        // Signed in, this page shows Accept / Decline (or that the account is another one).
+        await refresh();
+      }
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+      if (mode === 'sign-up' && errorCode(err) === 'EMAIL_TAKEN') setMode('sign-in');
+    }
+  }
+
+  const fields = fieldErrors(error);
+  const choose = (m: 'sign-up' | 'sign-in') => {
+    setMode(m);
+    setError(null);
+  };
+  return (
+    <form onSubmit={submit} noValidate aria-label={mode === 'sign-up' ? 'Create your account' : 'Sign in'}>
+      <fieldset className="choice">
+        <legend className="visually-hidden">Do you have a Roster account?</legend>
+        <button
+          type="button"
+          className="button"
+          aria-pressed={mode === 'sign-up'}
+          onClick={() => choose('sign-up')}
+        >
+          I am new here
+        </button>
+        <button
+          type="button"
+          className="button"
+          aria-pressed={mode === 'sign-in'}
+          onClick={() => choose('sign-in')}
+        >
+          I already have an account
+        </button>
+      </fieldset>
+      <ErrorMessage>{error ? explain(error) : null}</ErrorMessage>
+      {mode === 'sign-up' ? (
+        <>
+          <Field
+            label="Email"
+            type="email"
+            name="email"
+            autoComplete="email"
+            value={offer.email}
+            readOnly
+            aria-readonly="true"
+            hint="The invitation was sent to this address; your account will use it."
+          />
+          <Field
+            label="Name"
+            name="name"
+            autoComplete="name"
+            required
+            maxLength={100}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            error={fields.name}
+          />
+          <Field
+            label="Password"
+            type="password"
+            name="password"
+            autoComplete="new-password"
+            required
+            minLength={MIN_PASSWORD}
+            hint={`At least ${MIN_PASSWORD} characters.`}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            error={fields.password}
+          />
+          <button type="submit" className="button primary" disabled={busy}>
+            {busy ? 'Creating your account…' : `Create account and join ${offer.organization.name}`}
+          </button>
+        </>
+      ) : (
+        <>
+          <Field
+            label="Email"
+            type="email"
+            name="email"
+            autoComplete="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            error={fields.email}
+            hint={sameEmail(email, offer.email) ? undefined : `The invitation is for ${offer.email}.`}
+          />
+          <Field
+            label="Password"
+            type="password"
+            name="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            error={fields.password}
+          />
+          <button type="submit" className="button primary" disabled={busy}>
+            {busy ? 'Signing in…' : 'Sign in'}
+          </button>
+        </>
+      )}
+    </form>
+  );
+}

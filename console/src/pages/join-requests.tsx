@@ -1,0 +1,201 @@
+import { useState } from 'react';
+import { api, explain, formatDateTime, type JoinRequest, type Role, rolesUpTo, withArticle } from '../api.ts';
+import { usePaged } from '../hooks.ts';
+import { Link } from '../router.tsx';
+import type { OrgPageProps } from '../routes.tsx';
+import { Empty, ErrorMessage, Loading, Notice, Page, Pager } from '../ui.tsx';
+
+const PAGE_SIZE = 25;
+
+/** The approval queue (member:admin): people who asked to join, oldest first; approve with a role, or reject. */
+export function JoinRequestsPage({ org }: OrgPageProps) {
+  const [outcome, setOutcome] = useState<{ ok: string } | { error: string } | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const canAdmin = org.viewer.scopes.includes('member:admin');
+  const roles = rolesUpTo(org.viewer.role);
+
+  const list = usePaged(
+    (cursor) =>
+      api.call('GET /v1/organizations/{org}/join-requests', {
+        path: { org: org.id },
+        query: { limit: PAGE_SIZE, cursor },
+      }),
+    org.id,
+  );
+
+  async function answer(r: JoinRequest, choice: 'approve' | 'reject', role: Role) {
+    setBusy(r.id);
+    setOutcome(null);
+    const who = r.name ?? r.email;
+    try {
+      const path = { org: org.id, id: r.id };
+      if (choice === 'approve') {
+        await api.call('POST /v1/organizations/{org}/join-requests/{id}/approve', { path, body: { role } });
+        setOutcome({
+          ok:
+            r.kind === 'user'
+              ? `${who} is now ${withArticle(role)} of ${org.name}.`
+              : `${who} was approved: an invitation is on its way to ${r.email}.`,
+        });
+      } else {
+        await api.call('POST /v1/organizations/{org}/join-requests/{id}/reject', { path });
+        setOutcome({ ok: `The request from ${who} was rejected.` });
+      }
+      list.reload();
+    } catch (err) {
+      setOutcome({ error: `The request from ${who} was not answered. ${explain(err)}` });
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  const rows = list.data?.data ?? [];
+  return (
+    <Page title="Join requests">
+      {!org.joinRequestsEnabled ? (
+        <Notice>
+          This organization does not take new requests to join.{' '}
+          {org.viewer.scopes.includes('org:write') ? (
+            <>
+              Turn them on in <Link to={`/orgs/${encodeURIComponent(org.slug)}/settings`}>Settings</Link>.
+            </>
+          ) : null}
+        </Notice>
+      ) : (
+        <p className="muted">
+          People can ask to join at <code>/join/{org.slug}</code>. Approving makes them members.
+        </p>
+      )}
+      {outcome && 'error' in outcome ? <ErrorMessage>{outcome.error}</ErrorMessage> : null}
+      {outcome && 'ok' in outcome ? <Notice>{outcome.ok}</Notice> : null}
+      {list.error ? <ErrorMessage>{explain(list.error)}</ErrorMessage> : null}
+      {list.loading && !list.data ? <Loading label="Loading requests…" /> : null}
+      {list.data && rows.length === 0 ? (
+        <Empty title="No one is waiting to join.">New requests to join will appear here.</Empty>
+      ) : null}
+      {rows.length > 0 ? (
+        <table className="table" aria-busy={list.loading}>
+          <caption className="visually-hidden">Requests to join {org.name}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Member</th>
+              <th scope="col">Account</th>
+              <th scope="col">Asked</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <RequestRow
+                key={r.id}
+                request={r}
+                roles={roles}
+                canAdmin={canAdmin}
+                busy={busy !== null}
+                onAnswer={(choice, role) => answer(r, choice, role)}
+              />
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      <Pager
+        page={list.page}
+        hasNext={list.hasNext}
+        onNext={list.next}
+        onPrevious={list.previous}
+        busy={list.loading}
+      />
+    </Page>
+  );
+}
+
+function RequestRow({
+  request: r,
+  roles,
+  canAdmin,
+  busy,
+  onAnswer,
+}: {
+  request: JoinRequest;
+  roles: Role[];
+  canAdmin: boolean;
+  busy: boolean;
+  onAnswer(choice: 'approve' | 'reject', role: Role): void;
+}) {
+  const [role, setRole] = useState<Role>('member');
+  const [confirmReject, setConfirmReject] = useState(false);
+  const who = r.name ?? r.email;
+  const roleId = `join-role-${r.id}`;
+  return (
+    <tr>
+      <td data-label="Member">
+        <span className="member-name">{who}</span>
+        {r.name ? <span className="muted member-email">{r.email}</span> : null}
+      </td>
+      <td data-label="Account">{r.kind === 'user' ? 'Signed in' : 'Email only'}</td>
+      <td data-label="Asked">{formatDateTime(r.createdAt)}</td>
+      <td data-label="Actions" className="actions">
+        {!canAdmin ? null : confirmReject ? (
+          <div className="inline-form">
+            <span>Reject {who}?</span>
+            <button
+              type="button"
+              className="button danger"
+              disabled={busy}
+              onClick={() => onAnswer('reject', role)}
+            >
+              Reject
+            </button>
+            <button type="button" className="button" onClick={() => setConfirmReject(false)}>
+              Cancel
+            </button>
+          </div>
+        ) : (
+          <form
+            className="inline-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              onAnswer('approve', role);
+            }}
+          >
+            {r.kind === 'user' ? (
+              <>
+                <label htmlFor={roleId} className="visually-hidden">
+                  Role for {who}
+                </label>
+                <select id={roleId} value={role} onChange={(e) => setRole(e.target.value as Role)}>
+                  {roles.map((x) => (
+                    <option key={x} value={x}>
+                      {x}
+                    </option>
+                  ))}
+                </select>
+              </>
+            ) : (
+              <span className="muted">Approving emails an invitation</span>
+            )}
+            <button
+              type="submit"
+              className="button small primary"
+              disabled={busy}
+              aria-label={`Approve ${who}`}
+            >
+              Approve
+            </button>
+            <button
+              type="button"
+              className="button small danger-outline"
+              disabled={busy}
+              onClick={() => setConfirmReject(true)}
+              aria-label={`Reject ${who}`}
+            >
+              Reject
+            </button>
+          </form>
+        )}
+      </td>
+    </tr>
+  );
+}
