@@ -244,10 +244,12 @@ describe.skipIf(!onPostgres)('invitations under concurrency (PostgreSQL)', () =>
       .where('id', '=', org.id)
       .executeTakeFirstOrThrow();
     expect(seats.active + seats.pending).toBeLessThanOrEqual(5);
-    // The freed seat went to exactly one of the re-invitations; the three accepts all went through.
-    expect(seats).toEqual({ active: 4, pending: 1 });
+    // The three accepts and the revoke all went through. The freed seat went to at most one
+    // re-invitation: to none when every re-invitation took the lock before the revoke did.
+    expect(seats.active).toBe(4);
     expect(raceCounts['200']).toBe(4); // three accepts + the revoke
-    expect(raceCounts['201']).toBe(1);
+    expect(seats.pending).toBeLessThanOrEqual(1);
+    expect(raceCounts['201'] ?? 0).toBe(seats.pending);
     figures['seats (limit 5, owner + 30 invitees)'] = {
       firstWave: JSON.stringify(firstCounts),
       race: JSON.stringify(raceCounts),
