@@ -5,119 +5,39 @@
  *
  * Without /usr/bin/chromium the file is skipped with a message; in CI (CI=true) it fails instead.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { type BrowserContext, chromium, type Page, type Response } from 'playwright-core';
+import type { BrowserContext, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildConsole } from '../scripts/build-console.ts';
-import { DEFAULT_CONSOLE_DIR } from '../src/config.ts';
 import {
-  addActiveMember,
-  bearer,
-  createOrg,
-  createTestApp,
-  signUp,
-  type TestApp,
-  uniqueEmail,
-} from './helpers.ts';
-import { startSmtpServer, type TestSmtpServer } from './smtp-server.ts';
+  type ConsoleHarness,
+  freshPage as freshPageOf,
+  openConsole,
+  PASSWORD,
+  RUN_BROWSER_TESTS,
+  shot,
+} from './console-browser.ts';
+import { addActiveMember, bearer, createOrg, signUp, type TestApp, uniqueEmail } from './helpers.ts';
+import type { TestSmtpServer } from './smtp-server.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
-const CHROMIUM = '/usr/bin/chromium';
-const CI = process.env.CI === 'true' || process.env.CI === '1';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const PASSWORD = 'correct horse battery';
-const SHOTS = path.resolve(import.meta.dirname, '../test-results/screenshots');
 const ENGINE = process.env.ROSTER_TEST_DATABASE_URL ? 'postgres' : 'pglite';
 
-if (!HAVE_CHROMIUM && !CI) {
-  console.warn(
-    `Skipping the browser tests: no Chromium at ${CHROMIUM} (install it with: apt-get install -y chromium).`,
-  );
-}
-
-/** A port nobody listens on right now (the emailed links must name it before the server starts). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
-}
-
-describe.skipIf(!HAVE_CHROMIUM && !CI)('web console in Chromium', () => {
-  let smtp: TestSmtpServer;
+describe.runIf(RUN_BROWSER_TESTS)('web console in Chromium', () => {
+  let h: ConsoleHarness;
   let t: TestApp;
+  let smtp: TestSmtpServer;
   let base: string;
-  let profile: string;
   let context: BrowserContext;
-  /** Content-Security-Policy violations and uncaught page errors, which no page may cause. */
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(`CI needs Debian's Chromium at ${CHROMIUM} (.ci/run installs it)`);
-    await buildConsole({ quiet: true });
-    await mkdir(SHOTS, { recursive: true });
-    smtp = await startSmtpServer();
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    t = await createTestApp({
-      publicUrl: base,
-      smtpUrl: smtp.url,
-      outboxWorker: true,
-      outboxPollMs: 50,
-      consoleDir: DEFAULT_CONSOLE_DIR,
-    });
-    await t.app.listen({ port, host: '127.0.0.1' });
-    profile = await mkdtemp(path.join(tmpdir(), 'roster-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1200, height: 800 },
-    });
-    context.setDefaultTimeout(20_000);
-    context.on('console', (m) => {
-      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
-    });
-    context.on('weberror', (e) => pageErrors.push(String(e.error())));
+    h = await openConsole();
+    ({ t, smtp, base, context, pageErrors } = h);
   });
 
-  afterAll(async () => {
-    await context?.close();
-    await t?.close();
-    await smtp?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
-  });
+  afterAll(() => h?.close());
 
-  /** A page for a new visitor: no session cookie left from an earlier journey. */
-  async function freshPage(viewport = { width: 1200, height: 800 }): Promise<Page> {
-    await context.clearCookies();
-    for (const p of context.pages()) await p.close();
-    const page = await context.newPage();
-    await page.setViewportSize(viewport);
-    return page;
-  }
-
-  async function shot(page: Page, name: string) {
-    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-  }
+  const freshPage = (viewport?: { width: number; height: number }) => freshPageOf(context, viewport);
 
   async function signIn(page: Page, email: string, next = '/') {
     await page.goto(`${base}/sign-in?next=${encodeURIComponent(next)}`);

@@ -1,0 +1,120 @@
+/**
+ * The harness of the console's browser tests: Debian's Chromium driven by playwright-core, against a
+ * Roster listening on a real port on a fresh database, with a real SMTP server receiving its mail.
+ * Without /usr/bin/chromium the browser tests are skipped with a message; in CI (CI=true) they fail.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { buildConsole } from '../scripts/build-console.ts';
+import { DEFAULT_CONSOLE_DIR } from '../src/config.ts';
+import { createTestApp, type TestApp } from './helpers.ts';
+import { startSmtpServer, type TestSmtpServer } from './smtp-server.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const CI = process.env.CI === 'true' || process.env.CI === '1';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+/** Run the browser tests: Chromium is here, or this is CI (where its absence must fail). */
+export const RUN_BROWSER_TESTS = HAVE_CHROMIUM || CI;
+export const PASSWORD = 'correct horse battery';
+export const SHOTS = path.resolve(import.meta.dirname, '../test-results/screenshots');
+
+if (!RUN_BROWSER_TESTS) {
+  console.warn(
+    `Skipping the browser tests: no Chromium at ${CHROMIUM} (install it with: apt-get install -y chromium).`,
+  );
+}
+
+/** A port nobody listens on right now (the emailed links must name it before the server starts). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+export interface ConsoleHarness {
+  t: TestApp;
+  smtp: TestSmtpServer;
+  base: string;
+  context: BrowserContext;
+  /** Content-Security-Policy violations and uncaught page errors, which no page may cause. */
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+/** Builds the console, starts Roster and an SMTP server, and opens Chromium with a fresh profile. */
+export async function openConsole(): Promise<ConsoleHarness> {
+  if (!HAVE_CHROMIUM) throw new Error(`CI needs Debian's Chromium at ${CHROMIUM} (.ci/run installs it)`);
+  await buildConsole({ quiet: true });
+  await mkdir(SHOTS, { recursive: true });
+  const smtp = await startSmtpServer();
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const t = await createTestApp({
+    publicUrl: base,
+    smtpUrl: smtp.url,
+    outboxWorker: true,
+    outboxPollMs: 50,
+    consoleDir: DEFAULT_CONSOLE_DIR,
+  });
+  await t.app.listen({ port, host: '127.0.0.1' });
+  const profile = await mkdtemp(path.join(tmpdir(), 'roster-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1200, height: 800 },
+  });
+  context.setDefaultTimeout(20_000);
+  const pageErrors: string[] = [];
+  context.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
+  });
+  context.on('weberror', (e) => pageErrors.push(String(e.error())));
+  return {
+    t,
+    smtp,
+    base,
+    context,
+    pageErrors,
+    async close() {
+      await context.close();
+      await t.close();
+      await smtp.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A page for a new visitor: no session cookie left from an earlier journey. */
+export async function freshPage(
+  context: BrowserContext,
+  viewport = { width: 1200, height: 800 },
+): Promise<Page> {
+  await context.clearCookies();
+  for (const p of context.pages()) await p.close();
+  const page = await context.newPage();
+  await page.setViewportSize(viewport);
+  return page;
+}
+
+export async function shot(page: Page, name: string) {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
