@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { buildConsole } from '../scripts/build-console.ts';
-import { DEFAULT_CONSOLE_DIR } from '../src/config.ts';
+import { type Config, DEFAULT_CONSOLE_DIR } from '../src/config.ts';
 import { createTestApp, type TestApp } from './helpers.ts';
 import { startSmtpServer, type TestSmtpServer } from './smtp-server.ts';
 
@@ -50,8 +50,11 @@ export interface ConsoleHarness {
   close(): Promise<void>;
 }
 
-/** Builds the console, starts Roster and an SMTP server, and opens Chromium with a fresh profile. */
-export async function openConsole(): Promise<ConsoleHarness> {
+/**
+ * Builds the console, starts Roster and an SMTP server, and opens Chromium with a fresh profile.
+ * `overrides` change Roster's configuration (e.g. `webhookAllowPrivate` for a receiver on 127.0.0.1).
+ */
+export async function openConsole(overrides: Partial<Config> = {}): Promise<ConsoleHarness> {
   if (!HAVE_CHROMIUM) throw new Error(`CI needs Debian's Chromium at ${CHROMIUM} (.ci/run installs it)`);
   await buildConsole({ quiet: true });
   await mkdir(SHOTS, { recursive: true });
@@ -64,6 +67,7 @@ export async function openConsole(): Promise<ConsoleHarness> {
     outboxWorker: true,
     outboxPollMs: 50,
     consoleDir: DEFAULT_CONSOLE_DIR,
+    ...overrides,
   });
   await t.app.listen({ port, host: '127.0.0.1' });
   const profile = await mkdtemp(path.join(tmpdir(), 'roster-chromium-'));
