@@ -269,6 +269,15 @@ describe('installing an app', () => {
     // Only its hash is stored.
     const grants = await t.database.db.selectFrom('app_grants').selectAll().execute();
     expect(JSON.stringify(grants)).not.toContain(code.slice(35));
+    // The delivered webhook no longer holds it either: a sent message keeps no body.
+    const sent = await t.database.db
+      .selectFrom('outbox')
+      .select(['status', 'payload'])
+      .where(sql<string>`payload->>'targetId'`, '=', app.id)
+      .execute();
+    expect(sent.map((m) => m.status)).toContain('sent');
+    expect(JSON.stringify(sent)).not.toContain(code.slice(3));
+    expect(sent.every((m) => m.status !== 'sent' || !('body' in m.payload))).toBe(true);
     const recorded = (await analytics('installation.created')).filter(
       (e) => e.data.installation.uuid === inst.uuid,
     );

@@ -163,7 +163,10 @@ export function errorCode(res: LightMyRequestResponse): string | undefined {
   return (res.json() as { error?: { code?: string } }).error?.code;
 }
 
-/** The emails waiting in (or sent from) the outbox for `to`, oldest first. */
+/**
+ * The emails waiting in (or sent from) the outbox for `to`, oldest first. A sent one keeps only `to`
+ * and `subject`: read links before the outbox is drained.
+ */
 export async function emailsTo(t: TestApp, to: string) {
   const rows = await t.database.db
     .selectFrom('outbox')

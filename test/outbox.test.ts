@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../src/db/database.ts';
+import * as spentPayloads from '../src/db/migrations/0005-spent-outbox-payloads.ts';
 import { createMailer, type Mailer, SMTP_TIMEOUTS, sendBudgetMs } from '../src/features/outbox/mailer.ts';
 import {
   claimDue,
@@ -68,6 +69,15 @@ async function row(t: TestApp, id: string) {
     ])
     .where('id', '=', id)
     .executeTakeFirstOrThrow();
+}
+
+async function payloadOf(t: TestApp, id: string) {
+  const r = await t.database.db
+    .selectFrom('outbox')
+    .select('payload')
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+  return r.payload;
 }
 
 async function rowsTo(t: TestApp, to: string) {
@@ -150,6 +160,39 @@ describe('outbox delivery through SMTP', () => {
   afterAll(async () => {
     await t?.close();
     await smtp?.close();
+  });
+
+  it('a sent email keeps only its recipient and subject: its links (live tokens) leave with it', async () => {
+    const email = uniqueEmail('spent');
+    await signUp(t.app, email);
+    const [waiting] = await t.database.db
+      .selectFrom('outbox')
+      .select(['id', 'payload'])
+      .where(sql<string>`payload->>'to'`, '=', email)
+      .execute();
+    if (!waiting) throw new Error('no verification email');
+    const link = (waiting.payload as { links: string[] }).links[0] as string;
+    expect(link).toContain('token=');
+    await t.app.outbox.drain();
+    expect(smtp.to(email)[0]?.text).toContain(link);
+    expect((await row(t, waiting.id)).status).toBe('sent');
+    const spent = await payloadOf(t, waiting.id);
+    expect(Object.keys(spent).sort()).toEqual(['subject', 'to']);
+    expect(spent.to).toBe(email);
+    expect(JSON.stringify(spent)).not.toContain(new URL(link).searchParams.get('token'));
+  });
+
+  it('migration 0005 cuts down the messages spent before it, and leaves waiting ones whole', async () => {
+    const [spentId, waitingId] = (await enqueue(t, [
+      uniqueEmail('old-sent'),
+      uniqueEmail('old-waiting'),
+    ])) as [string, string];
+    // A message sent before the rule existed still holds everything.
+    await t.database.db.updateTable('outbox').set({ status: 'sent' }).where('id', '=', spentId).execute();
+    const before = await payloadOf(t, waitingId);
+    await spentPayloads.up(t.database.db as never);
+    expect(Object.keys(await payloadOf(t, spentId)).sort()).toEqual(['subject', 'to']);
+    expect(await payloadOf(t, waitingId)).toEqual(before);
   });
 
   it('a failed sign-up (email already registered, 409) writes no email', async () => {
@@ -264,6 +307,7 @@ describe('outbox delivery through SMTP', () => {
     }
     const dead = await row(t, id);
     expect(dead.status).toBe('dead');
+    expect(await payloadOf(t, id)).toEqual({ to, subject: 'Outbox test' }); // its text is not kept
     expect(dead.last_error).toMatch(/451/);
     expect(dead.locked_until).toBeNull();
 

@@ -5,6 +5,7 @@ import * as m0001 from './migrations/0001-foundation.ts';
 import * as m0002 from './migrations/0002-invitations.ts';
 import * as m0003 from './migrations/0003-apps-webhooks.ts';
 import * as m0004 from './migrations/0004-join-request-intake.ts';
+import * as m0005 from './migrations/0005-spent-outbox-payloads.ts';
 
 /** Add new migrations here, named by a zero-padded sequence; never edit one that has shipped. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0002-invitations': m0002,
   '0003-apps-webhooks': m0003,
   '0004-join-request-intake': m0004,
+  '0005-spent-outbox-payloads': m0005,
 };
 
 export async function migrateToLatest(db: Database): Promise<MigrationResultSet> {

@@ -6,6 +6,19 @@
 import { type Kysely, sql } from 'kysely';
 import type { DB, OutboxKind } from '../../db/schema.ts';
 
+/**
+ * What a message keeps once it has left (`sent`) or been given up (`dead`): enough to tell what it
+ * was, nothing that still works. An email's text carries live links (email verification, invitation
+ * tokens), a webhook's body a grant code and personal data, a join-request job an address and an IP;
+ * the tables those tokens belong to store only their hashes, and a spent message stops holding them too.
+ * Migration 0005 applied the same rule to the messages spent before it.
+ */
+const SPENT_PAYLOAD = sql<string>`CASE kind
+  WHEN 'email' THEN jsonb_build_object('to', payload->'to', 'subject', payload->'subject')
+  WHEN 'webhook' THEN payload - 'body'
+  ELSE jsonb_build_object('organizationId', payload->'organizationId')
+END`;
+
 export interface EmailMessage {
   to: string;
   subject: string;
@@ -100,7 +113,13 @@ export async function claimDue(
 export async function markSent(db: Kysely<DB>, id: string, attempt: number): Promise<boolean> {
   const result = await db
     .updateTable('outbox')
-    .set({ status: 'sent', sent_at: sql`now()`, locked_until: null, last_error: null })
+    .set({
+      status: 'sent',
+      sent_at: sql`now()`,
+      locked_until: null,
+      last_error: null,
+      payload: SPENT_PAYLOAD,
+    })
     .where('id', '=', id)
     .where('status', '=', 'pending')
     .where('attempts', '=', attempt)
@@ -126,6 +145,7 @@ export async function markFailed(
       last_error: error.slice(0, 1000),
       locked_until: null,
       next_attempt_at: sql`now() + make_interval(secs => ${delaySeconds ?? 0})`,
+      payload: delaySeconds === null ? SPENT_PAYLOAD : sql<string>`payload`,
     })
     .where('id', '=', id)
     .where('status', '=', 'pending')
