@@ -665,6 +665,32 @@ describe("the app acts through its own token, with its installation's scopes, on
     expect(me.statusCode).toBe(403);
   });
 
+  it('asks the permission check about its own organization only, with member:read', async () => {
+    const { uuid, accessToken } = await installed('checker');
+    const check = (token: string, org: string, userId: string) =>
+      t.app.inject({ url: `/v1/organizations/${org}/members/${userId}/permissions`, headers: bearer(token) });
+    const answer = await check(accessToken, acme.id, plainMember.user.id);
+    expect(answer.statusCode, answer.body).toBe(200);
+    expect(answer.json()).toMatchObject({ status: 'active', role: 'member' });
+    expect((await check(accessToken, acme.slug, outsider.user.id)).statusCode).toBe(404);
+    const elsewhere = await check(accessToken, pubOrg.slug, publisher.user.id);
+    expect([elsewhere.statusCode, errorCode(elsewhere)]).toEqual([404, 'ORGANIZATION_NOT_FOUND']);
+    const tampered = await check(`${accessToken.slice(0, -2)}xx`, acme.id, plainMember.user.id);
+    expect(tampered.statusCode).toBe(401);
+    // Without member:read it may not ask.
+    const { accessToken: orgOnly } = await installed('org-reader', ['org:read']);
+    const refused = await check(orgOnly, acme.id, plainMember.user.id);
+    expect([refused.statusCode, errorCode(refused)]).toEqual([403, 'FORBIDDEN']);
+    // Uninstalled: the token is dead here too.
+    const gone = await t.app.inject({
+      method: 'DELETE',
+      url: `/v1/installations/${uuid}`,
+      headers: bearer(owner.token),
+    });
+    expect(gone.statusCode).toBe(204);
+    expect((await check(accessToken, acme.id, plainMember.user.id)).statusCode).toBe(401);
+  });
+
   it('with member:admin it manages plain members, audited as the app, but never above member', async () => {
     const { app, accessToken } = await installed('janitor', ['org:read', 'member:read', 'member:admin']);
     const admin = await signUp(t.app);

@@ -127,7 +127,7 @@ export interface PermissionRow {
 export async function permissionLookup(
   db: Kysely<DB>,
   p: {
-    kind: 'session' | 'api_key';
+    kind: 'session' | 'api_key' | 'app';
     credentialId: string;
     orgId: string | null;
     orgSlug: string | null;
@@ -136,8 +136,20 @@ export async function permissionLookup(
 ): Promise<PermissionRow | undefined> {
   const org = p.orgId === null ? sql`o.slug = ${p.orgSlug}` : sql`o.id = ${p.orgId}`;
   const result =
-    p.kind === 'api_key'
-      ? await sql<PermissionRow>`
+    p.kind === 'app'
+      ? // An app's token reaches the organization that installed it, and no other.
+        await sql<PermissionRow>`
+          SELECT t.access_hash AS secret_hash, i.scopes AS key_scopes, o.id AS org_id,
+                 NULL AS caller_role, NULL AS caller_status, tm.role, tm.status
+          FROM (SELECT 1) AS one
+          LEFT JOIN app_tokens t ON t.id = ${p.credentialId} AND t.revoked_at IS NULL
+                                AND t.access_expires_at > now()
+          LEFT JOIN app_installations i ON i.id = t.installation_id
+          LEFT JOIN organizations o ON ${org} AND o.id = i.organization_id
+          LEFT JOIN memberships tm ON tm.organization_id = o.id AND tm.user_id = ${p.userId}
+        `.execute(db)
+      : p.kind === 'api_key'
+        ? await sql<PermissionRow>`
           SELECT k.secret_hash, k.scopes AS key_scopes, o.id AS org_id,
                  NULL AS caller_role, NULL AS caller_status, tm.role, tm.status
           FROM (SELECT 1) AS one
@@ -145,7 +157,7 @@ export async function permissionLookup(
           LEFT JOIN organizations o ON ${org}
           LEFT JOIN memberships tm ON tm.organization_id = o.id AND tm.user_id = ${p.userId}
         `.execute(db)
-      : await sql<PermissionRow>`
+        : await sql<PermissionRow>`
           SELECT s.secret_hash, NULL AS key_scopes, o.id AS org_id,
                  cm.role AS caller_role, cm.status AS caller_status, tm.role, tm.status
           FROM (SELECT 1) AS one

@@ -9,6 +9,7 @@ import {
   canManageRole,
   type Grant,
   grantForApiKey,
+  grantForApp,
   grantForRole,
   hasScope,
   isScope,
@@ -164,11 +165,16 @@ export interface PermissionAnswer {
   scopes: string[];
 }
 
+const TOKEN_PREFIX = { session: 'rs', api_key: 'rk', app: 'ra' } as const;
+const INVALID_CREDENTIAL = 'The session, API key or app token is invalid or expired.';
+
 /**
  * The hot-path permission check: authenticates the caller and answers in one query. A caller needs
- * `member:read` in the organization (a member's role, or an API key's scopes); a non-member caller
- * and an unknown organization both get 404.
+ * `member:read` in the organization (a member's role, an API key's scopes, or the scopes an
+ * installation granted an app, in the organization that installed it); a non-member caller and an
+ * unknown organization both get 404.
  */
+
 export async function checkPermissions(
   ctx: Context,
   credential: string | null,
@@ -176,9 +182,9 @@ export async function checkPermissions(
   userId: string,
 ): Promise<PermissionAnswer> {
   if (!credential) throw CommonErrors.UNAUTHENTICATED();
-  const kind = credential.startsWith('rk_') ? 'api_key' : 'session';
-  const parsed = parseToken(kind === 'api_key' ? 'rk' : 'rs', credential);
-  if (!parsed) throw CommonErrors.UNAUTHENTICATED(undefined, 'The session or API key is invalid or expired.');
+  const kind = credential.startsWith('rk_') ? 'api_key' : credential.startsWith('ra_') ? 'app' : 'session';
+  const parsed = parseToken(TOKEN_PREFIX[kind], credential);
+  if (!parsed) throw CommonErrors.UNAUTHENTICATED(undefined, INVALID_CREDENTIAL);
   const uuid = isUuid(orgRef);
   const row = await repo.permissionLookup(ctx.db, {
     kind,
@@ -188,15 +194,17 @@ export async function checkPermissions(
     userId,
   });
   if (!row?.secret_hash || !secretMatches(parsed.secret, row.secret_hash)) {
-    throw CommonErrors.UNAUTHENTICATED(undefined, 'The session or API key is invalid or expired.');
+    throw CommonErrors.UNAUTHENTICATED(undefined, INVALID_CREDENTIAL);
   }
   if (!row.org_id) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
   const grant =
     kind === 'api_key'
       ? grantForApiKey((row.key_scopes ?? []).filter(isScope))
-      : row.caller_status === 'active' && row.caller_role
-        ? grantForRole(row.caller_role)
-        : null;
+      : kind === 'app'
+        ? grantForApp((row.key_scopes ?? []).filter(isScope))
+        : row.caller_status === 'active' && row.caller_role
+          ? grantForRole(row.caller_role)
+          : null;
   if (!grant) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
   if (!hasScope(grant, 'member:read')) {
     throw CommonErrors.FORBIDDEN(
