@@ -1,5 +1,6 @@
 /**
- * The `roster` command: serve, migrate, api-key create|list|revoke, org create|list|show|delete.
+ * The `roster` command: serve, migrate, api-key create|list|revoke, org create|list|show|delete,
+ * invite create|list|resend|revoke.
  */
 import { parseArgs } from 'node:util';
 import { CONFIG_DOC, type Config, ConfigError, loadConfig } from './config.ts';
@@ -7,17 +8,28 @@ import { createContext } from './context.ts';
 import { openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { operatorAccess } from './features/access/org-access.ts';
-import { SCOPES } from './features/access/scopes.ts';
+import { ROLES, type Role, SCOPES } from './features/access/scopes.ts';
 import { createApiKey, listApiKeys, parseScopes, revokeApiKey } from './features/api-keys/api-key.service.ts';
 import { SYSTEM_ACTOR } from './features/audit/audit.repository.ts';
 import { findUserByEmail } from './features/auth/auth.repository.ts';
+import {
+  createInvitation,
+  type InvitationLimits,
+  invitationLimits,
+  listInvitations,
+  resendInvitation,
+  revokeInvitation,
+} from './features/invitations/invitation.service.ts';
 import { listAllOrgs, ownerEmails } from './features/organizations/organization.repository.ts';
 import { createOrganization, deleteOrganization } from './features/organizations/organization.service.ts';
 import { parseToken } from './lib/crypto.ts';
 import { normalizeEmail } from './lib/email.ts';
 import { AppError } from './lib/errors.ts';
+import { createRateLimits } from './lib/rate-limit.ts';
 import { startServer } from './server.ts';
 import { VERSION } from './version.ts';
+
+const INVITATION_STATUSES = ['pending', 'accepted', 'revoked', 'expired'] as const;
 
 const USAGE = `roster ${VERSION}
 
@@ -32,9 +44,15 @@ Usage:
   roster org list                                list organizations with their active member counts
   roster org show ORG                            one organization (id or slug): settings and owners
   roster org delete ORG --yes                    delete an organization and everything in it
+  roster invite create ORG --email EMAIL [--role ROLE] [--message TEXT]
+                                                 invite an address (emailed by the running server)
+  roster invite list ORG [--status STATUS]       the organization's invitations, newest first
+  roster invite resend ORG ID                    a new link, emailed again (the old one stops working)
+  roster invite revoke ORG ID                    withdraw a pending invitation
   roster <command> --help                        this help, with the configuration
 
 Scopes: ${SCOPES.join(', ')}
+Roles: ${ROLES.join(', ')}. Invitation statuses: ${INVITATION_STATUSES.join(', ')}.
 `;
 
 const ENV_HELP = `Configuration (environment variables):\n${CONFIG_DOC.map(([k, v]) => `  ${k.padEnd(18)}${v}`).join('\n')}\n`;
@@ -55,7 +73,7 @@ async function withDatabase<T>(
 /** A mistake in how the command was called: exit code 2, like a bad configuration. */
 class UsageError extends Error {}
 
-const COMMANDS = new Set(['serve', 'migrate', 'api-key', 'org']);
+const COMMANDS = new Set(['serve', 'migrate', 'api-key', 'org', 'invite']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function parse(rest: string[]) {
@@ -68,6 +86,10 @@ function parse(rest: string[]) {
         scopes: { type: 'string' },
         owner: { type: 'string' },
         slug: { type: 'string' },
+        email: { type: 'string' },
+        role: { type: 'string' },
+        message: { type: 'string' },
+        status: { type: 'string' },
         yes: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -111,6 +133,8 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     }
     case 'org':
       return orgCommand(config, positionals, values, out, err);
+    case 'invite':
+      return inviteCommand(config, positionals, values, out, err);
     default: {
       const [verb, arg] = positionals;
       if (verb === 'create') {
@@ -221,6 +245,83 @@ async function orgCommand(
   }
   err.write(usage);
   return 2;
+}
+
+/**
+ * `roster invite …`: the operator invites as the system, through the same service as the API, so the
+ * same rules hold (one pending invitation per address, seats, members). The operator is not rate
+ * limited. The email is written to the outbox; a running Roster sends it.
+ */
+async function inviteCommand(
+  config: Config,
+  positionals: string[],
+  values: Values,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): Promise<number> {
+  const [verb, ref, id] = positionals;
+  const usage =
+    'usage: roster invite create ORG --email EMAIL [--role ROLE] [--message TEXT] | list ORG [--status STATUS] | resend ORG ID | revoke ORG ID\n';
+  const known = verb === 'create' || verb === 'list' || ((verb === 'resend' || verb === 'revoke') && id);
+  if (!known || !ref) {
+    err.write(usage);
+    return 2;
+  }
+  if (verb === 'create' && !values.email?.trim()) throw new UsageError('--email is required');
+  const role = (values.role ?? 'member') as Role;
+  if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+  const status = values.status as (typeof INVITATION_STATUSES)[number] | undefined;
+  if (status !== undefined && !INVITATION_STATUSES.includes(status)) {
+    throw new UsageError(`--status must be one of ${INVITATION_STATUSES.join(', ')}`);
+  }
+  if (id !== undefined && !UUID.test(id)) {
+    throw new UsageError(`'${id}' is not an invitation id (a UUID, as 'invite list' shows)`);
+  }
+  return withDatabase(config, async (db) => {
+    const ctx = createContext(db, config, () => {});
+    const access = await operatorAccess(ctx, ref);
+    const unlimited: InvitationLimits = invitationLimits(createRateLimits({ db }), {
+      inviteLimitPerOrg: 0,
+      inviteLimitPerInviter: 0,
+      inviteLimitWindowSeconds: 1,
+    });
+    if (verb === 'list') {
+      let cursor: string | undefined;
+      let shown = 0;
+      do {
+        const page = await listInvitations(ctx, access, { limit: 100, cursor, status });
+        for (const i of page.data) {
+          out.write(
+            `${i.id}  ${i.email}  ${i.role}  ${i.status}  expires ${i.expiresAt?.toISOString() ?? '—'}\n`,
+          );
+        }
+        shown += page.data.length;
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      if (shown === 0) out.write('no invitations\n');
+      return 0;
+    }
+    if (verb === 'revoke') {
+      const invitation = await revokeInvitation(ctx, access, id as string);
+      out.write(`revoked ${invitation.id} (${invitation.email})\n`);
+      return 0;
+    }
+    const { invitation, acceptUrl } =
+      verb === 'create'
+        ? await createInvitation(ctx, unlimited, access, {
+            email: values.email as string,
+            role,
+            message: values.message,
+          })
+        : await resendInvitation(ctx, unlimited, access, id as string);
+    out.write(
+      `id:      ${invitation.id}\nemail:   ${invitation.email}\nrole:    ${invitation.role}\nexpires: ${invitation.expiresAt?.toISOString() ?? '—'}\nlink:    ${acceptUrl}\n`,
+    );
+    err.write(
+      'The email leaves with the next outbox poll of a running Roster; the link works until then too.\n',
+    );
+    return 0;
+  });
 }
 
 function isSystemError(e: unknown): e is Error & { code: string } {

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CONFIG_DOC, loadConfig } from '../src/config.ts';
@@ -422,5 +423,93 @@ describe('roster org: the operator creates, lists, shows and deletes organizatio
         .execute();
       expect(audit).toEqual([{ action: 'organization.deleted', actor_type: 'system' }]);
     });
+  });
+});
+
+describe('roster invite: the operator invites, lists, resends and revokes', () => {
+  let target: DataTarget;
+  const invitee = 'New.Person@Example.com';
+  beforeAll(async () => {
+    target = await emptyDataTarget();
+    const migrated = await runCli(['migrate'], target.env);
+    expect(migrated.code, migrated.stderr).toBe(0);
+    await withApp(target, async (t) => {
+      const owner = await signUp(t.app, 'invite.owner@example.com');
+      await createOrg(t.app, owner.token, 'Invite Ops'); // slug invite-ops
+    });
+  });
+  afterAll(() => target.dispose());
+
+  const cli = (...args: string[]) => runCli(args, target.env);
+
+  it('invite create writes one pending invitation and its email, audited as the operator, and prints its link', async () => {
+    const res = await cli('invite', 'create', 'invite-ops', '--email', invitee, '--role', 'admin');
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/^id: {6}[0-9a-f-]{36}\nemail: {3}new\.person@example\.com\nrole: {4}admin\n/);
+    const link = /^link: +(\S+)$/m.exec(res.stdout)?.[1] as string;
+    expect(link).toMatch(/\/invitations\/accept\?token=ri_/);
+    await withApp(target, async (t) => {
+      const check = await t.app.inject({
+        url: `/v1/invitations/${encodeURIComponent(new URL(link).searchParams.get('token') as string)}`,
+      });
+      expect(check.json()).toMatchObject({ valid: true, role: 'admin', inviter: null });
+      const mails = await t.database.db
+        .selectFrom('outbox')
+        .select('status')
+        .where(sql<string>`payload->>'to'`, '=', 'new.person@example.com')
+        .execute();
+      expect(mails).toEqual([{ status: 'pending' }]);
+      const audit = await t.database.db
+        .selectFrom('audit_log')
+        .select(['action', 'actor_type'])
+        .where('action', '=', 'invitation.created')
+        .execute();
+      expect(audit).toEqual([{ action: 'invitation.created', actor_type: 'system' }]);
+    });
+    // The rules hold for the operator too: one pending invitation per address.
+    const again = await cli('invite', 'create', 'invite-ops', '--email', 'new.person@example.com');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/\(INVITATION_EXISTS\)\n$/);
+  });
+
+  it('refuses a bad role, a missing email, an unknown status or organization, naming what is wrong', async () => {
+    const role = await cli('invite', 'create', 'invite-ops', '--email', 'x@example.com', '--role', 'boss');
+    expect([role.code, role.stderr]).toEqual([2, 'error: --role must be one of owner, admin, member\n']);
+    const email = await cli('invite', 'create', 'invite-ops');
+    expect([email.code, email.stderr]).toEqual([2, 'error: --email is required\n']);
+    const status = await cli('invite', 'list', 'invite-ops', '--status', 'lost');
+    expect(status.code).toBe(2);
+    expect(status.stderr).toContain('--status must be one of pending, accepted, revoked, expired');
+    const org = await cli('invite', 'list', 'no-such-org');
+    expect(org.code).toBe(2);
+    expect(org.stderr).toMatch(/\(ORGANIZATION_NOT_FOUND\)\n$/);
+    const verb = await cli('invite', 'resend', 'invite-ops');
+    expect(verb.code).toBe(2);
+    expect(verb.stderr).toContain('usage: roster invite');
+  });
+
+  it('invite list, resend (new link, old one dead) and revoke', async () => {
+    const list = await cli('invite', 'list', 'invite-ops', '--status', 'pending');
+    expect(list.code, list.stderr).toBe(0);
+    const lines = list.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^[0-9a-f-]{36} {2}new\.person@example\.com {2}admin {2}pending {2}expires \d{4}-/,
+    );
+    const id = lines[0]?.split(' ')[0] as string;
+
+    const resent = await cli('invite', 'resend', 'invite-ops', id);
+    expect(resent.code, resent.stderr).toBe(0);
+    expect(resent.stdout).toContain(`id:      ${id}\n`);
+
+    const revoked = await cli('invite', 'revoke', 'invite-ops', id);
+    expect([revoked.code, revoked.stdout]).toEqual([0, `revoked ${id} (new.person@example.com)\n`]);
+    expect((await cli('invite', 'list', 'invite-ops', '--status', 'pending')).stdout).toBe(
+      'no invitations\n',
+    );
+    expect((await cli('invite', 'list', 'invite-ops')).stdout).toContain('  revoked  ');
+    const twice = await cli('invite', 'revoke', 'invite-ops', id);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/\(INVITATION_NOT_PENDING\)\n$/);
   });
 });
