@@ -1,10 +1,10 @@
 import { type FormEvent, useState } from 'react';
 import type { Body } from '../../../src/client/client.ts';
-import { api, explain, fieldErrors, type Organization } from '../api.ts';
+import { api, type Organization } from '../api.ts';
 import { navigate } from '../router.tsx';
 import type { OrgPageProps } from '../routes.tsx';
 import { useSession } from '../session.tsx';
-import { Checkbox, ErrorMessage, Field, Notice, Page } from '../ui.tsx';
+import { Checkbox, ErrorMessage, Field, Notice, Page, useSubmit } from '../ui.tsx';
 
 type OrganizationChanges = Body<'PATCH /v1/organizations/{org}'>;
 
@@ -30,34 +30,52 @@ const toDraft = (o: Organization): Draft => ({
 /** A whole number typed into a field, or the text itself so that the API names what is wrong with it. */
 const asNumber = (raw: string): number => (/^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN);
 
+/** What the form changes: only the settings that differ from the organization's. */
+function changesOf(draft: Draft, org: Organization): OrganizationChanges {
+  const before = toDraft(org);
+  const body: OrganizationChanges = {};
+  if (draft.name !== before.name) body.name = draft.name;
+  if (draft.slug !== before.slug) body.slug = draft.slug.trim();
+  if (draft.joinRequestsEnabled !== before.joinRequestsEnabled)
+    body.joinRequestsEnabled = draft.joinRequestsEnabled;
+  if (draft.ssoEnforced !== before.ssoEnforced) body.ssoEnforced = draft.ssoEnforced;
+  if (draft.memberLimit.trim() !== before.memberLimit) {
+    body.memberLimit = draft.memberLimit.trim() === '' ? null : asNumber(draft.memberLimit);
+  }
+  if (draft.inviteExpiryDays.trim() !== before.inviteExpiryDays) {
+    body.inviteExpiryDays = asNumber(draft.inviteExpiryDays);
+  }
+  return body;
+}
+
 /** The organization's name, URL name and settings; read-only without `org:write`. */
 export function SettingsPage({ org, reloadOrg }: OrgPageProps) {
   const { refresh } = useSession();
   const [draft, setDraft] = useState<Draft>(() => toDraft(org));
-  const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
-  const [busy, setBusy] = useState(false);
   /** Problems found before asking the API (a number field holding something else). */
   const [fieldProblem, setFieldProblem] = useState<Record<string, string>>({});
   const canWrite = org.viewer.scopes.includes('org:write');
 
-  async function submit(e: FormEvent) {
+  const save = useSubmit(async () => {
+    const updated = await api.call('PATCH /v1/organizations/{org}', {
+      path: { org: org.id },
+      body: changesOf(draft, org),
+    });
+    setDraft(toDraft(updated));
+    setSaved(true);
+    if (updated.slug !== org.slug || updated.name !== org.name) await refresh();
+    if (updated.slug !== org.slug)
+      navigate(`/orgs/${encodeURIComponent(updated.slug)}/settings`, { replace: true });
+    else reloadOrg();
+  });
+
+  /** Nothing changed, or a number field holding something else: answered here, without asking the API. */
+  function submit(e: FormEvent) {
     e.preventDefault();
-    const before = toDraft(org);
-    const body: OrganizationChanges = {};
-    if (draft.name !== before.name) body.name = draft.name;
-    if (draft.slug !== before.slug) body.slug = draft.slug.trim();
-    if (draft.joinRequestsEnabled !== before.joinRequestsEnabled)
-      body.joinRequestsEnabled = draft.joinRequestsEnabled;
-    if (draft.ssoEnforced !== before.ssoEnforced) body.ssoEnforced = draft.ssoEnforced;
-    if (draft.memberLimit.trim() !== before.memberLimit) {
-      body.memberLimit = draft.memberLimit.trim() === '' ? null : asNumber(draft.memberLimit);
-    }
-    if (draft.inviteExpiryDays.trim() !== before.inviteExpiryDays) {
-      body.inviteExpiryDays = asNumber(draft.inviteExpiryDays);
-    }
+    const body = changesOf(draft, org);
     setSaved(false);
-    setError(null);
+    save.clear();
     if (Object.keys(body).length === 0) {
       setSaved(true);
       return;
@@ -68,26 +86,10 @@ export function SettingsPage({ org, reloadOrg }: OrgPageProps) {
       return;
     }
     setFieldProblem({});
-    setBusy(true);
-    try {
-      const updated = await api.call('PATCH /v1/organizations/{org}', {
-        path: { org: org.id },
-        body,
-      });
-      setDraft(toDraft(updated));
-      setSaved(true);
-      if (updated.slug !== org.slug || updated.name !== org.name) await refresh();
-      if (updated.slug !== org.slug)
-        navigate(`/orgs/${encodeURIComponent(updated.slug)}/settings`, { replace: true });
-      else reloadOrg();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    void save.submit();
   }
 
-  const fields = { ...fieldErrors(error), ...fieldProblem };
+  const fields = { ...save.fields, ...fieldProblem };
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
     setSaved(false);
     setDraft((d) => ({ ...d, [key]: value }));
@@ -97,9 +99,9 @@ export function SettingsPage({ org, reloadOrg }: OrgPageProps) {
     <Page title="Settings">
       <form className="card medium" onSubmit={submit} noValidate aria-label="Organization settings">
         {canWrite ? null : <Notice>Only owners and admins can change these settings.</Notice>}
-        <ErrorMessage>{error ? explain(error) : null}</ErrorMessage>
+        <ErrorMessage>{save.message}</ErrorMessage>
         {saved ? <Notice>Settings saved.</Notice> : null}
-        <fieldset disabled={!canWrite || busy}>
+        <fieldset disabled={!canWrite || save.busy}>
           <legend className="visually-hidden">Organization</legend>
           <Field
             label="Name"
@@ -154,7 +156,7 @@ export function SettingsPage({ org, reloadOrg }: OrgPageProps) {
           />
           {canWrite ? (
             <button type="submit" className="button primary">
-              {busy ? 'Saving…' : 'Save settings'}
+              {save.busy ? 'Saving…' : 'Save settings'}
             </button>
           ) : null}
         </fieldset>
