@@ -289,6 +289,51 @@ describe.runIf(RUN_BROWSER_TESTS)('web console in Chromium', () => {
     expect(await page.getByLabel('Name', { exact: true }).isDisabled()).toBe(true);
   });
 
+  it('closes the header menus with Escape (focus back on the toggle), a click outside, or a choice', async () => {
+    const { owner, org } = await seedOrg('menus');
+    const page = await freshPage();
+    await signIn(page, owner.user.email);
+    const account = page.getByLabel('Account');
+    const signOut = page.getByRole('button', { name: 'Sign out' });
+    const isOpen = (menu: string) =>
+      page.locator(`details.${menu}`).evaluate((d) => (d as HTMLDetailsElement).open);
+
+    await account.click();
+    await signOut.waitFor();
+    await page.keyboard.press('Escape');
+    await signOut.waitFor({ state: 'hidden' });
+    expect(await isOpen('account-menu')).toBe(false);
+    expect(await account.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    // From the keyboard: Enter on the focused toggle opens it, Tab reaches its items, Escape closes it.
+    await page.keyboard.press('Enter');
+    await signOut.waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.closest('details.account-menu') !== null)).toBe(
+      true,
+    );
+    await page.keyboard.press('Escape');
+    await signOut.waitFor({ state: 'hidden' });
+    expect(await account.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    // A click outside closes it.
+    await account.click();
+    await signOut.waitFor();
+    await page.getByRole('heading', { name: 'Your organizations' }).click();
+    await signOut.waitFor({ state: 'hidden' });
+    expect(await isOpen('account-menu')).toBe(false);
+
+    // Opening one menu closes the other; choosing an item closes it and goes there.
+    await account.click();
+    await signOut.waitFor();
+    await page.getByLabel('Switch organization').click();
+    await signOut.waitFor({ state: 'hidden' });
+    await page.getByRole('banner').getByRole('link', { name: org.name, exact: true }).click();
+    await page.waitForURL(`${base}/orgs/${org.slug}/members`);
+    expect(await isOpen('org-switcher')).toBe(false);
+    expect(await isOpen('account-menu')).toBe(false);
+  });
+
   it('signs out from the account menu', async () => {
     const { owner } = await seedOrg('signout');
     const page = await freshPage();
