@@ -9,7 +9,7 @@ import { NotFoundPage } from './pages/not-found.tsx';
 import { Link, matchPath, navigate, safeNext, useLocation } from './router.tsx';
 import { orgHome, type RouteDef, routes } from './routes.tsx';
 import { useSession } from './session.tsx';
-import { ErrorMessage, Loading } from './ui.tsx';
+import { CarriedNotice, ErrorMessage, Loading } from './ui.tsx';
 import { VerificationBanner } from './verification.tsx';
 
 function findRoute(pathname: string): { route: RouteDef; params: Record<string, string> } | null {
@@ -77,6 +77,7 @@ function Shell({ children }: { children: ReactNode }) {
       <Header />
       <VerificationBanner />
       <main id="main" className="main">
+        <CarriedNotice />
         {children}
       </main>
     </>

@@ -1,4 +1,7 @@
-/** The console's few building blocks: page frame, form fields and their submit handling, buttons, and the three list states. */
+/**
+ * The console's few building blocks: page frame, form fields and their submit handling, buttons, the
+ * three list states, and a notice that follows the person to the next page.
+ */
 import {
   type InputHTMLAttributes,
   type ReactNode,
@@ -7,8 +10,10 @@ import {
   useId,
   useRef,
   useState,
+  useSyncExternalStore,
 } from 'react';
 import { explain, fieldErrors } from './api.ts';
+import { navigate, useLocation } from './router.tsx';
 
 /** A page's heading and body. The heading takes focus when the page opens, for keyboard and screen readers. */
 export function Page({
@@ -260,4 +265,38 @@ export function useSubmit(action: () => Promise<void>, onError?: (err: unknown) 
     },
     clear: () => setError(null),
   };
+}
+
+/** The notice waiting for the page at `path`; one at a time. */
+let carried: { path: string; text: string } | null = null;
+const carriedListeners = new Set<() => void>();
+
+function carry(next: typeof carried) {
+  carried = next;
+  for (const l of carriedListeners) l();
+}
+
+function watchCarried(listener: () => void) {
+  carriedListeners.add(listener);
+  return () => carriedListeners.delete(listener);
+}
+
+/**
+ * Goes to `to` and says `text` there, for news that outlives the page it happened on (an organization
+ * deleted from its own settings, the person sent home). The notice stays until they go elsewhere.
+ */
+export function navigateWithNotice(to: string, text: string) {
+  navigate(to);
+  carry({ path: new URL(to, window.location.href).pathname, text });
+}
+
+/** Shows the notice `navigateWithNotice` left for this page, and drops it once the person moves on. */
+export function CarriedNotice() {
+  const { pathname } = useLocation();
+  const notice = useSyncExternalStore(watchCarried, () => carried);
+  const here = notice?.path === pathname;
+  useEffect(() => {
+    if (notice && !here) carry(null);
+  }, [notice, here]);
+  return notice && here ? <Notice>{notice.text}</Notice> : null;
 }

@@ -1,10 +1,10 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import type { Body } from '../../../src/client/client.ts';
-import { api, type Organization } from '../api.ts';
+import { api, errorCode, type Organization } from '../api.ts';
 import { navigate } from '../router.tsx';
 import type { OrgPageProps } from '../routes.tsx';
 import { useSession } from '../session.tsx';
-import { Checkbox, ErrorMessage, Field, Notice, Page, useSubmit } from '../ui.tsx';
+import { Checkbox, ErrorMessage, Field, Notice, navigateWithNotice, Page, useSubmit } from '../ui.tsx';
 
 type OrganizationChanges = Body<'PATCH /v1/organizations/{org}'>;
 
@@ -161,6 +161,64 @@ export function SettingsPage({ org, reloadOrg }: OrgPageProps) {
           ) : null}
         </fieldset>
       </form>
+      {org.viewer.scopes.includes('org:delete') ? <DeleteOrganization org={org} /> : null}
     </Page>
+  );
+}
+
+/**
+ * The danger zone, for owners: deleting takes the organization away from everyone, so the person types
+ * its URL name first (the button stays disabled until it matches).
+ */
+function DeleteOrganization({ org }: { org: Organization }) {
+  const { refresh } = useSession();
+  const [typed, setTyped] = useState('');
+  const confirmed = typed.trim() === org.slug;
+  const removal = useSubmit(async () => {
+    if (!confirmed) return;
+    await api.call('DELETE /v1/organizations/{org}', { path: { org: org.id } });
+    await refresh();
+    navigateWithNotice('/', `${org.name} was deleted.`);
+  });
+  const heading = useId();
+  return (
+    <section className="danger-zone" aria-labelledby={heading}>
+      <h2 id={heading}>Delete organization</h2>
+      <form className="card medium" onSubmit={removal.submit} noValidate>
+        <p>
+          Deleting <strong>{org.name}</strong> cannot be undone. Everyone loses access to it at once, and with
+          it go:
+        </p>
+        <ul>
+          <li>its members and their roles, join requests and people still asked to join;</li>
+          <li>its invitations: links already emailed stop working;</li>
+          <li>
+            its webhook endpoints, the apps installed in it, and the apps it published (with their
+            installations in other organizations).
+          </li>
+        </ul>
+        <p>
+          Its URL name <code>{org.slug}</code> becomes free for another organization to take.
+        </p>
+        <ErrorMessage>
+          {errorCode(removal.error) === 'FORBIDDEN'
+            ? 'Only an owner can delete the organization, and your role no longer allows it. Reload the page to see your role.'
+            : removal.message}
+        </ErrorMessage>
+        <Field
+          label={`Type ${org.slug} to confirm`}
+          name="confirmSlug"
+          hint="The organization's URL name, as it appears in its links."
+          autoComplete="off"
+          autoCapitalize="none"
+          spellCheck={false}
+          value={typed}
+          onChange={(e) => setTyped(e.target.value)}
+        />
+        <button type="submit" className="button danger" disabled={!confirmed || removal.busy}>
+          {removal.busy ? 'Deleting…' : 'Delete this organization'}
+        </button>
+      </form>
+    </section>
   );
 }
