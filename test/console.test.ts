@@ -289,6 +289,106 @@ describe.runIf(RUN_BROWSER_TESTS)('web console in Chromium', () => {
     expect(await page.getByLabel('Name', { exact: true }).isDisabled()).toBe(true);
   });
 
+  it('an owner deletes the organization from Settings after typing its URL name', async () => {
+    const { owner, org } = await seedOrg('delete');
+    const kept = await createOrg(t.app, owner.token, 'Kept Org');
+    const page = await freshPage();
+    await signIn(page, owner.user.email, `/orgs/${org.slug}/settings`);
+    const zone = page.getByRole('region', { name: 'Delete organization' });
+    await zone.waitFor();
+    expect(await zone.textContent()).toContain('cannot be undone');
+    const confirm = zone.getByLabel(`Type ${org.slug} to confirm`);
+    const button = zone.getByRole('button', { name: 'Delete this organization' });
+    expect(await button.isDisabled()).toBe(true);
+
+    // A wrong URL name keeps the button disabled, and Enter in the field deletes nothing.
+    await confirm.fill(`${org.slug}x`);
+    expect(await button.isDisabled()).toBe(true);
+    await confirm.press('Enter');
+    const still = await t.app.inject({ url: `/v1/organizations/${org.id}`, headers: bearer(owner.token) });
+    expect(still.statusCode).toBe(200);
+
+    await confirm.fill(org.slug);
+    expect(await button.isEnabled()).toBe(true);
+    await shot(page, 'settings-delete');
+    await button.click();
+    await page.waitForURL(`${base}/`);
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${org.name} was deleted.` })
+      .waitFor();
+    const gone = await t.app.inject({ url: `/v1/organizations/${org.id}`, headers: bearer(owner.token) });
+    expect(gone.statusCode).toBe(404);
+
+    // Gone from the switcher and the home page; the other organization stays.
+    await page.getByLabel('Switch organization').click();
+    const switcher = page.getByRole('banner');
+    await switcher.getByRole('link', { name: kept.name, exact: true }).waitFor();
+    expect(await switcher.getByRole('link', { name: org.name, exact: true }).count()).toBe(0);
+    expect(await page.getByRole('main').getByRole('link', { name: org.name, exact: true }).count()).toBe(0);
+
+    // The notice belonged to that visit of the home page only.
+    await switcher.getByRole('link', { name: kept.name, exact: true }).click();
+    await page.waitForURL(`${base}/orgs/${kept.slug}/members`);
+    await page.getByRole('link', { name: 'Roster' }).click();
+    await page.getByRole('heading', { name: 'Your organizations' }).waitFor();
+    expect(await page.getByText(`${org.name} was deleted.`).count()).toBe(0);
+  });
+
+  it('an admin sees no way to delete the organization', async () => {
+    const { org, admin } = await seedOrg('nodelete');
+    const page = await freshPage();
+    await signIn(page, admin.user.email, `/orgs/${org.slug}/settings`);
+    await page.getByRole('button', { name: 'Save settings' }).waitFor();
+    expect(await page.getByRole('region', { name: 'Delete organization' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: /Delete/ }).count()).toBe(0);
+  });
+
+  it('closes the header menus with Escape (focus back on the toggle), a click outside, or a choice', async () => {
+    const { owner, org } = await seedOrg('menus');
+    const page = await freshPage();
+    await signIn(page, owner.user.email);
+    const account = page.getByLabel('Account');
+    const signOut = page.getByRole('button', { name: 'Sign out' });
+    const isOpen = (menu: string) =>
+      page.locator(`details.${menu}`).evaluate((d) => (d as HTMLDetailsElement).open);
+
+    await account.click();
+    await signOut.waitFor();
+    await page.keyboard.press('Escape');
+    await signOut.waitFor({ state: 'hidden' });
+    expect(await isOpen('account-menu')).toBe(false);
+    expect(await account.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    // From the keyboard: Enter on the focused toggle opens it, Tab reaches its items, Escape closes it.
+    await page.keyboard.press('Enter');
+    await signOut.waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.closest('details.account-menu') !== null)).toBe(
+      true,
+    );
+    await page.keyboard.press('Escape');
+    await signOut.waitFor({ state: 'hidden' });
+    expect(await account.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    // A click outside closes it.
+    await account.click();
+    await signOut.waitFor();
+    await page.getByRole('heading', { name: 'Your organizations' }).click();
+    await signOut.waitFor({ state: 'hidden' });
+    expect(await isOpen('account-menu')).toBe(false);
+
+    // Opening one menu closes the other; choosing an item closes it and goes there.
+    await account.click();
+    await signOut.waitFor();
+    await page.getByLabel('Switch organization').click();
+    await signOut.waitFor({ state: 'hidden' });
+    await page.getByRole('banner').getByRole('link', { name: org.name, exact: true }).click();
+    await page.waitForURL(`${base}/orgs/${org.slug}/members`);
+    expect(await isOpen('org-switcher')).toBe(false);
+    expect(await isOpen('account-menu')).toBe(false);
+  });
+
   it('signs out from the account menu', async () => {
     const { owner } = await seedOrg('signout');
     const page = await freshPage();

@@ -2,14 +2,14 @@
  * The console's frame: the header (organization switcher, account menu), the route table's page for the
  * current path, and the rules of who may open it (routes.tsx).
  */
-import { type ReactNode, useEffect } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { api, explain } from './api.ts';
 import { useLoad } from './hooks.ts';
 import { NotFoundPage } from './pages/not-found.tsx';
 import { Link, matchPath, navigate, safeNext, useLocation } from './router.tsx';
 import { orgHome, type RouteDef, routes } from './routes.tsx';
 import { useSession } from './session.tsx';
-import { ErrorMessage, Loading } from './ui.tsx';
+import { CarriedNotice, ErrorMessage, Loading } from './ui.tsx';
 import { VerificationBanner } from './verification.tsx';
 
 function findRoute(pathname: string): { route: RouteDef; params: Record<string, string> } | null {
@@ -77,6 +77,7 @@ function Shell({ children }: { children: ReactNode }) {
       <Header />
       <VerificationBanner />
       <main id="main" className="main">
+        <CarriedNotice />
         {children}
       </main>
     </>
@@ -98,64 +99,100 @@ function Header() {
       </Link>
       {user ? (
         <>
-          <details className="menu org-switcher">
-            <summary aria-label="Switch organization">
-              {currentOrg?.organization.name ?? 'Organizations'}
-            </summary>
-            <ul>
-              {active.map((m) => (
-                <li key={m.organization.id}>
-                  <Link
-                    to={orgHome(m.organization.slug)}
-                    aria-current={m === currentOrg ? 'page' : undefined}
-                    onClick={closeMenu}
-                  >
-                    {m.organization.name}
-                  </Link>
-                </li>
-              ))}
-              <li className="menu-separator">
-                <Link to="/orgs/new" onClick={closeMenu}>
-                  + Create organization
+          <Menu
+            className="org-switcher"
+            label="Switch organization"
+            summary={currentOrg?.organization.name ?? 'Organizations'}
+          >
+            {active.map((m) => (
+              <li key={m.organization.id}>
+                <Link to={orgHome(m.organization.slug)} aria-current={m === currentOrg ? 'page' : undefined}>
+                  {m.organization.name}
                 </Link>
               </li>
-            </ul>
-          </details>
-          <details className="menu account-menu">
-            <summary aria-label="Account">{user.name}</summary>
-            <ul>
-              <li className="menu-text">{user.email}</li>
-              {menuRoutes.map((r) => (
-                <li key={r.path}>
-                  <Link to={r.path} onClick={closeMenu}>
-                    {r.kind !== 'org' ? r.menu : null}
-                  </Link>
-                </li>
-              ))}
-              <li>
-                <button
-                  type="button"
-                  className="link-button"
-                  onClick={async (e) => {
-                    closeMenu(e);
-                    await signOut();
-                    navigate('/sign-in');
-                  }}
-                >
-                  Sign out
-                </button>
+            ))}
+            <li className="menu-separator">
+              <Link to="/orgs/new">+ Create organization</Link>
+            </li>
+          </Menu>
+          <Menu className="account-menu" label="Account" summary={user.name}>
+            <li className="menu-text">{user.email}</li>
+            {menuRoutes.map((r) => (
+              <li key={r.path}>
+                <Link to={r.path}>{r.kind !== 'org' ? r.menu : null}</Link>
               </li>
-            </ul>
-          </details>
+            ))}
+            <li>
+              <button
+                type="button"
+                className="link-button"
+                onClick={async () => {
+                  await signOut();
+                  navigate('/sign-in');
+                }}
+              >
+                Sign out
+              </button>
+            </li>
+          </Menu>
         </>
       ) : null}
     </header>
   );
 }
 
-/** Closes the `<details>` menu a link or button sits in. */
-function closeMenu(e: { currentTarget: Element }) {
-  e.currentTarget.closest('details')?.removeAttribute('open');
+/**
+ * A header menu: a `<details>` whose summary opens and closes it (click, Enter or Space). While it is
+ * open, Escape closes it and puts focus back on the summary; a click outside it, focus moving out of
+ * it, or choosing one of its links or buttons closes it too.
+ */
+function Menu({
+  className,
+  label,
+  summary,
+  children,
+}: {
+  className: string;
+  label: string;
+  summary: ReactNode;
+  children: ReactNode;
+}) {
+  const ref = useRef<HTMLDetailsElement>(null);
+  const [open, setOpen] = useState(false);
+  useEffect(() => {
+    const details = ref.current;
+    if (!open || !details) return;
+    const close = () => {
+      details.open = false;
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      e.preventDefault();
+      close();
+      details.querySelector('summary')?.focus();
+    };
+    const onClick = (e: MouseEvent) => {
+      const target = e.target instanceof Element ? e.target : null;
+      if (!target || !details.contains(target) || target.closest('li a, li button')) close();
+    };
+    const onFocus = (e: FocusEvent) => {
+      if (e.target instanceof Node && !details.contains(e.target)) close();
+    };
+    document.addEventListener('keydown', onKey);
+    document.addEventListener('click', onClick);
+    document.addEventListener('focusin', onFocus);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      document.removeEventListener('click', onClick);
+      document.removeEventListener('focusin', onFocus);
+    };
+  }, [open]);
+  return (
+    <details ref={ref} className={`menu ${className}`} onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary aria-label={label}>{summary}</summary>
+      <ul>{children}</ul>
+    </details>
+  );
 }
 
 function OrgFrame({

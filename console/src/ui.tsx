@@ -1,4 +1,7 @@
-/** The console's few building blocks: page frame, form fields, buttons, and the three list states. */
+/**
+ * The console's few building blocks: page frame, form fields and their submit handling, buttons, the
+ * three list states, and a notice that follows the person to the next page.
+ */
 import {
   type InputHTMLAttributes,
   type ReactNode,
@@ -6,7 +9,11 @@ import {
   useEffect,
   useId,
   useRef,
+  useState,
+  useSyncExternalStore,
 } from 'react';
+import { explain, fieldErrors } from './api.ts';
+import { navigate, useLocation } from './router.tsx';
 
 /** A page's heading and body. The heading takes focus when the page opens, for keyboard and screen readers. */
 export function Page({
@@ -35,27 +42,43 @@ export function Page({
   );
 }
 
-type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
+/** A control's label, an optional hint and the API's complaint about it. */
+type Labelled<Attributes> = Attributes & {
   label: string;
   hint?: ReactNode;
   error?: string | undefined;
 };
 
-/** A labelled input with an optional hint and error, both tied to it for assistive technology. */
-export function Field({ label, hint, error, id, ...input }: FieldProps) {
+/** What ties a control to its label, hint and error. */
+interface ControlWiring {
+  id: string;
+  'aria-invalid': true | undefined;
+  'aria-describedby': string | undefined;
+}
+
+/**
+ * The frame of `Field` and `TextArea`: the label, the control `children` draws with the wiring it is
+ * given, then the hint and the error, both tied to the control for assistive technology.
+ */
+function LabelledControl({
+  label,
+  hint,
+  error,
+  id,
+  children,
+}: Labelled<{ id?: string | undefined; children: (wiring: ControlWiring) => ReactNode }>) {
   const auto = useId();
-  const inputId = id ?? auto;
-  const hintId = hint ? `${inputId}-hint` : undefined;
-  const errorId = error ? `${inputId}-error` : undefined;
+  const controlId = id ?? auto;
+  const hintId = hint ? `${controlId}-hint` : undefined;
+  const errorId = error ? `${controlId}-error` : undefined;
   return (
     <div className="field">
-      <label htmlFor={inputId}>{label}</label>
-      <input
-        id={inputId}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={[hintId, errorId].filter(Boolean).join(' ') || undefined}
-        {...input}
-      />
+      <label htmlFor={controlId}>{label}</label>
+      {children({
+        id: controlId,
+        'aria-invalid': error ? true : undefined,
+        'aria-describedby': [hintId, errorId].filter(Boolean).join(' ') || undefined,
+      })}
       {hint ? (
         <p className="hint" id={hintId}>
           {hint}
@@ -70,39 +93,54 @@ export function Field({ label, hint, error, id, ...input }: FieldProps) {
   );
 }
 
-type TextAreaProps = TextareaHTMLAttributes<HTMLTextAreaElement> & {
-  label: string;
-  hint?: ReactNode;
-  error?: string | undefined;
-};
+type FieldProps = Labelled<InputHTMLAttributes<HTMLInputElement>>;
 
-/** A labelled multi-line input, with the same hint and error wiring as `Field`. */
-export function TextArea({ label, hint, error, id, ...input }: TextAreaProps) {
-  const auto = useId();
-  const inputId = id ?? auto;
-  const hintId = hint ? `${inputId}-hint` : undefined;
-  const errorId = error ? `${inputId}-error` : undefined;
+/** A labelled input with an optional hint and error. */
+export function Field({ label, hint, error, id, ...input }: FieldProps) {
   return (
-    <div className="field">
-      <label htmlFor={inputId}>{label}</label>
-      <textarea
-        id={inputId}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={[hintId, errorId].filter(Boolean).join(' ') || undefined}
-        {...input}
-      />
-      {hint ? (
-        <p className="hint" id={hintId}>
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p className="field-error" id={errorId}>
-          {error}
-        </p>
-      ) : null}
-    </div>
+    <LabelledControl label={label} hint={hint} error={error} id={id}>
+      {(wiring) => <input {...wiring} {...input} />}
+    </LabelledControl>
   );
+}
+
+/** A labelled multi-line input, wired like `Field`. */
+export function TextArea({
+  label,
+  hint,
+  error,
+  id,
+  ...input
+}: Labelled<TextareaHTMLAttributes<HTMLTextAreaElement>>) {
+  return (
+    <LabelledControl label={label} hint={hint} error={error} id={id}>
+      {(wiring) => <textarea {...wiring} {...input} />}
+    </LabelledControl>
+  );
+}
+
+/** The shortest password the API takes. */
+const MIN_PASSWORD = 8;
+
+/** The email of a sign-in or sign-up form, named as browsers and password managers expect. */
+export function EmailField(props: Omit<FieldProps, 'label'>) {
+  return <Field label="Email" type="email" name="email" autoComplete="email" required {...props} />;
+}
+
+/** A person's name, as an account has it. */
+export function NameField(props: Omit<FieldProps, 'label'>) {
+  return <Field label="Name" name="name" autoComplete="name" required maxLength={100} {...props} />;
+}
+
+/** The password of a sign-in form, or (`choosing`) of a new account, with the length it needs. */
+export function PasswordField({
+  choosing = false,
+  ...props
+}: Omit<FieldProps, 'label'> & { choosing?: boolean }) {
+  const rules = choosing
+    ? { autoComplete: 'new-password', minLength: MIN_PASSWORD, hint: `At least ${MIN_PASSWORD} characters.` }
+    : { autoComplete: 'current-password' };
+  return <Field label="Password" type="password" name="password" required {...rules} {...props} />;
 }
 
 export function Checkbox({
@@ -185,4 +223,80 @@ export function Pager({
       </button>
     </nav>
   );
+}
+
+export interface Submission {
+  busy: boolean;
+  error: unknown;
+  /** The error in words, for `<ErrorMessage>`; null when there is none. */
+  message: string | null;
+  /** The API's complaint about each field, by field name. */
+  fields: Record<string, string>;
+  /** Runs the action, as a form's `onSubmit` (the page does not reload) or a button's `onClick`. */
+  submit(e?: { preventDefault(): void }): Promise<void>;
+  /** Forgets the error (when the person turns to another form). */
+  clear(): void;
+}
+
+/**
+ * A form's submit handling: busy while `action` runs, its error kept to be shown (and handed to
+ * `onError`), the previous error cleared by the next attempt.
+ */
+export function useSubmit(action: () => Promise<void>, onError?: (err: unknown) => void): Submission {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  return {
+    busy,
+    error,
+    message: error ? explain(error) : null,
+    fields: fieldErrors(error),
+    async submit(e) {
+      e?.preventDefault();
+      setBusy(true);
+      setError(null);
+      try {
+        await action();
+      } catch (err) {
+        setError(err);
+        onError?.(err);
+      } finally {
+        setBusy(false);
+      }
+    },
+    clear: () => setError(null),
+  };
+}
+
+/** The notice waiting for the page at `path`; one at a time. */
+let carried: { path: string; text: string } | null = null;
+const carriedListeners = new Set<() => void>();
+
+function carry(next: typeof carried) {
+  carried = next;
+  for (const l of carriedListeners) l();
+}
+
+function watchCarried(listener: () => void) {
+  carriedListeners.add(listener);
+  return () => carriedListeners.delete(listener);
+}
+
+/**
+ * Goes to `to` and says `text` there, for news that outlives the page it happened on (an organization
+ * deleted from its own settings, the person sent home). The notice stays until they go elsewhere.
+ */
+export function navigateWithNotice(to: string, text: string) {
+  navigate(to);
+  carry({ path: new URL(to, window.location.href).pathname, text });
+}
+
+/** Shows the notice `navigateWithNotice` left for this page, and drops it once the person moves on. */
+export function CarriedNotice() {
+  const { pathname } = useLocation();
+  const notice = useSyncExternalStore(watchCarried, () => carried);
+  const here = notice?.path === pathname;
+  useEffect(() => {
+    if (notice && !here) carry(null);
+  }, [notice, here]);
+  return notice && here ? <Notice>{notice.text}</Notice> : null;
 }

@@ -1,19 +1,18 @@
-import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
-import {
-  api,
-  errorCode,
-  explain,
-  fieldErrors,
-  formatDate,
-  type InvitationCheck,
-  withArticle,
-} from '../api.ts';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { api, errorCode, explain, formatDate, type InvitationCheck, withArticle } from '../api.ts';
 import { Link, navigate } from '../router.tsx';
 import { orgHome, type PageProps } from '../routes.tsx';
 import { useSession } from '../session.tsx';
-import { ErrorMessage, Field, Loading, Notice, Page } from '../ui.tsx';
-
-const MIN_PASSWORD = 8;
+import {
+  EmailField,
+  ErrorMessage,
+  Loading,
+  NameField,
+  Notice,
+  Page,
+  PasswordField,
+  useSubmit,
+} from '../ui.tsx';
 
 type Offer = InvitationCheck & { valid: true; email: string; organization: { name: string; slug: string } };
 
@@ -240,26 +239,21 @@ function Answer({ offer, token }: { offer: Offer; token: string }) {
 /** Signed in as someone else: say so, and offer to sign out and come back as the invited address. */
 function WrongAccount({ offer, signedInAs }: { offer: Offer; signedInAs: string }) {
   const { signOut } = useSession();
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  async function switchAccount() {
-    setBusy(true);
-    try {
-      await signOut();
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
-  }
+  const switching = useSubmit(signOut);
   return (
     <>
       <div className="alert alert-info" role="status">
         You are signed in as <strong>{signedInAs}</strong>, but this invitation was sent to{' '}
         <strong>{offer.email}</strong>. Only that address can accept it.
       </div>
-      <ErrorMessage>{error ? explain(error) : null}</ErrorMessage>
+      <ErrorMessage>{switching.message}</ErrorMessage>
       <div className="row">
-        <button type="button" className="button primary" onClick={switchAccount} disabled={busy}>
+        <button
+          type="button"
+          className="button primary"
+          onClick={() => switching.submit()}
+          disabled={switching.busy}
+        >
           Sign out and continue as {offer.email}
         </button>
         <Link className="button" to="/">
@@ -280,14 +274,8 @@ function SignInOrUp({ offer, token }: { offer: Offer; token: string }) {
   const [name, setName] = useState('');
   const [email, setEmail] = useState(offer.email);
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+  const form = useSubmit(
+    async () => {
       if (mode === 'sign-up') {
         await api.call('POST /v1/auth/sign-up', {
           body: { name, email: offer.email, password, invitationToken: token },
@@ -299,20 +287,22 @@ function SignInOrUp({ offer, token }: { offer: Offer; token: string }) {
         // Signed in, this page shows Accept / Decline (or that the account is another one).
         await refresh();
       }
-    } catch (err) {
-      setError(err);
-      setBusy(false);
+    },
+    (err) => {
       if (mode === 'sign-up' && errorCode(err) === 'EMAIL_TAKEN') setMode('sign-in');
-    }
-  }
+    },
+  );
 
-  const fields = fieldErrors(error);
   const choose = (m: 'sign-up' | 'sign-in') => {
     setMode(m);
-    setError(null);
+    form.clear();
   };
   return (
-    <form onSubmit={submit} noValidate aria-label={mode === 'sign-up' ? 'Create your account' : 'Sign in'}>
+    <form
+      onSubmit={form.submit}
+      noValidate
+      aria-label={mode === 'sign-up' ? 'Create your account' : 'Sign in'}
+    >
       <fieldset className="choice">
         <legend className="visually-hidden">Do you have a Roster account?</legend>
         <button
@@ -332,70 +322,42 @@ function SignInOrUp({ offer, token }: { offer: Offer; token: string }) {
           I already have an account
         </button>
       </fieldset>
-      <ErrorMessage>{error ? explain(error) : null}</ErrorMessage>
+      <ErrorMessage>{form.message}</ErrorMessage>
       {mode === 'sign-up' ? (
         <>
-          <Field
-            label="Email"
-            type="email"
-            name="email"
-            autoComplete="email"
+          <EmailField
             value={offer.email}
+            required={false}
             readOnly
             aria-readonly="true"
             hint="The invitation was sent to this address; your account will use it."
           />
-          <Field
-            label="Name"
-            name="name"
-            autoComplete="name"
-            required
-            maxLength={100}
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            error={fields.name}
-          />
-          <Field
-            label="Password"
-            type="password"
-            name="password"
-            autoComplete="new-password"
-            required
-            minLength={MIN_PASSWORD}
-            hint={`At least ${MIN_PASSWORD} characters.`}
+          <NameField value={name} onChange={(e) => setName(e.target.value)} error={form.fields.name} />
+          <PasswordField
+            choosing
             value={password}
             onChange={(e) => setPassword(e.target.value)}
-            error={fields.password}
+            error={form.fields.password}
           />
-          <button type="submit" className="button primary" disabled={busy}>
-            {busy ? 'Creating your account…' : `Create account and join ${offer.organization.name}`}
+          <button type="submit" className="button primary" disabled={form.busy}>
+            {form.busy ? 'Creating your account…' : `Create account and join ${offer.organization.name}`}
           </button>
         </>
       ) : (
         <>
-          <Field
-            label="Email"
-            type="email"
-            name="email"
-            autoComplete="email"
-            required
+          <EmailField
             value={email}
             onChange={(e) => setEmail(e.target.value)}
-            error={fields.email}
+            error={form.fields.email}
             hint={sameEmail(email, offer.email) ? undefined : `The invitation is for ${offer.email}.`}
           />
-          <Field
-            label="Password"
-            type="password"
-            name="password"
-            autoComplete="current-password"
-            required
+          <PasswordField
             value={password}
             onChange={(e) => setPassword(e.target.value)}
-            error={fields.password}
+            error={form.fields.password}
           />
-          <button type="submit" className="button primary" disabled={busy}>
-            {busy ? 'Signing in…' : 'Sign in'}
+          <button type="submit" className="button primary" disabled={form.busy}>
+            {form.busy ? 'Signing in…' : 'Sign in'}
           </button>
         </>
       )}

@@ -1,10 +1,10 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import type { Body } from '../../../src/client/client.ts';
-import { api, explain, fieldErrors, type Organization } from '../api.ts';
+import { api, errorCode, type Organization } from '../api.ts';
 import { navigate } from '../router.tsx';
 import type { OrgPageProps } from '../routes.tsx';
 import { useSession } from '../session.tsx';
-import { Checkbox, ErrorMessage, Field, Notice, Page } from '../ui.tsx';
+import { Checkbox, ErrorMessage, Field, Notice, navigateWithNotice, Page, useSubmit } from '../ui.tsx';
 
 type OrganizationChanges = Body<'PATCH /v1/organizations/{org}'>;
 
@@ -30,34 +30,52 @@ const toDraft = (o: Organization): Draft => ({
 /** A whole number typed into a field, or the text itself so that the API names what is wrong with it. */
 const asNumber = (raw: string): number => (/^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN);
 
+/** What the form changes: only the settings that differ from the organization's. */
+function changesOf(draft: Draft, org: Organization): OrganizationChanges {
+  const before = toDraft(org);
+  const body: OrganizationChanges = {};
+  if (draft.name !== before.name) body.name = draft.name;
+  if (draft.slug !== before.slug) body.slug = draft.slug.trim();
+  if (draft.joinRequestsEnabled !== before.joinRequestsEnabled)
+    body.joinRequestsEnabled = draft.joinRequestsEnabled;
+  if (draft.ssoEnforced !== before.ssoEnforced) body.ssoEnforced = draft.ssoEnforced;
+  if (draft.memberLimit.trim() !== before.memberLimit) {
+    body.memberLimit = draft.memberLimit.trim() === '' ? null : asNumber(draft.memberLimit);
+  }
+  if (draft.inviteExpiryDays.trim() !== before.inviteExpiryDays) {
+    body.inviteExpiryDays = asNumber(draft.inviteExpiryDays);
+  }
+  return body;
+}
+
 /** The organization's name, URL name and settings; read-only without `org:write`. */
 export function SettingsPage({ org, reloadOrg }: OrgPageProps) {
   const { refresh } = useSession();
   const [draft, setDraft] = useState<Draft>(() => toDraft(org));
-  const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
-  const [busy, setBusy] = useState(false);
   /** Problems found before asking the API (a number field holding something else). */
   const [fieldProblem, setFieldProblem] = useState<Record<string, string>>({});
   const canWrite = org.viewer.scopes.includes('org:write');
 
-  async function submit(e: FormEvent) {
+  const save = useSubmit(async () => {
+    const updated = await api.call('PATCH /v1/organizations/{org}', {
+      path: { org: org.id },
+      body: changesOf(draft, org),
+    });
+    setDraft(toDraft(updated));
+    setSaved(true);
+    if (updated.slug !== org.slug || updated.name !== org.name) await refresh();
+    if (updated.slug !== org.slug)
+      navigate(`/orgs/${encodeURIComponent(updated.slug)}/settings`, { replace: true });
+    else reloadOrg();
+  });
+
+  /** Nothing changed, or a number field holding something else: answered here, without asking the API. */
+  function submit(e: FormEvent) {
     e.preventDefault();
-    const before = toDraft(org);
-    const body: OrganizationChanges = {};
-    if (draft.name !== before.name) body.name = draft.name;
-    if (draft.slug !== before.slug) body.slug = draft.slug.trim();
-    if (draft.joinRequestsEnabled !== before.joinRequestsEnabled)
-      body.joinRequestsEnabled = draft.joinRequestsEnabled;
-    if (draft.ssoEnforced !== before.ssoEnforced) body.ssoEnforced = draft.ssoEnforced;
-    if (draft.memberLimit.trim() !== before.memberLimit) {
-      body.memberLimit = draft.memberLimit.trim() === '' ? null : asNumber(draft.memberLimit);
-    }
-    if (draft.inviteExpiryDays.trim() !== before.inviteExpiryDays) {
-      body.inviteExpiryDays = asNumber(draft.inviteExpiryDays);
-    }
+    const body = changesOf(draft, org);
     setSaved(false);
-    setError(null);
+    save.clear();
     if (Object.keys(body).length === 0) {
       setSaved(true);
       return;
@@ -68,26 +86,10 @@ export function SettingsPage({ org, reloadOrg }: OrgPageProps) {
       return;
     }
     setFieldProblem({});
-    setBusy(true);
-    try {
-      const updated = await api.call('PATCH /v1/organizations/{org}', {
-        path: { org: org.id },
-        body,
-      });
-      setDraft(toDraft(updated));
-      setSaved(true);
-      if (updated.slug !== org.slug || updated.name !== org.name) await refresh();
-      if (updated.slug !== org.slug)
-        navigate(`/orgs/${encodeURIComponent(updated.slug)}/settings`, { replace: true });
-      else reloadOrg();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    void save.submit();
   }
 
-  const fields = { ...fieldErrors(error), ...fieldProblem };
+  const fields = { ...save.fields, ...fieldProblem };
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
     setSaved(false);
     setDraft((d) => ({ ...d, [key]: value }));
@@ -97,9 +99,9 @@ export function SettingsPage({ org, reloadOrg }: OrgPageProps) {
     <Page title="Settings">
       <form className="card medium" onSubmit={submit} noValidate aria-label="Organization settings">
         {canWrite ? null : <Notice>Only owners and admins can change these settings.</Notice>}
-        <ErrorMessage>{error ? explain(error) : null}</ErrorMessage>
+        <ErrorMessage>{save.message}</ErrorMessage>
         {saved ? <Notice>Settings saved.</Notice> : null}
-        <fieldset disabled={!canWrite || busy}>
+        <fieldset disabled={!canWrite || save.busy}>
           <legend className="visually-hidden">Organization</legend>
           <Field
             label="Name"
@@ -154,11 +156,69 @@ export function SettingsPage({ org, reloadOrg }: OrgPageProps) {
           />
           {canWrite ? (
             <button type="submit" className="button primary">
-              {busy ? 'Saving…' : 'Save settings'}
+              {save.busy ? 'Saving…' : 'Save settings'}
             </button>
           ) : null}
         </fieldset>
       </form>
+      {org.viewer.scopes.includes('org:delete') ? <DeleteOrganization org={org} /> : null}
     </Page>
+  );
+}
+
+/**
+ * The danger zone, for owners: deleting takes the organization away from everyone, so the person types
+ * its URL name first (the button stays disabled until it matches).
+ */
+function DeleteOrganization({ org }: { org: Organization }) {
+  const { refresh } = useSession();
+  const [typed, setTyped] = useState('');
+  const confirmed = typed.trim() === org.slug;
+  const removal = useSubmit(async () => {
+    if (!confirmed) return;
+    await api.call('DELETE /v1/organizations/{org}', { path: { org: org.id } });
+    await refresh();
+    navigateWithNotice('/', `${org.name} was deleted.`);
+  });
+  const heading = useId();
+  return (
+    <section className="danger-zone" aria-labelledby={heading}>
+      <h2 id={heading}>Delete organization</h2>
+      <form className="card medium" onSubmit={removal.submit} noValidate>
+        <p>
+          Deleting <strong>{org.name}</strong> cannot be undone. Everyone loses access to it at once, and with
+          it go:
+        </p>
+        <ul>
+          <li>its members and their roles, join requests and people still asked to join;</li>
+          <li>its invitations: links already emailed stop working;</li>
+          <li>
+            its webhook endpoints, the apps installed in it, and the apps it published (with their
+            installations in other organizations).
+          </li>
+        </ul>
+        <p>
+          Its URL name <code>{org.slug}</code> becomes free for another organization to take.
+        </p>
+        <ErrorMessage>
+          {errorCode(removal.error) === 'FORBIDDEN'
+            ? 'Only an owner can delete the organization, and your role no longer allows it. Reload the page to see your role.'
+            : removal.message}
+        </ErrorMessage>
+        <Field
+          label={`Type ${org.slug} to confirm`}
+          name="confirmSlug"
+          hint="The organization's URL name, as it appears in its links."
+          autoComplete="off"
+          autoCapitalize="none"
+          spellCheck={false}
+          value={typed}
+          onChange={(e) => setTyped(e.target.value)}
+        />
+        <button type="submit" className="button danger" disabled={!confirmed || removal.busy}>
+          {removal.busy ? 'Deleting…' : 'Delete this organization'}
+        </button>
+      </form>
+    </section>
   );
 }

@@ -1,64 +1,37 @@
-import { type FormEvent, useState } from 'react';
-import { api, explain, fieldErrors } from '../api.ts';
+import { useState } from 'react';
+import { api } from '../api.ts';
 import { Link, navigate, safeNext } from '../router.tsx';
 import type { PageProps } from '../routes.tsx';
 import { useSession } from '../session.tsx';
-import { ErrorMessage, Field, Page } from '../ui.tsx';
+import { EmailField, ErrorMessage, Page, PasswordField, useSubmit } from '../ui.tsx';
 
 /** `?next=` is where to go afterwards; `?email=` prefills the address. */
 export function SignInPage({ search }: PageProps) {
   const { refresh } = useSession();
   const [email, setEmail] = useState(search.get('email') ?? '');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
   const next = safeNext(search.get('next'));
+  const form = useSubmit(async () => {
+    await api.call('POST /v1/auth/sign-in', { body: { email, password } });
+    await refresh();
+    navigate(next, { replace: true });
+  });
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await api.call('POST /v1/auth/sign-in', { body: { email, password } });
-      await refresh();
-      navigate(next, { replace: true });
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
-  }
-
-  const fields = fieldErrors(error);
-  const query = new URLSearchParams(search);
   return (
     <Page title="Sign in">
-      <form className="card narrow" onSubmit={submit} noValidate>
-        <ErrorMessage>{error ? explain(error) : null}</ErrorMessage>
-        <Field
-          label="Email"
-          type="email"
-          name="email"
-          autoComplete="email"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          error={fields.email}
-        />
-        <Field
-          label="Password"
-          type="password"
-          name="password"
-          autoComplete="current-password"
-          required
+      <form className="card narrow" onSubmit={form.submit} noValidate>
+        <ErrorMessage>{form.message}</ErrorMessage>
+        <EmailField value={email} onChange={(e) => setEmail(e.target.value)} error={form.fields.email} />
+        <PasswordField
           value={password}
           onChange={(e) => setPassword(e.target.value)}
-          error={fields.password}
+          error={form.fields.password}
         />
-        <button type="submit" className="button primary" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
+        <button type="submit" className="button primary" disabled={form.busy}>
+          {form.busy ? 'Signing in…' : 'Sign in'}
         </button>
         <p className="form-footer">
-          New to Roster? <Link to={`/sign-up?${query}`}>Create an account</Link>
+          New to Roster? <Link to={`/sign-up?${new URLSearchParams(search)}`}>Create an account</Link>
         </p>
       </form>
     </Page>

@@ -1,11 +1,9 @@
-import { type FormEvent, useState } from 'react';
-import { api, explain, fieldErrors } from '../api.ts';
+import { useState } from 'react';
+import { api } from '../api.ts';
 import { Link, navigate, safeNext } from '../router.tsx';
 import type { PageProps } from '../routes.tsx';
 import { useSession } from '../session.tsx';
-import { ErrorMessage, Field, Page } from '../ui.tsx';
-
-const MIN_PASSWORD = 8;
+import { EmailField, ErrorMessage, NameField, Page, PasswordField, useSubmit } from '../ui.tsx';
 
 /** `?next=` is where to go afterwards; `?email=` prefills the address. */
 export function SignUpPage({ search }: PageProps) {
@@ -13,63 +11,27 @@ export function SignUpPage({ search }: PageProps) {
   const [name, setName] = useState('');
   const [email, setEmail] = useState(search.get('email') ?? '');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
   const next = safeNext(search.get('next'));
+  const form = useSubmit(async () => {
+    await api.call('POST /v1/auth/sign-up', { body: { name, email, password } });
+    await refresh();
+    navigate(next, { replace: true });
+  });
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await api.call('POST /v1/auth/sign-up', { body: { name, email, password } });
-      await refresh();
-      navigate(next, { replace: true });
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
-  }
-
-  const fields = fieldErrors(error);
   return (
     <Page title="Create your account">
-      <form className="card narrow" onSubmit={submit} noValidate>
-        <ErrorMessage>{error ? explain(error) : null}</ErrorMessage>
-        <Field
-          label="Name"
-          name="name"
-          autoComplete="name"
-          required
-          maxLength={100}
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          error={fields.name}
-        />
-        <Field
-          label="Email"
-          type="email"
-          name="email"
-          autoComplete="email"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          error={fields.email}
-        />
-        <Field
-          label="Password"
-          type="password"
-          name="password"
-          autoComplete="new-password"
-          required
-          minLength={MIN_PASSWORD}
-          hint={`At least ${MIN_PASSWORD} characters.`}
+      <form className="card narrow" onSubmit={form.submit} noValidate>
+        <ErrorMessage>{form.message}</ErrorMessage>
+        <NameField value={name} onChange={(e) => setName(e.target.value)} error={form.fields.name} />
+        <EmailField value={email} onChange={(e) => setEmail(e.target.value)} error={form.fields.email} />
+        <PasswordField
+          choosing
           value={password}
           onChange={(e) => setPassword(e.target.value)}
-          error={fields.password}
+          error={form.fields.password}
         />
-        <button type="submit" className="button primary" disabled={busy}>
-          {busy ? 'Creating your account…' : 'Create account'}
+        <button type="submit" className="button primary" disabled={form.busy}>
+          {form.busy ? 'Creating your account…' : 'Create account'}
         </button>
         <p className="form-footer">
           Already have an account? <Link to={`/sign-in?${new URLSearchParams(search)}`}>Sign in</Link>
