@@ -57,6 +57,20 @@ describe('typed client', () => {
     expect(await roster.call('POST /v1/auth/sign-out')).toBeUndefined();
   });
 
+  it('send resolves to the status with the body, for answers whose 2xx statuses differ', async () => {
+    const owner = await signUp(t.app);
+    const roster = createClient({ baseUrl: base, token: owner.token });
+    const created = await roster.send('POST /v1/organizations', { body: { name: 'Send Org' } });
+    expect(created.status).toBe(201);
+    expect(created.body.name).toBe('Send Org');
+    const read = await roster.send('GET /v1/organizations/{org}', { path: { org: created.body.id } });
+    expect(read).toMatchObject({ status: 200, body: { id: created.body.id } });
+    const err = await roster
+      .send('GET /v1/organizations/{org}', { path: { org: 'no-such-org' } })
+      .catch((e: unknown) => e);
+    expect((err as ApiError).code).toBe('ORGANIZATION_NOT_FOUND');
+  });
+
   it("throws ApiError with the API's code, status and field issues", async () => {
     const roster = createClient({ baseUrl: base });
     const taken = await signUp(t.app);

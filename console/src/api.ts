@@ -22,6 +22,30 @@ export type InvitationCheck = Result<'GET /v1/invitations/{token}'>;
 /** A pending invitation or owner-add waiting for the signed-in user's answer. */
 export type MyInvitation = Result<'GET /v1/me/invitations'>['data'][number];
 export type JoinRequest = Schemas['JoinRequest'];
+export type App = Schemas['App'];
+/** An app just created: the app with its client secret and webhook secret, shown this once. */
+export type CreatedApp = Result<'POST /v1/organizations/{org}/apps'>;
+export type Installation = Schemas['Installation'];
+/** One attempt to deliver a webhook to an app (its delivery log). */
+export type DeliveryAttempt = Result<'GET /v1/organizations/{org}/apps/{slug}/deliveries'>['data'][number];
+
+/** The scopes an app may ask for: all but deleting the organization and managing integrations. */
+export type AppScope = Exclude<Scope, 'org:delete' | 'org:integrations'>;
+
+/**
+ * What each scope an app may ask for lets it do, in the order the form offers them. The API's list is
+ * APP_SCOPES in src/features/access/scopes.ts; the API publishes it only in prose (the `scopes`
+ * description), so it is mirrored here. Typed as a record over the API's scope union minus the two an
+ * app may never hold, `tsc -p console` fails when a scope is added to the API and not to this list.
+ */
+export const APP_SCOPES: Record<AppScope, string> = {
+  'org:read': 'Read the organization: its name and settings.',
+  'org:write': "Change the organization's name and settings.",
+  'member:read': 'List the members, with their names, emails and roles.',
+  'member:invite': 'Invite people, resend and revoke invitations.',
+  'member:admin': 'Manage plain members: add, remove, answer join requests (never admins or owners).',
+  'audit:read': 'Read the audit log.',
+};
 
 export const ROLES: readonly Role[] = ['owner', 'admin', 'member'];
 
@@ -96,6 +120,22 @@ const WORDS: Record<string, string> = {
     "This organization admits members through its single sign-on only. Sign in with your company's sign-on.",
   JOIN_REQUEST_NOT_FOUND: 'This request is no longer waiting. Refresh the list.',
   JOIN_REQUEST_ANSWERED: 'Another admin already answered this request. Refresh the list.',
+  APP_NOT_FOUND:
+    'No app has this URL name that you can reach: it may have been deleted, or it is not published (an unpublished app installs only into the organization that publishes it). Check the name with its publisher.',
+  APP_SLUG_TAKEN: 'Another app already uses this URL name. Choose another one, or leave it empty.',
+  INVALID_APP_SCOPE:
+    'An app may ask only for the scopes listed on the form; deleting the organization and managing integrations are never granted to an app.',
+  INSTALLATION_NOT_FOUND: 'This app is no longer installed. Refresh the list.',
+  INSTALLER_LACKS_SCOPES:
+    'This app asks for permissions you do not hold yourself, and you cannot grant an app more than you have. Ask an owner to install it.',
+  APP_CANNOT_UNINSTALL: 'An app cannot uninstall itself; an owner or admin uninstalls it.',
+  WEBHOOK_URL_INVALID:
+    'The webhook URL must be a full http:// or https:// address, without a user name, password or #fragment.',
+  WEBHOOK_URL_FORBIDDEN:
+    'The webhook URL leads to a private, loopback or link-local address, which Roster does not call. Use an address reachable on the public internet.',
+  WEBHOOK_URL_UNRESOLVABLE:
+    'The host name of the webhook URL does not resolve. Check it for typing mistakes, or try again once its DNS is set up.',
+  INVALID_CURSOR: 'This page of the list is no longer valid. Go back to the first page.',
   RATE_LIMITED: 'Too many attempts. Wait a minute and try again.',
   NETWORK_ERROR: 'Roster could not be reached. Check your connection and try again.',
   INTERNAL: 'Something went wrong on the server. Try again; if it keeps happening, tell the operator.',

@@ -87,7 +87,8 @@ function Shell({ children }: { children: ReactNode }) {
 function Header() {
   const { user, organizations, signOut } = useSession();
   const location = useLocation();
-  const current = matchPath('/orgs/:org/:page', location.pathname)?.org;
+  // The organization of any page under /orgs/:org/ (an app's page is one level deeper).
+  const current = matchPath('/orgs/:org/:page', location.pathname.split('/').slice(0, 4).join('/'))?.org;
   const active = organizations.filter((m) => m.status === 'active');
   const currentOrg = active.find((m) => m.organization.slug === current || m.organization.id === current);
   const menuRoutes = routes.filter((r) => r.kind !== 'org' && r.menu);
@@ -225,9 +226,11 @@ function OrgFrame({
         <ul>
           {tabs.map((t) => {
             const to = t.path.replace(':org', encodeURIComponent(o.slug));
+            // A tab stays current on the pages under it (an app's page under Apps).
+            const current = t === route || route.path.startsWith(`${t.path}/`);
             return (
               <li key={t.path}>
-                <Link to={to} aria-current={t === route ? 'page' : undefined}>
+                <Link to={to} aria-current={current ? 'page' : undefined}>
                   {t.nav?.label}
                 </Link>
               </li>

@@ -15,6 +15,8 @@
 import type { ReactNode } from 'react';
 import type { Organization, Scope } from './api.ts';
 import { AcceptInvitationPage } from './pages/accept-invitation.tsx';
+import { AppDetailPage } from './pages/app-detail.tsx';
+import { AppsPage } from './pages/apps.tsx';
 import { AuditPage } from './pages/audit.tsx';
 import { CreateOrganizationPage } from './pages/create-organization.tsx';
 import { HomePage } from './pages/home.tsx';
@@ -104,6 +106,14 @@ export const routes: RouteDef[] = [
     nav: { label: 'Join requests', scope: 'member:admin' },
     render: (p) => <JoinRequestsPage {...p} />,
   },
+  {
+    path: '/orgs/:org/apps',
+    title: 'Apps',
+    kind: 'org',
+    nav: { label: 'Apps', scope: 'org:integrations' },
+    render: (p) => <AppsPage {...p} />,
+  },
+  { path: '/orgs/:org/apps/:slug', title: 'App', kind: 'org', render: (p) => <AppDetailPage {...p} /> },
   {
     path: '/orgs/:org/settings',
     title: 'Settings',

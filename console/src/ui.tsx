@@ -300,3 +300,44 @@ export function CarriedNotice() {
   }, [notice, here]);
   return notice && here ? <Notice>{notice.text}</Notice> : null;
 }
+
+/** Copies to the clipboard when the browser lets the page do so; false when it does not. */
+export async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A value to copy (a secret shown once, an id): labelled, read-only and selectable, with a Copy button. */
+export function CopyField({ label, value }: { label: string; value: string }) {
+  const id = useId();
+  const [copied, setCopied] = useState<boolean | null>(null);
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <div className="link-field">
+        <input
+          id={id}
+          className="link-input mono"
+          readOnly
+          spellCheck={false}
+          value={value}
+          onFocus={(e) => e.currentTarget.select()}
+        />
+        <button
+          type="button"
+          className="button small"
+          aria-label={`Copy ${label.toLowerCase()}`}
+          onClick={async () => setCopied(await copyText(value))}
+        >
+          Copy
+        </button>
+        {copied === true ? <span role="status">Copied.</span> : null}
+        {copied === false ? <span role="status">Select the text and copy it.</span> : null}
+      </div>
+    </div>
+  );
+}

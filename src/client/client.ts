@@ -24,6 +24,14 @@ export type Result<K extends OperationKey> = {
   [S in keyof Responses<K>]: S extends SuccessStatus ? Responses<K>[S] : never;
 }[keyof Responses<K>];
 
+/**
+ * A successful call with its status, for operations whose 2xx statuses mean different things (an
+ * install answers 201 when it created the installation, 200 with the one already there).
+ */
+export type Reply<K extends OperationKey> = {
+  [S in keyof Responses<K>]: S extends SuccessStatus ? { status: S; body: Responses<K>[S] } : never;
+}[keyof Responses<K>];
+
 /** The JSON body an operation takes (undefined when it takes none). */
 export type Body<K extends OperationKey> = Operations[K]['body'];
 
@@ -82,6 +90,8 @@ export interface ClientOptions {
 
 export interface RosterClient {
   call<K extends OperationKey>(operation: K, ...args: OptionalArgs<K>): Promise<Result<K>>;
+  /** Like `call`, resolving to the status and the body. */
+  send<K extends OperationKey>(operation: K, ...args: OptionalArgs<K>): Promise<Reply<K>>;
 }
 
 function isErrorEnvelope(value: unknown): value is { error: ErrorBody } {
@@ -114,8 +124,11 @@ export function createClient(options: ClientOptions = {}): RosterClient {
   const doFetch =
     options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
 
-  return {
+  const client: RosterClient = {
     async call(operation, ...rest) {
+      return (await client.send(operation, ...rest)).body as never;
+    },
+    async send(operation, ...rest) {
       const args = (rest[0] ?? {}) as {
         path?: Record<string, unknown>;
         query?: Record<string, unknown>;
@@ -149,7 +162,7 @@ export function createClient(options: ClientOptions = {}): RosterClient {
       } catch {
         body = undefined;
       }
-      if (res.ok) return body as never;
+      if (res.ok) return { status: res.status, body } as never;
       if (isErrorEnvelope(body)) throw new ApiError(res.status, body.error);
       throw new ApiError(res.status, {
         code: 'BAD_RESPONSE',
@@ -157,4 +170,5 @@ export function createClient(options: ClientOptions = {}): RosterClient {
       });
     },
   };
+  return client;
 }
