@@ -22,6 +22,11 @@ export type InvitationCheck = Result<'GET /v1/invitations/{token}'>;
 /** A pending invitation or owner-add waiting for the signed-in user's answer. */
 export type MyInvitation = Result<'GET /v1/me/invitations'>['data'][number];
 export type JoinRequest = Schemas['JoinRequest'];
+export type WebhookEndpoint = Schemas['WebhookEndpoint'];
+/** One attempt to deliver a webhook message, from an endpoint's delivery log. */
+export type WebhookDelivery = Result<'GET /v1/organizations/{org}/webhooks/{id}/deliveries'>['data'][number];
+/** An event type Roster publishes, with what it means. */
+export type WebhookEventType = Result<'GET /v1/webhook-event-types'>['data'][number];
 
 export const ROLES: readonly Role[] = ['owner', 'admin', 'member'];
 
@@ -96,6 +101,19 @@ const WORDS: Record<string, string> = {
     "This organization admits members through its single sign-on only. Sign in with your company's sign-on.",
   JOIN_REQUEST_NOT_FOUND: 'This request is no longer waiting. Refresh the list.',
   JOIN_REQUEST_ANSWERED: 'Another admin already answered this request. Refresh the list.',
+  WEBHOOK_URL_INVALID:
+    'Enter the full address of your receiver, starting with https:// (or http://), without a user name, password or #fragment — for example https://example.com/roster-webhooks.',
+  WEBHOOK_URL_FORBIDDEN:
+    'This address points into a private network (a loopback, private or link-local address), which Roster does not call. Use a public address of your receiver.',
+  WEBHOOK_URL_UNRESOLVABLE:
+    'The host name in this address could not be found. Check it for typos, or publish the name in DNS first.',
+  UNKNOWN_EVENT_TYPE:
+    'One of the chosen events is not one Roster sends. Reload the page to see the current list of events.',
+  WEBHOOK_ENDPOINT_NOT_FOUND:
+    'This webhook endpoint no longer exists; someone may have deleted it. Go back to the list of webhooks.',
+  WEBHOOK_ENDPOINT_LIMIT:
+    'The organization already has as many webhook endpoints as it may have. Delete one it no longer uses, or add events to an existing one instead.',
+  INVALID_CURSOR: 'This page of the list is out of date. Go back to the first page and try again.',
   RATE_LIMITED: 'Too many attempts. Wait a minute and try again.',
   NETWORK_ERROR: 'Roster could not be reached. Check your connection and try again.',
   INTERNAL: 'Something went wrong on the server. Try again; if it keeps happening, tell the operator.',
