@@ -86,7 +86,9 @@ function Shell({ children }: { children: ReactNode }) {
 function Header() {
   const { user, organizations, signOut } = useSession();
   const location = useLocation();
-  const current = matchPath('/orgs/:org/:page', location.pathname)?.org;
+  const current = (
+    matchPath('/orgs/:org/:page', location.pathname) ?? matchPath('/orgs/:org/:page/:id', location.pathname)
+  )?.org;
   const active = organizations.filter((m) => m.status === 'active');
   const currentOrg = active.find((m) => m.organization.slug === current || m.organization.id === current);
   const menuRoutes = routes.filter((r) => r.kind !== 'org' && r.menu);
@@ -153,6 +155,11 @@ function Header() {
   );
 }
 
+/** The tab of `route`: itself, or the tab whose path its own extends (a detail page under a list). */
+function isUnder(route: RouteDef, tab: RouteDef): boolean {
+  return tab === route || route.path.startsWith(`${tab.path}/`);
+}
+
 /** Closes the `<details>` menu a link or button sits in. */
 function closeMenu(e: { currentTarget: Element }) {
   e.currentTarget.closest('details')?.removeAttribute('open');
@@ -190,7 +197,7 @@ function OrgFrame({
             const to = t.path.replace(':org', encodeURIComponent(o.slug));
             return (
               <li key={t.path}>
-                <Link to={to} aria-current={t === route ? 'page' : undefined}>
+                <Link to={to} aria-current={isUnder(route, t) ? 'page' : undefined}>
                   {t.nav?.label}
                 </Link>
               </li>
