@@ -46,6 +46,11 @@ export const APP_SCOPES: Record<AppScope, string> = {
   'member:admin': 'Manage plain members: add, remove, answer join requests (never admins or owners).',
   'audit:read': 'Read the audit log.',
 };
+export type WebhookEndpoint = Schemas['WebhookEndpoint'];
+/** One attempt to deliver a webhook message, from an endpoint's delivery log. */
+export type WebhookDelivery = Result<'GET /v1/organizations/{org}/webhooks/{id}/deliveries'>['data'][number];
+/** An event type Roster publishes, with what it means. */
+export type WebhookEventType = Result<'GET /v1/webhook-event-types'>['data'][number];
 
 export const ROLES: readonly Role[] = ['owner', 'admin', 'member'];
 
@@ -130,12 +135,18 @@ const WORDS: Record<string, string> = {
     'This app asks for permissions you do not hold yourself, and you cannot grant an app more than you have. Ask an owner to install it.',
   APP_CANNOT_UNINSTALL: 'An app cannot uninstall itself; an owner or admin uninstalls it.',
   WEBHOOK_URL_INVALID:
-    'The webhook URL must be a full http:// or https:// address, without a user name, password or #fragment.',
+    'Enter the full address of your receiver, starting with https:// (or http://), without a user name, password or #fragment — for example https://example.com/roster-webhooks.',
   WEBHOOK_URL_FORBIDDEN:
-    'The webhook URL leads to a private, loopback or link-local address, which Roster does not call. Use an address reachable on the public internet.',
+    'This address points into a private network (a loopback, private or link-local address), which Roster does not call. Use a public address of your receiver.',
   WEBHOOK_URL_UNRESOLVABLE:
-    'The host name of the webhook URL does not resolve. Check it for typing mistakes, or try again once its DNS is set up.',
-  INVALID_CURSOR: 'This page of the list is no longer valid. Go back to the first page.',
+    'The host name in this address could not be found. Check it for typos, or publish the name in DNS first.',
+  UNKNOWN_EVENT_TYPE:
+    'One of the chosen events is not one Roster sends. Reload the page to see the current list of events.',
+  WEBHOOK_ENDPOINT_NOT_FOUND:
+    'This webhook endpoint no longer exists; someone may have deleted it. Go back to the list of webhooks.',
+  WEBHOOK_ENDPOINT_LIMIT:
+    'The organization already has as many webhook endpoints as it may have. Delete one it no longer uses, or add events to an existing one instead.',
+  INVALID_CURSOR: 'This page of the list is out of date. Go back to the first page and try again.',
   RATE_LIMITED: 'Too many attempts. Wait a minute and try again.',
   NETWORK_ERROR: 'Roster could not be reached. Check your connection and try again.',
   INTERNAL: 'Something went wrong on the server. Try again; if it keeps happening, tell the operator.',

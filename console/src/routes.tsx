@@ -11,6 +11,7 @@
  * - `kind: 'org'`: under `/orgs/:org/…`; the frame loads the organization (with the viewer's scopes)
  *   and passes it to the page; `nav` adds a tab shown to members holding `nav.scope` (e.g.
  *   Invitations with `member:read`, Join requests with `member:admin`, Apps with `org:integrations`).
+ *   A page without `nav` under a tab's path (`/orgs/:org/webhooks/:id`) marks that tab as current.
  */
 import type { ReactNode } from 'react';
 import type { Organization, Scope } from './api.ts';
@@ -29,6 +30,8 @@ import { SettingsPage } from './pages/settings.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { SignUpPage } from './pages/sign-up.tsx';
 import { VerifyEmailPage } from './pages/verify-email.tsx';
+import { WebhookEndpointPage } from './pages/webhook-endpoint.tsx';
+import { WebhooksPage } from './pages/webhooks.tsx';
 
 export interface PageProps {
   params: Record<string, string>;
@@ -114,6 +117,19 @@ export const routes: RouteDef[] = [
     render: (p) => <AppsPage {...p} />,
   },
   { path: '/orgs/:org/apps/:slug', title: 'App', kind: 'org', render: (p) => <AppDetailPage {...p} /> },
+  {
+    path: '/orgs/:org/webhooks',
+    title: 'Webhooks',
+    kind: 'org',
+    nav: { label: 'Webhooks', scope: 'org:integrations' },
+    render: (p) => <WebhooksPage {...p} />,
+  },
+  {
+    path: '/orgs/:org/webhooks/:id',
+    title: 'Webhook endpoint',
+    kind: 'org',
+    render: (p) => <WebhookEndpointPage {...p} />,
+  },
   {
     path: '/orgs/:org/settings',
     title: 'Settings',

@@ -14,7 +14,7 @@ import {
 } from '../api.ts';
 import { useLoad, usePaged } from '../hooks.ts';
 import type { OrgPageProps } from '../routes.tsx';
-import { Empty, ErrorMessage, Field, Loading, Notice, Page, Pager, TextArea } from '../ui.tsx';
+import { copyText, Empty, ErrorMessage, Field, Loading, Notice, Page, Pager, TextArea } from '../ui.tsx';
 
 const PAGE_SIZE = 25;
 const STATUSES: readonly InvitationStatus[] = ['pending', 'accepted', 'expired', 'revoked'];
@@ -81,7 +81,7 @@ export function InvitationsPage({ org }: OrgPageProps) {
     copyLink: (i) =>
       act(`No new link for ${i.email}.`, async () => {
         const res = await api.call('POST /v1/organizations/{org}/invitations/{id}/link', { path: path(i) });
-        const copied = await copy(res.acceptUrl);
+        const copied = await copyText(res.acceptUrl);
         return {
           ok: `${copied ? 'A new link was copied to the clipboard' : 'Here is a new link'} for ${i.email}. Earlier links to this invitation no longer work.`,
           link: { label: `Invitation link for ${i.email}`, url: res.acceptUrl },
@@ -188,16 +188,6 @@ interface RowActions {
   reject(i: Invitation): void;
 }
 
-/** Copies to the clipboard when the browser lets the page do so; false when it does not. */
-async function copy(text: string): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A link shown once (it carries a token): selectable, with a copy button. */
 function LinkField({ label, url }: { label: string; url: string }) {
   const [copied, setCopied] = useState<boolean | null>(null);
@@ -208,7 +198,7 @@ function LinkField({ label, url }: { label: string; url: string }) {
         {label}
       </label>
       <input id={id} className="link-input" readOnly value={url} onFocus={(e) => e.currentTarget.select()} />
-      <button type="button" className="button small" onClick={async () => setCopied(await copy(url))}>
+      <button type="button" className="button small" onClick={async () => setCopied(await copyText(url))}>
         Copy
       </button>
       {copied === true ? <span role="status">Copied.</span> : null}

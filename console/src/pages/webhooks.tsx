@@ -1,0 +1,449 @@
+import { type FormEvent, type ReactNode, useId, useState } from 'react';
+import {
+  ApiError,
+  api,
+  explain,
+  formatDateTime,
+  type Organization,
+  type WebhookEndpoint,
+  type WebhookEventType,
+} from '../api.ts';
+import { useLoad } from '../hooks.ts';
+import { Link } from '../router.tsx';
+import type { OrgPageProps } from '../routes.tsx';
+import { copyText, Empty, ErrorMessage, Field, Loading, Notice, Page } from '../ui.tsx';
+
+/** Headings for the event types' prefixes; an unknown prefix is shown as it is. */
+const GROUP_LABELS: Record<string, string> = {
+  member: 'Members',
+  invitation: 'Invitations',
+  join_request: 'Join requests',
+  installation: 'App installations',
+};
+
+export const endpointPath = (org: Organization, id: string) =>
+  `/orgs/${encodeURIComponent(org.slug)}/webhooks/${encodeURIComponent(id)}`;
+
+/** The event catalog, grouped by what the events are about, in the catalog's order. */
+export function groupEventTypes(
+  types: WebhookEventType[],
+): Array<{ label: string; types: WebhookEventType[] }> {
+  const groups = new Map<string, WebhookEventType[]>();
+  for (const t of types) {
+    const prefix = t.type.split('.')[0] ?? t.type;
+    groups.set(prefix, [...(groups.get(prefix) ?? []), t]);
+  }
+  return [...groups].map(([prefix, list]) => ({
+    label: GROUP_LABELS[prefix] ?? prefix.replaceAll('_', ' '),
+    types: list,
+  }));
+}
+
+/** A description from the catalog, its `code` spans shown as code. */
+function Described({ text }: { text: string }) {
+  return (
+    <>
+      {text.split('`').map((part, i) =>
+        // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one fixed string, in order.
+        i % 2 === 1 ? <code key={i}>{part}</code> : <span key={i}>{part}</span>,
+      )}
+    </>
+  );
+}
+
+/**
+ * The words for an error about one field (`url`, `events`): the code's plain words, with the API's
+ * detail when it says which rule the value broke. Undefined when the error is not about that field.
+ */
+export function fieldProblem(err: unknown, field: string): string | undefined {
+  if (!(err instanceof ApiError)) return undefined;
+  const issue = err.fieldIssues.find((i) => i.field === field || i.field.startsWith(`${field}.`));
+  if (!issue) return undefined;
+  if (err.code === 'WEBHOOK_URL_INVALID' || err.code === 'WEBHOOK_URL_FORBIDDEN')
+    return `${explain(err)} This one ${issue.message}.`;
+  if (err.code === 'VALIDATION_FAILED') return `This ${issue.message}.`;
+  return explain(err);
+}
+
+/** True when the error is explained beside a field of the endpoint form, not above it. */
+export function isFieldError(err: unknown): boolean {
+  return fieldProblem(err, 'url') !== undefined || fieldProblem(err, 'events') !== undefined;
+}
+
+/** The event checkboxes, grouped, each with its description; at least one is needed. */
+export function EventPicker({
+  types,
+  selected,
+  onChange,
+  error,
+}: {
+  types: WebhookEventType[];
+  selected: string[];
+  onChange(next: string[]): void;
+  error?: string | undefined;
+}) {
+  const id = useId();
+  const toggle = (type: string, on: boolean) =>
+    onChange(on ? [...selected, type] : selected.filter((t) => t !== type));
+  return (
+    <fieldset
+      className="field event-picker"
+      aria-invalid={error ? true : undefined}
+      aria-describedby={`${id}-hint${error ? ` ${id}-error` : ''}`}
+    >
+      <legend>Events</legend>
+      <p className="hint" id={`${id}-hint`}>
+        Choose at least one: the endpoint receives only the events chosen here.
+      </p>
+      {error ? (
+        <p className="field-error" id={`${id}-error`}>
+          {error}
+        </p>
+      ) : null}
+      <div className="event-groups">
+        {groupEventTypes(types).map((g) => (
+          <fieldset key={g.label} className="event-group">
+            <legend>{g.label}</legend>
+            {g.types.map((t) => (
+              <div className="field checkbox" key={t.type}>
+                <input
+                  type="checkbox"
+                  id={`${id}-${t.type}`}
+                  checked={selected.includes(t.type)}
+                  onChange={(e) => toggle(t.type, e.target.checked)}
+                  aria-describedby={`${id}-${t.type}-hint`}
+                />
+                <label htmlFor={`${id}-${t.type}`}>
+                  <code>{t.type}</code>
+                </label>
+                <p className="hint" id={`${id}-${t.type}-hint`}>
+                  <Described text={t.description} />
+                </p>
+              </div>
+            ))}
+          </fieldset>
+        ))}
+      </div>
+    </fieldset>
+  );
+}
+
+/** How a receiver checks that a request came from Roster (Standard Webhooks). */
+export function VerifyNote() {
+  return (
+    <details className="verify-note">
+      <summary>How your receiver checks a request</summary>
+      <p>
+        Every POST carries the Standard Webhooks headers <code>webhook-id</code>,{' '}
+        <code>webhook-timestamp</code> and <code>webhook-signature</code>. Compute an HMAC-SHA256 of{' '}
+        <code>webhook-id.webhook-timestamp.body</code> (the raw body), keyed with the base64-decoded part of
+        the secret after <code>whsec_</code>; base64-encode it and compare it, in constant time, with the
+        value after <code>v1,</code> in <code>webhook-signature</code>. Refuse timestamps more than five
+        minutes away from now, and use <code>webhook-id</code> (the same on every retry) to drop duplicates.
+        Any Standard Webhooks library does all this for you.
+      </p>
+    </details>
+  );
+}
+
+/** A signing secret shown this once: selectable, with a copy button and the warning that it will not come back. */
+export function SecretReveal({
+  title,
+  secret,
+  children,
+  onDone,
+}: {
+  title: string;
+  secret: string;
+  children?: ReactNode;
+  onDone(): void;
+}) {
+  const id = useId();
+  const [copied, setCopied] = useState<boolean | null>(null);
+  return (
+    <section className="card secret-card" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`} className="form-title">
+        {title}
+      </h2>
+      <p>
+        <strong>Copy it now: you will not see this again.</strong> Roster keeps it encrypted and never shows
+        it again; if it is lost, rotate the secret from the endpoint's page.
+      </p>
+      {children}
+      <div className="link-field">
+        <label htmlFor={`${id}-secret`} className="visually-hidden">
+          Signing secret
+        </label>
+        <input
+          id={`${id}-secret`}
+          className="link-input secret-input"
+          readOnly
+          value={secret}
+          onFocus={(e) => e.currentTarget.select()}
+        />
+        <button
+          type="button"
+          className="button small"
+          onClick={async () => setCopied(await copyText(secret))}
+        >
+          Copy
+        </button>
+        {copied === true ? <span role="status">Copied.</span> : null}
+        {copied === false ? <span role="status">Select the secret and copy it.</span> : null}
+      </div>
+      <VerifyNote />
+      <button type="button" className="button" onClick={onDone}>
+        I have saved it
+      </button>
+    </section>
+  );
+}
+
+/** "Enabled", or "Disabled" with why. */
+export function EndpointStatus({ endpoint: e }: { endpoint: WebhookEndpoint }) {
+  if (e.enabled) return <span className="badge status-enabled">enabled</span>;
+  return (
+    <span className="endpoint-status">
+      <span className="badge status-disabled">disabled</span>
+      {e.disabledReason ? <span className="muted"> {e.disabledReason}</span> : null}
+    </span>
+  );
+}
+
+/**
+ * The organization's webhook endpoints (org:integrations): each with its events, whether it is enabled
+ * (or why not) and its last success and failure; add an endpoint, whose signing secret is shown once.
+ */
+export function WebhooksPage({ org, search }: OrgPageProps) {
+  const list = useLoad(
+    () => api.call('GET /v1/organizations/{org}/webhooks', { path: { org: org.id } }),
+    org.id,
+  );
+  const catalog = useLoad(() => api.call('GET /v1/webhook-event-types'), 'catalog');
+  const [adding, setAdding] = useState(false);
+  const [created, setCreated] = useState<{ endpoint: WebhookEndpoint; secret: string } | null>(null);
+
+  const rows = list.data?.data ?? [];
+  const formOpen = adding || (list.data !== undefined && rows.length === 0 && created === null);
+  return (
+    <Page
+      title="Webhooks"
+      actions={
+        formOpen || !list.data ? null : (
+          <button
+            type="button"
+            className="button primary"
+            onClick={() => {
+              setCreated(null);
+              setAdding(true);
+            }}
+          >
+            Add an endpoint
+          </button>
+        )
+      }
+    >
+      <p className="muted intro">
+        Webhooks tell your own systems what happens in {org.name} as it happens: Roster sends a signed HTTP
+        POST to each endpoint subscribed to an event (a member added, a role changed, an invitation
+        accepted…), retries for more than a day when the receiver fails, and logs every attempt.
+      </p>
+      {search.get('deleted') ? (
+        <Notice>The endpoint was deleted; messages it had not received were dropped.</Notice>
+      ) : null}
+      {created ? (
+        <SecretReveal
+          title="Endpoint added: its signing secret"
+          secret={created.secret}
+          onDone={() => setCreated(null)}
+        >
+          <p>
+            <Link to={endpointPath(org, created.endpoint.id)} className="endpoint-url">
+              {created.endpoint.url}
+            </Link>{' '}
+            now receives {created.endpoint.events.length === 1 ? 'its event' : 'its events'}. Your receiver
+            uses this secret to check that each request comes from Roster.
+          </p>
+        </SecretReveal>
+      ) : null}
+      {formOpen ? (
+        catalog.error ? (
+          <ErrorMessage>{explain(catalog.error)}</ErrorMessage>
+        ) : catalog.data ? (
+          <AddEndpointForm
+            org={org}
+            types={catalog.data.data}
+            canCancel={rows.length > 0}
+            onCancel={() => setAdding(false)}
+            onCreated={(endpoint, secret) => {
+              setCreated({ endpoint, secret });
+              setAdding(false);
+              list.reload();
+            }}
+          />
+        ) : (
+          <Loading label="Loading the event types…" />
+        )
+      ) : null}
+
+      <h2>Endpoints</h2>
+      {list.error ? <ErrorMessage>{explain(list.error)}</ErrorMessage> : null}
+      {list.loading && !list.data ? <Loading label="Loading endpoints…" /> : null}
+      {list.data && rows.length === 0 ? (
+        <Empty title="No webhook endpoints yet.">
+          Add the address of a receiver you run (an HTTPS URL) and choose the events it should hear about.
+          Roster signs each request so the receiver can check where it came from.
+        </Empty>
+      ) : null}
+      {rows.length > 0 ? (
+        <table className="table endpoint-table" aria-busy={list.loading}>
+          <caption className="visually-hidden">Webhook endpoints of {org.name}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Endpoint</th>
+              <th scope="col">Events</th>
+              <th scope="col">Status</th>
+              <th scope="col">Last success</th>
+              <th scope="col">Last failure</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((e) => (
+              <tr key={e.id}>
+                <td data-label="Endpoint">
+                  <Link to={endpointPath(org, e.id)} className="endpoint-url">
+                    {e.url}
+                  </Link>
+                  {e.description ? <span className="muted endpoint-description">{e.description}</span> : null}
+                </td>
+                <td data-label="Events">
+                  <EventList events={e.events} />
+                </td>
+                <td data-label="Status">
+                  <EndpointStatus endpoint={e} />
+                </td>
+                <td data-label="Last success">
+                  {e.lastSuccessAt ? formatDateTime(e.lastSuccessAt) : 'never'}
+                </td>
+                <td data-label="Last failure">
+                  {e.lastFailureAt ? formatDateTime(e.lastFailureAt) : 'never'}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </Page>
+  );
+}
+
+export function EventList({ events }: { events: string[] }) {
+  return (
+    <ul className="event-list">
+      {events.map((t) => (
+        <li key={t}>
+          <code>{t}</code>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function AddEndpointForm({
+  org,
+  types,
+  canCancel,
+  onCancel,
+  onCreated,
+}: {
+  org: Organization;
+  types: WebhookEventType[];
+  canCancel: boolean;
+  onCancel(): void;
+  onCreated(endpoint: WebhookEndpoint, secret: string): void;
+}) {
+  const [url, setUrl] = useState('');
+  const [description, setDescription] = useState('');
+  const [events, setEvents] = useState<string[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const [noEvents, setNoEvents] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    if (events.length === 0) {
+      setNoEvents(true);
+      return;
+    }
+    setNoEvents(false);
+    setBusy(true);
+    try {
+      const { secret, ...endpoint } = await api.call('POST /v1/organizations/{org}/webhooks', {
+        path: { org: org.id },
+        body: {
+          url: url.trim(),
+          // The catalog's order, whatever order the boxes were ticked in.
+          events: types.map((t) => t.type).filter((t) => events.includes(t)),
+          ...(description.trim() ? { description: description.trim() } : {}),
+        },
+      });
+      onCreated(endpoint, secret);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="card medium section" onSubmit={submit} noValidate aria-labelledby="add-endpoint-heading">
+      <h2 id="add-endpoint-heading" className="form-title">
+        Add an endpoint
+      </h2>
+      <ErrorMessage>{error && !isFieldError(error) ? explain(error) : null}</ErrorMessage>
+      <Field
+        label="URL"
+        name="url"
+        type="url"
+        inputMode="url"
+        autoComplete="off"
+        spellCheck={false}
+        maxLength={2048}
+        placeholder="https://example.com/roster-webhooks"
+        hint="Where Roster sends the POSTs. Use HTTPS; a private or loopback address is refused."
+        value={url}
+        onChange={(e) => setUrl(e.target.value)}
+        error={fieldProblem(error, 'url')}
+      />
+      <Field
+        label="Description (optional)"
+        name="description"
+        maxLength={500}
+        hint="What receives these events, for whoever reads this list later."
+        value={description}
+        onChange={(e) => setDescription(e.target.value)}
+        error={fieldProblem(error, 'description')}
+      />
+      <EventPicker
+        types={types}
+        selected={events}
+        onChange={(next) => {
+          setEvents(next);
+          if (next.length > 0) setNoEvents(false);
+        }}
+        error={noEvents ? 'Choose at least one event.' : fieldProblem(error, 'events')}
+      />
+      <div className="row">
+        <button type="submit" className="button primary" disabled={busy}>
+          {busy ? 'Adding…' : 'Add endpoint'}
+        </button>
+        {canCancel ? (
+          <button type="button" className="button" onClick={onCancel}>
+            Cancel
+          </button>
+        ) : null}
+      </div>
+    </form>
+  );
+}
