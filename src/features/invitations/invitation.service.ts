@@ -16,7 +16,7 @@ import { isValidEmail, normalizeEmail } from '../../lib/email.ts';
 import { CommonErrors, type ErrorFactory } from '../../lib/errors.ts';
 import { isUuid, uuidv7 } from '../../lib/ids.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
-import type { Limiter, RateLimits } from '../../lib/rate-limit.ts';
+import { consumeAll, type Limiter, type RateLimits } from '../../lib/rate-limit.ts';
 import {
   lockAsCaller,
   type OrgAccess,
@@ -75,20 +75,7 @@ export function invitationLimits(
 async function charge(limits: InvitationLimits, access: OrgAccess, n: number) {
   const subjects: Array<[Limiter, string]> = [[limits.perOrg, access.org.id]];
   if (access.userId) subjects.push([limits.perInviter, access.userId]);
-  const charged: Array<[Limiter, string]> = [];
-  const refund = async (k: number) => {
-    for (const [limiter, key] of charged) await limiter.refund(key, k).catch(() => {});
-  };
-  try {
-    for (const [limiter, key] of subjects) {
-      await limiter.consume(key, n);
-      charged.push([limiter, key]);
-    }
-  } catch (err) {
-    await refund(n);
-    throw err;
-  }
-  return refund;
+  return consumeAll(subjects, n);
 }
 
 /** Runs `work` with `n` invitations charged; whatever it did not do (per `done`) is refunded. */
