@@ -68,6 +68,16 @@ export interface Config {
   /** Length of that window, in seconds. @default 60 */
   joinRequestLimitWindowSeconds: number;
   /**
+   * Failed sign-ins allowed per email address per window, whether or not an account has it; past it,
+   * sign-in with that address answers 429 without checking the password; a success clears the count;
+   * 0 = no limit. @default 10
+   */
+  signInLimitPerEmail: number;
+  /** Failed sign-ins allowed per client IP per window, over all addresses; 0 = no limit. @default 100 */
+  signInLimitPerIp: number;
+  /** Length of the sign-in rate-limit window, in seconds. @default 900 */
+  signInLimitWindowSeconds: number;
+  /**
    * Let webhook URLs reach loopback, link-local, private and other non-public addresses. Off, Roster
    * refuses them when a URL is registered and again at each delivery (a name may resolve elsewhere
    * later). Turn on only where every receiver is trusted, e.g. a closed network or tests. @default false
@@ -126,6 +136,15 @@ export const CONFIG_DOC: ReadonlyArray<readonly [name: string, description: stri
     'anonymous requests to join per client IP per window; 0 = no limit (default 5; see TRUST_PROXY)',
   ],
   ['JOIN_REQUEST_LIMIT_WINDOW_SECONDS', 'length of that window in seconds (default 60)'],
+  [
+    'SIGN_IN_LIMIT_PER_EMAIL',
+    'failed sign-ins per email address per window, then 429; a success clears it; 0 = no limit (default 10)',
+  ],
+  [
+    'SIGN_IN_LIMIT_PER_IP',
+    'failed sign-ins per client IP per window, all addresses; 0 = no limit (default 100; see TRUST_PROXY)',
+  ],
+  ['SIGN_IN_LIMIT_WINDOW_SECONDS', 'length of the sign-in rate-limit window in seconds (default 900)'],
   [
     'WEBHOOK_ALLOW_PRIVATE',
     'true|false: let webhook URLs reach loopback/private/link-local addresses (default false)',
@@ -250,6 +269,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     invitationSweepMs: int(env, 'INVITATION_SWEEP_MS', 60_000, 0, 86_400_000),
     joinRequestLimitPerIp: int(env, 'JOIN_REQUEST_LIMIT_PER_IP', 5, 0, 1_000_000),
     joinRequestLimitWindowSeconds: int(env, 'JOIN_REQUEST_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+    signInLimitPerEmail: int(env, 'SIGN_IN_LIMIT_PER_EMAIL', 10, 0, 1_000_000),
+    signInLimitPerIp: int(env, 'SIGN_IN_LIMIT_PER_IP', 100, 0, 1_000_000),
+    signInLimitWindowSeconds: int(env, 'SIGN_IN_LIMIT_WINDOW_SECONDS', 900, 1, 86_400),
     webhookAllowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', false),
     webhookTimeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
     secretsKey: key32(env, 'SECRETS_KEY'),

@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -142,6 +142,17 @@ describe('configuration is read from documented variables only', () => {
     expect(read.size).toBeGreaterThan(10);
     expect([...read].filter((name) => !documented.has(name))).toEqual([]);
     expect([...documented].filter((name) => !read.has(name))).toEqual([]);
+  });
+
+  it("the README's configuration table lists exactly the variables --help lists", async () => {
+    const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(
+      readme.indexOf('## Configuration'),
+      readme.indexOf('\n## ', readme.indexOf('## Configuration') + 1),
+    );
+    const inTable = [...section.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((m) => m[1]);
+    expect(inTable.length).toBeGreaterThan(10);
+    expect([...inTable].sort()).toEqual(CONFIG_DOC.map(([name]) => name).sort());
   });
 });
 

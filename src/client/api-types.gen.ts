@@ -197,7 +197,7 @@ export interface Operations {
       410: Schemas["ErrorResponse"];
     };
   };
-  /** Sign in with email and password */
+  /** Sign in with email and password; failed attempts are limited per email and per client IP (429 past either) */
   "POST /v1/auth/sign-in": {
     path: Record<string, never>;
     query: Record<string, never>;
@@ -216,6 +216,7 @@ export interface Operations {
       };
       400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
+      429: Schemas["ErrorResponse"];
     };
   };
   /** End the current session */

@@ -37,6 +37,33 @@ export interface Limiter {
   consume(key: string, points?: number): Promise<void>;
   /** Gives back points charged for work that did not happen. */
   refund(key: string, points?: number): Promise<void>;
+  /** Forgets everything charged to `key` in its window (a success that clears earlier failures). */
+  reset(key: string): Promise<void>;
+}
+
+/**
+ * Charges `points` to each `[limiter, key]` in turn, or throws the first RATE_LIMITED having charged
+ * none of them. Returns how to give back `k` points to every one charged (errors ignored: a refund
+ * that fails leaves a stricter limit, never a looser one).
+ */
+export async function consumeAll(
+  charges: ReadonlyArray<readonly [Limiter, string]>,
+  points = 1,
+): Promise<(k: number) => Promise<void>> {
+  const charged: Array<readonly [Limiter, string]> = [];
+  const refund = async (k: number) => {
+    for (const [limiter, key] of charged) await limiter.refund(key, k).catch(() => {});
+  };
+  try {
+    for (const [limiter, key] of charges) {
+      await limiter.consume(key, points);
+      charged.push([limiter, key]);
+    }
+  } catch (err) {
+    await refund(points);
+    throw err;
+  }
+  return refund;
 }
 
 export interface RateLimits {
@@ -94,6 +121,10 @@ function wrap(spec: LimitSpec, impl: RateLimiterAbstract | null): Limiter {
     async refund(key, points = 1) {
       if (!impl || points <= 0) return;
       await impl.reward(key, points);
+    },
+    async reset(key) {
+      if (!impl) return;
+      await impl.delete(key);
     },
   };
 }

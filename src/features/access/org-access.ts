@@ -1,6 +1,7 @@
 /**
  * Who may do what in an organization. Resolves the caller's standing in one query, hides the
- * organization from non-members (404), and checks scopes (403) — the only gate handlers use.
+ * organization from non-members (404), and checks scopes (403) — the only gate handlers use — and,
+ * for changes made under the organization's lock, reads that standing again once the lock is held.
  */
 import type { Kysely } from 'kysely';
 import type { Context } from '../../context.ts';
@@ -8,9 +9,11 @@ import type { DB } from '../../db/schema.ts';
 import { CommonErrors } from '../../lib/errors.ts';
 import { type Actor, SYSTEM_ACTOR } from '../audit/audit.repository.ts';
 import { actorOf, type Principal } from '../auth/principal.ts';
+import { MemberErrors } from '../members/member.errors.ts';
 import { OrganizationErrors } from '../organizations/organization.errors.ts';
-import { findOrgWithMembership, type OrgRow } from '../organizations/organization.repository.ts';
+import { findOrgWithMembership, lockOrg, type OrgRow } from '../organizations/organization.repository.ts';
 import {
+  canManageRole,
   type Grant,
   grantForApiKey,
   grantForApp,
@@ -56,10 +59,11 @@ export async function orgAccess(ctx: Context, principal: Principal | null, ref: 
   return { org, grant, role, userId, actor: actorOf(principal, ip) } satisfies OrgAccess;
 }
 
+const forbidden = (scope: Scope) =>
+  CommonErrors.FORBIDDEN({ requiredScope: scope }, `This needs the '${scope}' permission.`);
+
 export function requireScope(access: OrgAccess, scope: Scope): void {
-  if (!hasScope(access.grant, scope)) {
-    throw CommonErrors.FORBIDDEN({ requiredScope: scope }, `This needs the '${scope}' permission.`);
-  }
+  if (!hasScope(access.grant, scope)) throw forbidden(scope);
 }
 
 /** Loads the organization and checks one scope: the usual first line of an org-scoped handler. */
@@ -86,24 +90,51 @@ export async function operatorAccess(ctx: Context, ref: string): Promise<OrgAcce
   return { org, grant: grantForApiKey(SCOPES), role: null, userId: null, actor: SYSTEM_ACTOR };
 }
 
+/** The organization row as `lockOrg` returns it, read under the lock. */
+export type LockedOrg = NonNullable<Awaited<ReturnType<typeof lockOrg>>>;
+
 /**
- * The caller's standing read again inside a transaction that holds the organization's lock: while the
- * request waited for it, a concurrent change may have demoted or removed the caller, whose authority
- * must not outlive that. Checks `scope` on it (404 when no longer a member, 403 without the scope) and
- * returns the grant as it is now. An API key's grant does not depend on memberships.
+ * The first step of every membership change: locks the organization's row (`lockOrg`: changes to one
+ * organization's memberships go one at a time; 404 when it is gone), then reads the caller's standing
+ * again under that lock. While the request waited for the lock, a concurrent change may have demoted or
+ * removed the caller, whose authority must not outlive that. `standing` is the caller's grant as it is
+ * now: null when the caller is no longer an active member; an API key's or an app's grant does not
+ * depend on memberships. Nothing is checked yet: `requireStanding` checks it, at once or after a state
+ * rule that must answer first (two owners demoting each other learn LAST_OWNER).
  */
-export async function requireScopeUnderLock(db: Kysely<DB>, access: OrgAccess, scope: Scope): Promise<Grant> {
-  let grant: Grant = access.grant;
-  if (access.userId !== null) {
-    const row = await db
-      .selectFrom('memberships')
-      .select(['role', 'status'])
-      .where('organization_id', '=', access.org.id)
-      .where('user_id', '=', access.userId)
-      .executeTakeFirst();
-    if (row?.status !== 'active') throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
-    grant = grantForRole(row.role);
-  }
-  requireScope({ ...access, grant }, scope);
-  return grant;
+export async function lockAsCaller(
+  trx: Kysely<DB>,
+  access: OrgAccess,
+): Promise<{ org: LockedOrg; standing: Grant | null }> {
+  const org = await lockOrg(trx, access.org.id);
+  if (!org) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
+  if (access.userId === null) return { org, standing: access.grant };
+  const me = await trx
+    .selectFrom('memberships')
+    .select(['role', 'status'])
+    .where('organization_id', '=', org.id)
+    .where('user_id', '=', access.userId)
+    .executeTakeFirst();
+  return { org, standing: me?.status === 'active' ? grantForRole(me.role) : null };
+}
+
+/**
+ * Checks a standing read by `lockAsCaller`: 404 when the caller is no longer a member, 403 without
+ * `scope` (none: membership is enough), ROLE_CEILING for the first of `roles` above the caller's
+ * ceiling. Returns the grant, to check further roles met later with `requireCeiling`.
+ */
+export function requireStanding(
+  standing: Grant | null,
+  scope: Scope | null,
+  roles: readonly Role[] = [],
+): Grant {
+  if (!standing) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
+  if (scope !== null && !hasScope(standing, scope)) throw forbidden(scope);
+  for (const role of roles) requireCeiling(standing, role);
+  return standing;
+}
+
+/** Only roles at or below one's own may be granted, changed or removed; only owners manage owners. */
+export function requireCeiling(grant: Grant, role: Role): void {
+  if (!canManageRole(grant, role)) throw MemberErrors.ROLE_CEILING({ role });
 }

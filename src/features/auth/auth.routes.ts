@@ -14,6 +14,7 @@ const client = (request: FastifyRequest) => ({
 export default async function authRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addSchema(User);
+  const signInLimits = auth.signInLimits(app.rateLimits, app.ctx.config);
 
   app.post(
     '/v1/auth/sign-up',
@@ -37,13 +38,14 @@ export default async function authRoutes(fastify: FastifyInstance) {
     {
       schema: {
         tags: ['auth'],
-        summary: 'Sign in with email and password',
+        summary:
+          'Sign in with email and password; failed attempts are limited per email and per client IP (429 past either)',
         body: SignInBody,
-        response: withErrors({ 200: UserAndSession }, 400, 401),
+        response: withErrors({ 200: UserAndSession }, 400, 401, 429),
       },
     },
     async (request, reply) => {
-      const { user, session } = await auth.signIn(app.ctx, request.body, client(request));
+      const { user, session } = await auth.signIn(app.ctx, signInLimits, request.body, client(request));
       setSessionCookie(app, reply, session.token, session.expiresAt);
       return { user: serializeUser(user), session };
     },

@@ -1,4 +1,6 @@
-/** Accounts and sessions: sign-up, sign-in, sign-out, email verification. */
+/** Accounts and sessions: sign-up, sign-in (rate limited), sign-out, email verification. */
+import { createHash } from 'node:crypto';
+import type { Config } from '../../config.ts';
 import type { Context, Trx } from '../../context.ts';
 import {
   decoyPasswordHash,
@@ -9,6 +11,7 @@ import {
   verifyPassword,
 } from '../../lib/crypto.ts';
 import { isValidEmail, normalizeEmail } from '../../lib/email.ts';
+import { consumeAll, type Limiter, type RateLimits } from '../../lib/rate-limit.ts';
 import type { Actor } from '../audit/audit.repository.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { acceptOnSignUp } from '../invitations/invitation.service.ts';
@@ -107,12 +110,68 @@ export async function signUp(
   });
 }
 
-export async function signIn(ctx: Context, input: { email: string; password: string }, client: ClientInfo) {
-  const email = normalizeEmail(input.email);
+export interface SignInLimits {
+  perEmail: Limiter;
+  perIp: Limiter;
+}
+
+export function signInLimits(
+  rateLimits: RateLimits,
+  config: Pick<Config, 'signInLimitPerEmail' | 'signInLimitPerIp' | 'signInLimitWindowSeconds'>,
+): SignInLimits {
+  return {
+    perEmail: rateLimits.limiter({
+      name: 'sign-in-email',
+      points: config.signInLimitPerEmail,
+      durationSeconds: config.signInLimitWindowSeconds,
+    }),
+    perIp: rateLimits.limiter({
+      name: 'sign-in-ip',
+      points: config.signInLimitPerIp,
+      durationSeconds: config.signInLimitWindowSeconds,
+    }),
+  };
+}
+
+/** The per-address counter's key: a hash, so the counters (PostgreSQL or Redis) keep no addresses. */
+const emailKey = (email: string) => createHash('sha256').update(email, 'utf8').digest('base64url');
+
+/**
+ * The account whose password `password` is, or null. Hashes the password whether or not the account
+ * exists, so the answer time does not tell.
+ */
+async function checkPassword(ctx: Context, email: string, password: string) {
   const user = await repo.findUserByEmail(ctx.db, email);
-  // Hash the password whether or not the account exists, so the answer time does not tell.
-  const ok = await verifyPassword(input.password, user?.password_hash ?? (await decoyPasswordHash()));
-  if (!user?.password_hash || !ok) throw AuthErrors.INVALID_CREDENTIALS();
+  const ok = await verifyPassword(password, user?.password_hash ?? (await decoyPasswordHash()));
+  return user?.password_hash && ok ? user : null;
+}
+
+/**
+ * Signs in. Failed attempts count per email address (existing or not) and per client IP. Each attempt
+ * is charged before the password is checked: past either limit the answer is 429 RATE_LIMITED, the
+ * same whether the password is right and whether the account exists, and concurrent attempts cannot
+ * slip past the limit together. A success gives its charge back and clears the address's failures.
+ */
+export async function signIn(
+  ctx: Context,
+  limits: SignInLimits,
+  input: { email: string; password: string },
+  client: ClientInfo,
+) {
+  const email = normalizeEmail(input.email);
+  const byEmail: [Limiter, string] = [limits.perEmail, emailKey(email)];
+  const byIp: [Limiter, string] = [limits.perIp, client.ip ?? 'unknown'];
+  const refund = await consumeAll([byIp, byEmail]);
+  let user: Awaited<ReturnType<typeof checkPassword>>;
+  try {
+    user = await checkPassword(ctx, email, input.password);
+  } catch (err) {
+    // No answer on the password (the database failed, say): not a failed attempt.
+    await refund(1);
+    throw err;
+  }
+  if (!user) throw AuthErrors.INVALID_CREDENTIALS(); // a failed attempt: its charge stays
+  await Promise.all([byEmail[0].reset(byEmail[1]), byIp[0].refund(byIp[1])]).catch(() => {});
   return ctx.transaction(async (trx) => {
     const session = await startSession(ctx, trx, user.id, client);
     const { password_hash: _, ...publicUser } = user;

@@ -16,18 +16,15 @@ import { isValidEmail, normalizeEmail } from '../../lib/email.ts';
 import { CommonErrors, type ErrorFactory } from '../../lib/errors.ts';
 import { isUuid, uuidv7 } from '../../lib/ids.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
-import type { Limiter, RateLimits } from '../../lib/rate-limit.ts';
-import { type OrgAccess, requireScope } from '../access/org-access.ts';
+import { consumeAll, type Limiter, type RateLimits } from '../../lib/rate-limit.ts';
 import {
-  canManageRole,
-  type Grant,
-  grantForRole,
-  hasScope,
-  ROLES,
-  type Role,
-  type Scope,
-  scopesForRole,
-} from '../access/scopes.ts';
+  lockAsCaller,
+  type OrgAccess,
+  requireCeiling,
+  requireScope,
+  requireStanding,
+} from '../access/org-access.ts';
+import { ROLES, type Role, scopesForRole } from '../access/scopes.ts';
 import { type Actor, recordAudit, recordAudits } from '../audit/audit.repository.ts';
 import { AuthErrors } from '../auth/auth.errors.ts';
 import { findUserById } from '../auth/auth.repository.ts';
@@ -44,8 +41,6 @@ import { InvitationErrors } from './invitation.errors.ts';
 import * as repo from './invitation.repository.ts';
 
 export const MAX_BULK = 1000;
-
-type Org = NonNullable<Awaited<ReturnType<typeof lockOrg>>>;
 
 // ---------------------------------------------------------------------------------------------------
 // Rate limits
@@ -80,20 +75,7 @@ export function invitationLimits(
 async function charge(limits: InvitationLimits, access: OrgAccess, n: number) {
   const subjects: Array<[Limiter, string]> = [[limits.perOrg, access.org.id]];
   if (access.userId) subjects.push([limits.perInviter, access.userId]);
-  const charged: Array<[Limiter, string]> = [];
-  const refund = async (k: number) => {
-    for (const [limiter, key] of charged) await limiter.refund(key, k).catch(() => {});
-  };
-  try {
-    for (const [limiter, key] of subjects) {
-      await limiter.consume(key, n);
-      charged.push([limiter, key]);
-    }
-  } catch (err) {
-    await refund(n);
-    throw err;
-  }
-  return refund;
+  return consumeAll(subjects, n);
 }
 
 /** Runs `work` with `n` invitations charged; whatever it did not do (per `done`) is refunded. */
@@ -151,29 +133,6 @@ const acceptUrl = (config: Config, token: string) =>
 // ---------------------------------------------------------------------------------------------------
 // Under the lock
 
-/**
- * Locks the organization and returns it with the caller's grant as it is now: while the request
- * waited for the lock, a concurrent change may have demoted or removed the caller.
- */
-async function lockAsCaller(trx: Trx, access: OrgAccess): Promise<{ org: Org; grant: Grant }> {
-  const org = await lockOrg(trx, access.org.id);
-  if (!org) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
-  if (access.userId === null) return { org, grant: access.grant };
-  const me = await findMember(trx, access.org.id, access.userId);
-  if (me?.status !== 'active') throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
-  return { org, grant: grantForRole(me.role) };
-}
-
-function assertScope(grant: Grant, scope: Scope) {
-  if (!hasScope(grant, scope)) {
-    throw CommonErrors.FORBIDDEN({ requiredScope: scope }, `This needs the '${scope}' permission.`);
-  }
-}
-
-function assertCeiling(grant: Grant, role: Role) {
-  if (!canManageRole(grant, role)) throw MemberErrors.ROLE_CEILING({ role });
-}
-
 function expiredAudits(orgId: string, rows: Array<{ id: string; email: string }>) {
   return rows.map((r) => ({
     organizationId: orgId,
@@ -228,9 +187,8 @@ async function createMany(
   emails: Array<{ input: string; email: string }>,
   spec: { role: Role; message: string | null; approval: 'approved' | 'requested_to_be_invited' },
 ): Promise<Outcome[]> {
-  const { org, grant } = await lockAsCaller(trx, access);
-  if (spec.approval === 'approved') assertScope(grant, 'member:invite');
-  assertCeiling(grant, spec.role);
+  const { org, standing } = await lockAsCaller(trx, access);
+  requireStanding(standing, spec.approval === 'approved' ? 'member:invite' : null, [spec.role]);
 
   const list = emails.map((e) => e.email);
   // A pending invitation past its expiry no longer blocks a new one: persist its expiry first.
@@ -400,7 +358,7 @@ export async function createInvitation(
   input: InviteInput,
 ) {
   requireScope(access, 'member:invite');
-  if (!canManageRole(access.grant, input.role)) throw MemberErrors.ROLE_CEILING({ role: input.role });
+  requireCeiling(access.grant, input.role);
   const { invitation, acceptUrl } = await singleInvitation(ctx, limits, access, input, 'approved');
   return { invitation, acceptUrl: acceptUrl as string };
 }
@@ -419,7 +377,7 @@ export function requestInvitation(
     );
   }
   requireScope(access, 'org:read');
-  if (!canManageRole(access.grant, input.role)) throw MemberErrors.ROLE_CEILING({ role: input.role });
+  requireCeiling(access.grant, input.role);
   return singleInvitation(ctx, limits, access, input, 'requested_to_be_invited');
 }
 
@@ -435,7 +393,7 @@ export async function bulkInvite(
   input: { emails: string[]; role: Role; message?: string },
 ) {
   requireScope(access, 'member:invite');
-  if (!canManageRole(access.grant, input.role)) throw MemberErrors.ROLE_CEILING({ role: input.role });
+  requireCeiling(access.grant, input.role);
   const message = input.message?.trim() ? input.message.trim() : null;
   const early: Array<Outcome | null> = [];
   const candidates: Array<{ input: string; email: string }> = [];
@@ -540,11 +498,11 @@ function assertPending(row: repo.InvitationRow) {
 export async function revokeInvitation(ctx: Context, access: OrgAccess, id: string) {
   requireScope(access, 'member:invite');
   return ctx.transaction(async (trx) => {
-    const { grant } = await lockAsCaller(trx, access);
-    assertScope(grant, 'member:invite');
+    const { standing } = await lockAsCaller(trx, access);
+    const grant = requireStanding(standing, 'member:invite');
     const row = await lockInvitation(trx, access.org.id, id);
     assertPending(row);
-    assertCeiling(grant, row.role);
+    requireCeiling(grant, row.role);
     await repo.markRevoked(trx, id, access.actor.id);
     await recordAudit(trx, access.actor, {
       organizationId: access.org.id,
@@ -564,8 +522,8 @@ export async function revokeInvitation(ctx: Context, access: OrgAccess, id: stri
  */
 async function reissue(ctx: Context, access: OrgAccess, id: string, send: boolean) {
   const result = await ctx.transaction(async (trx) => {
-    const { org, grant } = await lockAsCaller(trx, access);
-    assertScope(grant, 'member:invite');
+    const { org, standing } = await lockAsCaller(trx, access);
+    const grant = requireStanding(standing, 'member:invite');
     const row = await lockInvitation(trx, access.org.id, id);
     if (row.stored_status === 'pending' && row.approval !== 'approved') {
       throw InvitationErrors.INVITATION_NOT_APPROVED({ approval: row.approval });
@@ -576,7 +534,7 @@ async function reissue(ctx: Context, access: OrgAccess, id: string, send: boolea
       return { expired: true as const };
     }
     assertPending(row);
-    assertCeiling(grant, row.role);
+    requireCeiling(grant, row.role);
     const t = issueToken('ri');
     await repo.issueNewToken(trx, id, t, org.invite_expiry_days);
     const fresh = (await repo.findById(trx, org.id, id)) as repo.InvitationRow;
@@ -627,12 +585,12 @@ export function approveInvitation(ctx: Context, limits: InvitationLimits, access
   requireScope(access, 'member:admin');
   return charged(limits, access, 1, () =>
     ctx.transaction(async (trx) => {
-      const { org, grant } = await lockAsCaller(trx, access);
-      assertScope(grant, 'member:admin');
+      const { org, standing } = await lockAsCaller(trx, access);
+      const grant = requireStanding(standing, 'member:admin');
       const row = await lockInvitation(trx, org.id, id);
       assertPending(row);
       if (row.approval === 'approved') throw InvitationErrors.INVITATION_ALREADY_APPROVED();
-      assertCeiling(grant, row.role);
+      requireCeiling(grant, row.role);
       if ((await repo.findMembershipsByEmails(trx, org.id, [row.email])).length > 0) {
         throw MemberErrors.ALREADY_MEMBER({ email: row.email });
       }
@@ -668,8 +626,8 @@ export function approveInvitation(ctx: Context, limits: InvitationLimits, access
 export async function rejectInvitation(ctx: Context, access: OrgAccess, id: string) {
   requireScope(access, 'member:admin');
   return ctx.transaction(async (trx) => {
-    const { grant } = await lockAsCaller(trx, access);
-    assertScope(grant, 'member:admin');
+    const { standing } = await lockAsCaller(trx, access);
+    requireStanding(standing, 'member:admin');
     const row = await lockInvitation(trx, access.org.id, id);
     assertPending(row);
     if (row.approval === 'approved') throw InvitationErrors.INVITATION_ALREADY_APPROVED();

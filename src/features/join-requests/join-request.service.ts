@@ -9,8 +9,14 @@ import { isValidEmail, normalizeEmail } from '../../lib/email.ts';
 import { invalidField } from '../../lib/errors.ts';
 import { isUuid, uuidv7 } from '../../lib/ids.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
-import { type OrgAccess, requireScope, requireScopeUnderLock } from '../access/org-access.ts';
-import { canManageRole, type Role } from '../access/scopes.ts';
+import {
+  lockAsCaller,
+  type OrgAccess,
+  requireCeiling,
+  requireScope,
+  requireStanding,
+} from '../access/org-access.ts';
+import type { Role } from '../access/scopes.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { AuthErrors } from '../auth/auth.errors.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
@@ -249,12 +255,10 @@ export async function answerJoinRequest(
   role: Role = 'member',
 ) {
   requireScope(access, 'member:admin');
-  if (!canManageRole(access.grant, role)) throw MemberErrors.ROLE_CEILING({ role });
+  requireCeiling(access.grant, role);
   return ctx.transaction(async (trx) => {
-    const org = await lockOrg(trx, access.org.id);
-    if (!org) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
-    const grant = await requireScopeUnderLock(trx, access, 'member:admin');
-    if (!canManageRole(grant, role)) throw MemberErrors.ROLE_CEILING({ role });
+    const { org, standing } = await lockAsCaller(trx, access);
+    requireStanding(standing, 'member:admin', [role]);
     const m = await members.findMembershipById(trx, id);
     if (!m || m.organization_id !== org.id || m.source !== 'join_request') {
       throw JoinRequestErrors.JOIN_REQUEST_NOT_FOUND();

@@ -4,10 +4,14 @@ import { parseToken, secretMatches } from '../../lib/crypto.ts';
 import { CommonErrors } from '../../lib/errors.ts';
 import { isUuid } from '../../lib/ids.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
-import { type OrgAccess, requireScope } from '../access/org-access.ts';
 import {
-  canManageRole,
-  type Grant,
+  lockAsCaller,
+  type OrgAccess,
+  requireCeiling,
+  requireScope,
+  requireStanding,
+} from '../access/org-access.ts';
+import {
   grantForApiKey,
   grantForApp,
   grantForRole,
@@ -19,7 +23,6 @@ import {
 import { recordAudit } from '../audit/audit.repository.ts';
 import { publishEvent } from '../events/event.service.ts';
 import { OrganizationErrors } from '../organizations/organization.errors.ts';
-import { lockOrg } from '../organizations/organization.repository.ts';
 import { MemberErrors } from './member.errors.ts';
 import * as repo from './member.repository.ts';
 
@@ -67,50 +70,28 @@ async function assertOwnerRemains(trx: Trx, organizationId: string) {
 }
 
 /**
- * Locks the organization, then reads under that lock the target membership and the caller's own
- * standing as it is now. The request's `access` was resolved before the lock: while it waited, a
- * concurrent change may have demoted or removed the caller, whose authority must not outlive it.
+ * Locks the organization, then reads under that lock the caller's standing as it is now (checked
+ * later, after the last-owner rule) and the target membership.
  */
 async function lockedTarget(trx: Trx, access: OrgAccess, userId: string) {
-  if (!(await lockOrg(trx, access.org.id))) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
+  const { standing } = await lockAsCaller(trx, access);
   const target = await repo.findMember(trx, access.org.id, userId);
   if (!target) throw MemberErrors.MEMBER_NOT_FOUND();
-  let current: Grant | null = access.grant;
-  if (access.userId !== null) {
-    const caller =
-      access.userId === userId ? target : await repo.findMember(trx, access.org.id, access.userId);
-    current = caller?.status === 'active' ? grantForRole(caller.role) : null;
-  }
-  return { target, current };
-}
-
-/**
- * Re-checks, with the caller's standing read under the lock, what was checked with the standing the
- * request started with: `member:admin`, and the ceiling over every role the change touches.
- */
-function assertStillAllowed(current: Grant | null, roles: Role[]) {
-  if (!current) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
-  if (!hasScope(current, 'member:admin')) {
-    throw CommonErrors.FORBIDDEN(
-      { requiredScope: 'member:admin' },
-      "This needs the 'member:admin' permission.",
-    );
-  }
-  for (const role of roles) if (!canManageRole(current, role)) throw MemberErrors.ROLE_CEILING({ role });
+  return { target, standing };
 }
 
 export async function changeRole(ctx: Context, access: OrgAccess, userId: string, role: Role) {
   requireScope(access, 'member:admin');
   // The caller's own role bounds what they may grant; the target's current role bounds whom they may touch.
-  if (!canManageRole(access.grant, role)) throw MemberErrors.ROLE_CEILING({ role });
+  requireCeiling(access.grant, role);
   return ctx.transaction(async (trx) => {
-    const { target, current } = await lockedTarget(trx, access, userId);
-    if (!canManageRole(access.grant, target.role)) throw MemberErrors.ROLE_CEILING({ role: target.role });
+    const { target, standing } = await lockedTarget(trx, access, userId);
+    requireCeiling(access.grant, target.role);
     if (target.role === role) return serializeMember(target);
     await repo.updateRole(trx, target.id, role);
     // The state rule first: two owners demoting each other at once learn that one owner must remain.
     await assertOwnerRemains(trx, access.org.id);
-    assertStillAllowed(current, [target.role, role]);
+    requireStanding(standing, 'member:admin', [target.role, role]);
     await recordAudit(trx, access.actor, {
       organizationId: access.org.id,
       action: 'member.role_changed',
@@ -133,13 +114,12 @@ export async function removeMember(ctx: Context, access: OrgAccess, userId: stri
   const leaving = access.userId === userId;
   if (!leaving) requireScope(access, 'member:admin');
   await ctx.transaction(async (trx) => {
-    const { target, current } = await lockedTarget(trx, access, userId);
-    if (!leaving && !canManageRole(access.grant, target.role))
-      throw MemberErrors.ROLE_CEILING({ role: target.role });
+    const { target, standing } = await lockedTarget(trx, access, userId);
+    if (!leaving) requireCeiling(access.grant, target.role);
     await repo.deleteMembership(trx, target.id);
     await assertOwnerRemains(trx, access.org.id);
     // Leaving needs only the membership, which was just read under the lock.
-    if (!leaving) assertStillAllowed(current, [target.role]);
+    if (!leaving) requireStanding(standing, 'member:admin', [target.role]);
     await recordAudit(trx, access.actor, {
       organizationId: access.org.id,
       action: leaving ? 'member.left' : 'member.removed',

@@ -5,8 +5,14 @@
 import type { Context } from '../../context.ts';
 import { isValidEmail, normalizeEmail } from '../../lib/email.ts';
 import { invalidField } from '../../lib/errors.ts';
-import { type OrgAccess, requireScope, requireScopeUnderLock } from '../access/org-access.ts';
-import { canManageRole, type Role } from '../access/scopes.ts';
+import {
+  lockAsCaller,
+  type OrgAccess,
+  requireCeiling,
+  requireScope,
+  requireStanding,
+} from '../access/org-access.ts';
+import type { Role } from '../access/scopes.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { findUserByEmail, findUserById } from '../auth/auth.repository.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
@@ -14,7 +20,6 @@ import { publishEvent } from '../events/event.service.ts';
 import { MemberErrors } from '../members/member.errors.ts';
 import * as members from '../members/member.repository.ts';
 import { serializeMember } from '../members/member.service.ts';
-import { OrganizationErrors } from '../organizations/organization.errors.ts';
 import { lockOrg } from '../organizations/organization.repository.ts';
 import { assertSeatFree } from '../organizations/seats.ts';
 import { enqueueEmail } from '../outbox/outbox.repository.ts';
@@ -44,7 +49,7 @@ export async function addExistingUser(
   if ((input.userId === undefined) === (input.email === undefined)) {
     throw invalidField('userId', 'give exactly one of userId or email');
   }
-  if (!canManageRole(access.grant, input.role)) throw MemberErrors.ROLE_CEILING({ role: input.role });
+  requireCeiling(access.grant, input.role);
   const user =
     input.userId !== undefined
       ? await findUserById(ctx.db, input.userId)
@@ -52,10 +57,8 @@ export async function addExistingUser(
   if (!user) throw MemberErrors.USER_NOT_FOUND();
 
   return ctx.transaction(async (trx) => {
-    const org = await lockOrg(trx, access.org.id);
-    if (!org) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
-    const grant = await requireScopeUnderLock(trx, access, 'member:admin');
-    if (!canManageRole(grant, input.role)) throw MemberErrors.ROLE_CEILING({ role: input.role });
+    const { org, standing } = await lockAsCaller(trx, access);
+    requireStanding(standing, 'member:admin', [input.role]);
     const existing = await members.findMember(trx, org.id, user.id);
     if (existing) throw MemberErrors.ALREADY_MEMBER({ status: existing.status, source: existing.source });
     // A pending add holds no seat yet, but one it could never take is not worth sending.
