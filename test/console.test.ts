@@ -402,6 +402,30 @@ describe.runIf(RUN_BROWSER_TESTS)('web console in Chromium', () => {
     expect(me.status()).toBe(401);
   });
 
+  it('a wrong password is explained; past the limit of failed attempts, so is how long to wait', async () => {
+    const { member } = await seedOrg('throttled');
+    const page = await freshPage();
+    await page.goto(`${base}/sign-in`);
+    await page.getByLabel('Email').fill(member.user.email);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe('The email or the password is wrong.');
+    // The rest of the allowed failures, through the API from the same address.
+    for (let i = 1; i < t.app.ctx.config.signInLimitPerEmail; i++) {
+      const res = await page.request.post(`${base}/v1/auth/sign-in`, {
+        data: { email: member.user.email, password: 'not the password' },
+      });
+      expect(res.status()).toBe(401);
+    }
+    // Now even the right password is turned away, with the wait in words.
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText(/^Too many attempts\. Try again in \d+ minutes\.$/).waitFor();
+    expect(page.url()).toBe(`${base}/sign-in`);
+  });
+
   it('an invalid verification link explains itself', async () => {
     const page = await freshPage();
     await page.goto(`${base}/verify-email?token=rv_not-a-real-token`);

@@ -157,9 +157,18 @@ export function explain(err: unknown): string {
   if (err instanceof ApiError) {
     const issue = err.fieldIssues[0];
     if (err.code === 'VALIDATION_FAILED' && issue) return `Check ${issue.field}: it ${issue.message}.`;
+    const wait = (err.details as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+    if (err.code === 'RATE_LIMITED' && typeof wait === 'number')
+      return `Too many attempts. ${inAWhile(wait)}`;
     return WORDS[err.code] ?? err.message;
   }
   return 'Something unexpected happened. Reload the page and try again.';
+}
+
+/** "Try again in 40 seconds." / "Try again in 15 minutes." */
+function inAWhile(seconds: number): string {
+  if (seconds < 90) return `Try again in ${Math.max(1, Math.round(seconds))} seconds.`;
+  return `Try again in ${Math.ceil(seconds / 60)} minutes.`;
 }
 
 /** The API's words for a code it reported in a result (bulk invitations), in plain words when known. */
