@@ -370,7 +370,7 @@ describe.runIf(RUN_BROWSER_TESTS)('apps and installations in the console, in Chr
     await form.getByRole('button', { name: 'Create app' }).click();
     await form
       .getByRole('alert')
-      .getByText('The webhook URL must be a full http:// or https:// address')
+      .getByText('Enter the full address of your receiver, starting with https://')
       .waitFor();
     const field = form.getByLabel('Webhook URL');
     expect(await field.getAttribute('aria-invalid')).toBe('true');
