@@ -260,6 +260,39 @@ describe.skipIf(!onPostgres)('last owner under concurrency (PostgreSQL)', () => 
       expect((await memberEntries(org.id)).map((e) => e.action)).toEqual(['member.removed']);
     });
 
+    it('B, demoted to admin while B’s deletion of the organization waited, is refused (403); it stays', async () => {
+      const org = await createOrg(t.app, a.token);
+      await seedMember(t.database, org.id, b.user.id, 'owner');
+      const [demote, stale] = await underLock(org.id, [
+        () => patch(org.slug, a, b, 'admin'),
+        () =>
+          t.app.inject({ method: 'DELETE', url: `/v1/organizations/${org.id}`, headers: bearer(b.token) }),
+      ]);
+      expect(demote?.statusCode).toBe(200);
+      expect([stale?.statusCode, errorCode(stale as LightMyRequestResponse)]).toEqual([403, 'FORBIDDEN']);
+      const still = await t.app.inject({ url: `/v1/organizations/${org.id}`, headers: bearer(a.token) });
+      expect(still.statusCode).toBe(200);
+    });
+
+    it('an admin demoted to member while changing the settings is refused (403); nothing changes', async () => {
+      const org = await createOrg(t.app, a.token);
+      await seedMember(t.database, org.id, b.user.id, 'admin');
+      const [demote, stale] = await underLock(org.id, [
+        () => patch(org.slug, a, b, 'member'),
+        () =>
+          t.app.inject({
+            method: 'PATCH',
+            url: `/v1/organizations/${org.id}`,
+            headers: bearer(b.token),
+            payload: { joinRequestsEnabled: true },
+          }),
+      ]);
+      expect(demote?.statusCode).toBe(200);
+      expect([stale?.statusCode, errorCode(stale as LightMyRequestResponse)]).toEqual([403, 'FORBIDDEN']);
+      const after = await t.app.inject({ url: `/v1/organizations/${org.id}`, headers: bearer(a.token) });
+      expect(after.json().joinRequestsEnabled).toBe(false);
+    });
+
     it('an admin demoted to member while promoting someone to admin is refused (403)', async () => {
       const org = await createOrg(t.app, a.token);
       await seedMember(t.database, org.id, b.user.id, 'admin');

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Context } from '../../context.ts';
 import { isUuid, uuidv7 } from '../../lib/ids.ts';
 import type { OrgAccess } from '../access/org-access.ts';
-import { requireScope } from '../access/org-access.ts';
+import { lockAsCaller, requireScope, requireStanding } from '../access/org-access.ts';
 import { scopesForRole } from '../access/scopes.ts';
 import { type Actor, recordAudit } from '../audit/audit.repository.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
@@ -132,8 +132,8 @@ export async function updateOrganization(ctx: Context, access: OrgAccess, input:
     ...(input.slug !== undefined && { slug: checkSlug(input.slug) }),
   };
   return ctx.transaction(async (trx) => {
-    const current = await repo.lockOrg(trx, access.org.id);
-    if (!current) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
+    const { org: current, standing } = await lockAsCaller(trx, access);
+    requireStanding(standing, 'org:write');
     // Only what actually changes is written and audited, as `{ field: { from, to } }`.
     const patch: Record<string, unknown> = {};
     const changes: Record<string, { from: unknown; to: unknown }> = {};
@@ -178,8 +178,10 @@ export async function updateOrganization(ctx: Context, access: OrgAccess, input:
 export async function deleteOrganization(ctx: Context, access: OrgAccess) {
   requireScope(access, 'org:delete');
   await ctx.transaction(async (trx) => {
-    // A concurrent delete that committed first leaves nothing to delete (nor to audit twice).
-    if (!(await repo.lockOrg(trx, access.org.id))) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
+    // A concurrent delete that committed first leaves nothing to delete (nor to audit twice), and an
+    // owner demoted while waiting for the lock no longer may.
+    const { standing } = await lockAsCaller(trx, access);
+    requireStanding(standing, 'org:delete');
     await repo.deleteOrg(trx, access.org.id);
     // The audit log keeps the organization's id without a foreign key, so this entry outlives it.
     await recordAudit(trx, access.actor, {

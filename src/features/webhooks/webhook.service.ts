@@ -2,11 +2,9 @@
 import type { Context } from '../../context.ts';
 import { uuidv7 } from '../../lib/ids.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
-import { type OrgAccess, requireScope } from '../access/org-access.ts';
+import { lockAsCaller, type OrgAccess, requireScope, requireStanding } from '../access/org-access.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { isEventType } from '../events/event-types.ts';
-import { OrganizationErrors } from '../organizations/organization.errors.ts';
-import { lockOrg } from '../organizations/organization.repository.ts';
 import { seal } from './secret-box.ts';
 import { webhookId } from './webhook.delivery.ts';
 import { WebhookErrors } from './webhook.errors.ts';
@@ -60,8 +58,9 @@ export async function createEndpoint(
   const url = await checkWebhookUrl(input.url, 'url', ctx.config.webhookAllowPrivate);
   const secret = generateSigningSecret();
   return ctx.transaction(async (trx) => {
-    // Under the organization's lock, so concurrent registrations cannot pass the limit together.
-    if (!(await lockOrg(trx, access.org.id))) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
+    // Under the organization's lock, so concurrent registrations cannot pass the limit together (and a
+    // caller demoted while waiting for it no longer may register).
+    requireStanding((await lockAsCaller(trx, access)).standing, 'org:integrations');
     if ((await repo.countEndpoints(trx, access.org.id)) >= MAX_ENDPOINTS) {
       throw WebhookErrors.WEBHOOK_ENDPOINT_LIMIT({ limit: MAX_ENDPOINTS });
     }
