@@ -1,39 +1,27 @@
-import { type FormEvent, useState } from 'react';
-import { api, explain, fieldErrors } from '../api.ts';
+import { useState } from 'react';
+import { api } from '../api.ts';
 import { navigate } from '../router.tsx';
 import { orgHome } from '../routes.tsx';
 import { useSession } from '../session.tsx';
-import { ErrorMessage, Field, Page } from '../ui.tsx';
+import { ErrorMessage, Field, Page, useSubmit } from '../ui.tsx';
 
 export function CreateOrganizationPage() {
   const { refresh } = useSession();
   const [name, setName] = useState('');
   const [slug, setSlug] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, message, fields, submit } = useSubmit(async () => {
+    const org = await api.call('POST /v1/organizations', {
+      body: slug.trim() ? { name, slug: slug.trim() } : { name },
+    });
+    await refresh();
+    navigate(orgHome(org.slug));
+  });
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const org = await api.call('POST /v1/organizations', {
-        body: slug.trim() ? { name, slug: slug.trim() } : { name },
-      });
-      await refresh();
-      navigate(orgHome(org.slug));
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
-  }
-
-  const fields = fieldErrors(error);
   return (
     <Page title="Create an organization">
       <form className="card narrow" onSubmit={submit} noValidate>
         <p className="muted">You will be its first owner.</p>
-        <ErrorMessage>{error ? explain(error) : null}</ErrorMessage>
+        <ErrorMessage>{message}</ErrorMessage>
         <Field
           label="Name"
           name="name"
