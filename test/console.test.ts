@@ -422,7 +422,7 @@ describe.runIf(RUN_BROWSER_TESTS)('web console in Chromium', () => {
     // Now even the right password is turned away, with the wait in words.
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByText(/^Too many attempts\. Try again in \d+ minutes\.$/).waitFor();
+    await page.getByText(/^Too many sign-in attempts\. Try again in \d+ minutes\.$/).waitFor();
     expect(page.url()).toBe(`${base}/sign-in`);
   });
 
