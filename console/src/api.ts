@@ -49,6 +49,11 @@ export const APP_SCOPES: Record<AppScope, string> = {
 export type WebhookEndpoint = Schemas['WebhookEndpoint'];
 /** One attempt to deliver a webhook message, from an endpoint's delivery log. */
 export type WebhookDelivery = Result<'GET /v1/organizations/{org}/webhooks/{id}/deliveries'>['data'][number];
+/**
+ * One attempt to deliver a webhook message: a row of an endpoint's delivery log, and (the same shape)
+ * of an app's.
+ */
+export type Delivery = Result<'GET /v1/organizations/{org}/webhooks/{id}/deliveries'>['data'][number];
 /** An event type Roster publishes, with what it means. */
 export type WebhookEventType = Result<'GET /v1/webhook-event-types'>['data'][number];
 
