@@ -26,8 +26,6 @@ export type App = Schemas['App'];
 /** An app just created: the app with its client secret and webhook secret, shown this once. */
 export type CreatedApp = Result<'POST /v1/organizations/{org}/apps'>;
 export type Installation = Schemas['Installation'];
-/** One attempt to deliver a webhook to an app (its delivery log). */
-export type DeliveryAttempt = Result<'GET /v1/organizations/{org}/apps/{slug}/deliveries'>['data'][number];
 
 /** The scopes an app may ask for: all but deleting the organization and managing integrations. */
 export type AppScope = Exclude<Scope, 'org:delete' | 'org:integrations'>;
@@ -47,8 +45,6 @@ export const APP_SCOPES: Record<AppScope, string> = {
   'audit:read': 'Read the audit log.',
 };
 export type WebhookEndpoint = Schemas['WebhookEndpoint'];
-/** One attempt to deliver a webhook message, from an endpoint's delivery log. */
-export type WebhookDelivery = Result<'GET /v1/organizations/{org}/webhooks/{id}/deliveries'>['data'][number];
 /**
  * One attempt to deliver a webhook message: a row of an endpoint's delivery log, and (the same shape)
  * of an app's.
