@@ -26,8 +26,6 @@ export type App = Schemas['App'];
 /** An app just created: the app with its client secret and webhook secret, shown this once. */
 export type CreatedApp = Result<'POST /v1/organizations/{org}/apps'>;
 export type Installation = Schemas['Installation'];
-/** One attempt to deliver a webhook to an app (its delivery log). */
-export type DeliveryAttempt = Result<'GET /v1/organizations/{org}/apps/{slug}/deliveries'>['data'][number];
 
 /** The scopes an app may ask for: all but deleting the organization and managing integrations. */
 export type AppScope = Exclude<Scope, 'org:delete' | 'org:integrations'>;
@@ -47,8 +45,11 @@ export const APP_SCOPES: Record<AppScope, string> = {
   'audit:read': 'Read the audit log.',
 };
 export type WebhookEndpoint = Schemas['WebhookEndpoint'];
-/** One attempt to deliver a webhook message, from an endpoint's delivery log. */
-export type WebhookDelivery = Result<'GET /v1/organizations/{org}/webhooks/{id}/deliveries'>['data'][number];
+/**
+ * One attempt to deliver a webhook message: a row of an endpoint's delivery log, and (the same shape)
+ * of an app's.
+ */
+export type Delivery = Result<'GET /v1/organizations/{org}/webhooks/{id}/deliveries'>['data'][number];
 /** An event type Roster publishes, with what it means. */
 export type WebhookEventType = Result<'GET /v1/webhook-event-types'>['data'][number];
 
@@ -147,7 +148,7 @@ const WORDS: Record<string, string> = {
   WEBHOOK_ENDPOINT_LIMIT:
     'The organization already has as many webhook endpoints as it may have. Delete one it no longer uses, or add events to an existing one instead.',
   INVALID_CURSOR: 'This page of the list is out of date. Go back to the first page and try again.',
-  RATE_LIMITED: 'Too many attempts. Wait a minute and try again.',
+  RATE_LIMITED: 'Too many requests. Wait a little and try again.',
   NETWORK_ERROR: 'Roster could not be reached. Check your connection and try again.',
   INTERNAL: 'Something went wrong on the server. Try again; if it keeps happening, tell the operator.',
 };
@@ -157,18 +158,45 @@ export function explain(err: unknown): string {
   if (err instanceof ApiError) {
     const issue = err.fieldIssues[0];
     if (err.code === 'VALIDATION_FAILED' && issue) return `Check ${issue.field}: it ${issue.message}.`;
-    const wait = (err.details as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
-    if (err.code === 'RATE_LIMITED' && typeof wait === 'number')
-      return `Too many attempts. ${inAWhile(wait)}`;
+    if (err.code === 'RATE_LIMITED') return explainLimit(err.details);
     return WORDS[err.code] ?? err.message;
   }
   return 'Something unexpected happened. Reload the page and try again.';
 }
 
-/** "Try again in 40 seconds." / "Try again in 15 minutes." */
-function inAWhile(seconds: number): string {
-  if (seconds < 90) return `Try again in ${Math.max(1, Math.round(seconds))} seconds.`;
-  return `Try again in ${Math.ceil(seconds / 60)} minutes.`;
+/**
+ * What was limited, by the limit's name (`limiter({ name })` in src): sign-in attempts, invitations,
+ * requests to join. A limit named nowhere here gets the general words.
+ */
+const LIMITS: Array<[prefix: string, words: string]> = [
+  ['sign-in-', 'Too many sign-in attempts.'],
+  ['invite-org', 'This organization reached its limit of invitations for now.'],
+  ['invite-user', 'You reached your limit of invitations for now.'],
+  ['join-', 'Too many requests to join from your network.'],
+];
+
+/** A RATE_LIMITED refusal in words: what was limited, and how long to wait when the API says. */
+function explainLimit(details: unknown): string {
+  const { limit, retryAfterSeconds: wait } = (details ?? {}) as {
+    limit?: unknown;
+    retryAfterSeconds?: unknown;
+  };
+  const what =
+    typeof limit === 'string' ? LIMITS.find(([prefix]) => limit.startsWith(prefix))?.[1] : undefined;
+  if (typeof wait !== 'number')
+    return what ? `${what} Wait a little and try again.` : (WORDS.RATE_LIMITED as string);
+  return `${what ?? 'Too many requests.'} Try again in ${duration(wait)}.`;
+}
+
+/** "40 seconds", "15 minutes", "22 hours": seconds below 90 s, minutes below 90 min, hours beyond. */
+export function duration(seconds: number): string {
+  const [n, unit] =
+    seconds < 90
+      ? [Math.max(1, Math.round(seconds)), 'second']
+      : seconds < 90 * 60
+        ? [Math.ceil(seconds / 60), 'minute']
+        : [Math.ceil(seconds / 3600), 'hour'];
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }
 
 /** The API's words for a code it reported in a result (bulk invitations), in plain words when known. */

@@ -225,24 +225,28 @@ export function Pager({
   );
 }
 
-export interface Submission {
+/** An action's state: busy while it runs, its last error kept to be shown. */
+export interface Action<Args extends unknown[]> {
   busy: boolean;
   error: unknown;
   /** The error in words, for `<ErrorMessage>`; null when there is none. */
   message: string | null;
   /** The API's complaint about each field, by field name. */
   fields: Record<string, string>;
-  /** Runs the action, as a form's `onSubmit` (the page does not reload) or a button's `onClick`. */
-  submit(e?: { preventDefault(): void }): Promise<void>;
+  /** Runs the action; an error is kept, not thrown. */
+  run(...args: Args): Promise<void>;
   /** Forgets the error (when the person turns to another form). */
   clear(): void;
 }
 
 /**
- * A form's submit handling: busy while `action` runs, its error kept to be shown (and handed to
- * `onError`), the previous error cleared by the next attempt.
+ * An action's handling: busy while `action` runs, its error kept to be shown (and handed to `onError`
+ * with the arguments it was run with), the previous error cleared by the next attempt.
  */
-export function useSubmit(action: () => Promise<void>, onError?: (err: unknown) => void): Submission {
+export function useAction<Args extends unknown[]>(
+  action: (...args: Args) => Promise<void>,
+  onError?: (err: unknown, ...args: Args) => void,
+): Action<Args> {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   return {
@@ -250,21 +254,65 @@ export function useSubmit(action: () => Promise<void>, onError?: (err: unknown) 
     error,
     message: error ? explain(error) : null,
     fields: fieldErrors(error),
-    async submit(e) {
-      e?.preventDefault();
+    async run(...args) {
       setBusy(true);
       setError(null);
       try {
-        await action();
+        await action(...args);
       } catch (err) {
         setError(err);
-        onError?.(err);
+        onError?.(err, ...args);
       } finally {
         setBusy(false);
       }
     },
     clear: () => setError(null),
   };
+}
+
+export interface Submission extends Action<[]> {
+  /** Runs the action, as a form's `onSubmit` (the page does not reload) or a button's `onClick`. */
+  submit(e?: { preventDefault(): void }): Promise<void>;
+}
+
+/** A form's submit handling: `useAction` for an action without arguments, run by `submit`. */
+export function useSubmit(action: () => Promise<void>, onError?: (err: unknown) => void): Submission {
+  const handling = useAction(action, onError);
+  return {
+    ...handling,
+    submit(e) {
+      e?.preventDefault();
+      return handling.run();
+    },
+  };
+}
+
+/** What an action on a page came to: a notice, or what did not happen and why. */
+export type Outcome = { ok: ReactNode } | { error: string };
+
+/**
+ * Actions on a page's rows or object (uninstall, resend, disable…), one at a time: `act(failure, run)`
+ * runs `run` and keeps the notice it returns (none for null), then calls `onDone` (to read the page's
+ * data again); when it fails, it keeps `failure` and why. `<OutcomeMessage>` shows it.
+ */
+export function useOutcome(onDone?: () => void) {
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const action = useAction(
+    async (_failure: string, run: () => Promise<ReactNode>) => {
+      setOutcome(null);
+      const ok = await run();
+      if (ok) setOutcome({ ok });
+      onDone?.();
+    },
+    (err, failure) => setOutcome({ error: `${failure} ${explain(err)}` }),
+  );
+  /** `show` puts up an outcome of the page's own (a form's "Changes saved."), or takes it down (null). */
+  return { outcome, show: setOutcome, busy: action.busy, act: action.run };
+}
+
+export function OutcomeMessage({ outcome }: { outcome: Outcome | null }) {
+  if (!outcome) return null;
+  return 'error' in outcome ? <ErrorMessage>{outcome.error}</ErrorMessage> : <Notice>{outcome.ok}</Notice>;
 }
 
 /** The notice waiting for the page at `path`; one at a time. */
@@ -285,8 +333,8 @@ function watchCarried(listener: () => void) {
  * Goes to `to` and says `text` there, for news that outlives the page it happened on (an organization
  * deleted from its own settings, the person sent home). The notice stays until they go elsewhere.
  */
-export function navigateWithNotice(to: string, text: string) {
-  navigate(to);
+export function navigateWithNotice(to: string, text: string, options: { replace?: boolean } = {}) {
+  navigate(to, options);
   carry({ path: new URL(to, window.location.href).pathname, text });
 }
 
@@ -311,13 +359,27 @@ export async function copyText(text: string): Promise<boolean> {
   }
 }
 
-/** A value to copy (a secret shown once, an id): labelled, read-only and selectable, with a Copy button. */
-export function CopyField({ label, value }: { label: string; value: string }) {
+/**
+ * A value to copy (a secret shown once, an id, a link): labelled, read-only and selectable, with a Copy
+ * button named after it. `hideLabel` keeps the label for assistive technology only, where the text
+ * around the field already says what it is.
+ */
+export function CopyField({
+  label,
+  value,
+  hideLabel = false,
+}: {
+  label: string;
+  value: string;
+  hideLabel?: boolean;
+}) {
   const id = useId();
   const [copied, setCopied] = useState<boolean | null>(null);
   return (
     <div className="field">
-      <label htmlFor={id}>{label}</label>
+      <label htmlFor={id} className={hideLabel ? 'visually-hidden' : undefined}>
+        {label}
+      </label>
       <div className="link-field">
         <input
           id={id}
@@ -330,7 +392,7 @@ export function CopyField({ label, value }: { label: string; value: string }) {
         <button
           type="button"
           className="button small"
-          aria-label={`Copy ${label.toLowerCase()}`}
+          aria-label={`Copy ${label.charAt(0).toLowerCase()}${label.slice(1)}`}
           onClick={async () => setCopied(await copyText(value))}
         >
           Copy
@@ -339,5 +401,61 @@ export function CopyField({ label, value }: { label: string; value: string }) {
         {copied === false ? <span role="status">Select the text and copy it.</span> : null}
       </div>
     </div>
+  );
+}
+
+/**
+ * Secrets shown this once (an app's credentials, a webhook signing secret), each in a `CopyField`,
+ * with the warning that they will not come back, `lost` (what to do if one is lost), then `children`.
+ * Announced when it appears; dismissed by the person once they have copied them.
+ */
+export function ShownOnce({
+  title,
+  secrets,
+  lost,
+  children,
+  onDismiss,
+}: {
+  title: string;
+  secrets: Array<{ label: string; value: string }>;
+  lost: string;
+  children?: ReactNode;
+  onDismiss(): void;
+}) {
+  const id = useId();
+  const them = secrets.length === 1 ? 'it' : 'them';
+  return (
+    <section className="alert alert-info secrets" role="status" aria-labelledby={id}>
+      <p className="secrets-title" id={id}>
+        {title}
+      </p>
+      <p>
+        <strong>
+          Copy {them} now: you will not see {them} again.
+        </strong>{' '}
+        {lost}
+      </p>
+      {secrets.map((s) => (
+        <CopyField key={s.label} label={s.label} value={s.value} />
+      ))}
+      {children}
+      <button type="button" className="button" onClick={onDismiss}>
+        I have copied {them}
+      </button>
+    </section>
+  );
+}
+
+/** Short codes (scopes, event types) as a wrapping list; "none" when there are none. */
+export function CodeList({ items }: { items: readonly string[] }) {
+  if (items.length === 0) return <span className="muted">none</span>;
+  return (
+    <ul className="code-list">
+      {items.map((item) => (
+        <li key={item}>
+          <code>{item}</code>
+        </li>
+      ))}
+    </ul>
   );
 }

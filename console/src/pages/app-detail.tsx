@@ -1,4 +1,4 @@
-import { type FormEvent, type ReactNode, useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import type { Body } from '../../../src/client/client.ts';
 import {
   APP_SCOPES,
@@ -7,20 +7,26 @@ import {
   api,
   errorCode,
   explain,
-  fieldErrors,
   formatDate,
-  formatDateTime,
   type Organization,
 } from '../api.ts';
-import { useLoad, usePaged } from '../hooks.ts';
-import { Link, navigate } from '../router.tsx';
+import { DeliveryLog } from '../delivery-log.tsx';
+import { useLoad } from '../hooks.ts';
+import { Link } from '../router.tsx';
 import type { OrgPageProps } from '../routes.tsx';
-import { CopyField, Empty, ErrorMessage, Loading, Notice, Page, Pager } from '../ui.tsx';
-import { type AppDraft, AppFields, appsPath, NOT_ALLOWED, SecretsOnce } from './apps.tsx';
+import {
+  CopyField,
+  ErrorMessage,
+  Loading,
+  Notice,
+  navigateWithNotice,
+  Page,
+  useAction,
+  useSubmit,
+} from '../ui.tsx';
+import { type AppDraft, AppFields, AppSecrets, appsPath, NOT_ALLOWED } from './apps.tsx';
 
 type AppChanges = Body<'PATCH /v1/organizations/{org}/apps/{slug}'>;
-
-const PAGE_SIZE = 25;
 
 const toDraft = (a: App): AppDraft => ({
   name: a.name,
@@ -104,7 +110,27 @@ function AppDetail({
       </div>
       <EditApp org={org} app={app} onSaved={onChanged} />
       <Secrets org={org} app={app} />
-      <Deliveries org={org} app={app} />
+      <DeliveryLog
+        title="Webhook deliveries"
+        intro={
+          <>
+            Every attempt to deliver an event to <code className="wrap">{app.webhookUrl}</code>, newest first.
+            Only a 2xx answer counts as delivered; failures are retried for about a day and a half.
+          </>
+        }
+        empty={{
+          title: 'No deliveries yet.',
+          body: 'Roster calls the webhook URL when an organization installs the app, when the app finishes installing and when it is uninstalled.',
+        }}
+        caption={`Webhook deliveries to ${app.name}`}
+        load={(query) =>
+          api.call('GET /v1/organizations/{org}/apps/{slug}/deliveries', {
+            path: { org: org.id, slug: app.slug },
+            query,
+          })
+        }
+        loadKey={`${org.id}|${app.slug}`}
+      />
       <DeleteApp org={org} app={app} />
     </Page>
   );
@@ -112,12 +138,8 @@ function AppDetail({
 
 function EditApp({ org, app, onSaved }: { org: Organization; app: App; onSaved(): void }) {
   const [draft, setDraft] = useState<AppDraft>(() => toDraft(app));
-  const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
+  const saving = useSubmit(async () => {
     const before = toDraft(app);
     const body: AppChanges = {};
     if (draft.name.trim() !== before.name) body.name = draft.name.trim();
@@ -126,37 +148,27 @@ function EditApp({ org, app, onSaved }: { org: Organization; app: App; onSaved()
     if (draft.redirectUrl.trim() !== before.redirectUrl)
       body.redirectUrl = draft.redirectUrl.trim() === '' ? null : draft.redirectUrl.trim();
     if (draft.published !== before.published) body.published = draft.published;
-    setError(null);
     setSaved(false);
-    if (Object.keys(body).length === 0) {
-      setSaved(true);
-      return;
-    }
-    setBusy(true);
-    try {
+    if (Object.keys(body).length > 0) {
       const updated = await api.call('PATCH /v1/organizations/{org}/apps/{slug}', {
         path: { org: org.id, slug: app.slug },
         body,
       });
       setDraft(toDraft(updated));
-      setSaved(true);
       onSaved();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
     }
-  }
+    setSaved(true);
+  });
 
   return (
     <section className="section" aria-labelledby="edit-app-heading">
-      <form className="card medium" onSubmit={submit} noValidate aria-labelledby="edit-app-heading">
+      <form className="card medium" onSubmit={saving.submit} noValidate aria-labelledby="edit-app-heading">
         <h2 id="edit-app-heading" className="form-title">
           Settings
         </h2>
-        <ErrorMessage>{error ? explain(error) : null}</ErrorMessage>
+        <ErrorMessage>{saving.message}</ErrorMessage>
         {saved ? <Notice>Changes saved.</Notice> : null}
-        <fieldset disabled={busy}>
+        <fieldset disabled={saving.busy}>
           <legend className="visually-hidden">App settings</legend>
           <AppFields
             org={org}
@@ -165,11 +177,11 @@ function EditApp({ org, app, onSaved }: { org: Organization; app: App; onSaved()
               setSaved(false);
               setDraft(d);
             }}
-            errors={fieldErrors(error)}
+            errors={saving.fields}
             scopesHint="Organizations that install the app from now on grant these; existing installations keep the scopes they granted."
           />
           <button type="submit" className="button primary">
-            {busy ? 'Saving…' : 'Save changes'}
+            {saving.busy ? 'Saving…' : 'Save changes'}
           </button>
         </fieldset>
       </form>
@@ -199,28 +211,20 @@ const ROTATE: Record<SecretKind, { button: string; confirm: string; label: strin
 function Secrets({ org, app }: { org: Organization; app: App }) {
   const [confirm, setConfirm] = useState<SecretKind | null>(null);
   const [shown, setShown] = useState<{ kind: SecretKind; value: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function rotate(kind: SecretKind) {
-    setBusy(true);
-    setError(null);
+  const rotation = useAction(async (kind: SecretKind) => {
     setShown(null);
     const path = { org: org.id, slug: app.slug };
-    try {
-      const value =
-        kind === 'client'
-          ? (await api.call('POST /v1/organizations/{org}/apps/{slug}/rotate-secret', { path })).clientSecret
-          : (await api.call('POST /v1/organizations/{org}/apps/{slug}/rotate-webhook-secret', { path }))
-              .webhookSecret;
-      setShown({ kind, value });
-    } catch (err) {
-      setError(`The secret was not replaced. ${explain(err)}`);
-    } finally {
-      setBusy(false);
-      setConfirm(null);
-    }
-  }
+    const value =
+      kind === 'client'
+        ? (await api.call('POST /v1/organizations/{org}/apps/{slug}/rotate-secret', { path })).clientSecret
+        : (await api.call('POST /v1/organizations/{org}/apps/{slug}/rotate-webhook-secret', { path }))
+            .webhookSecret;
+    setShown({ kind, value });
+  });
+  const rotate = async (kind: SecretKind) => {
+    await rotation.run(kind);
+    setConfirm(null);
+  };
 
   return (
     <section className="section" aria-labelledby="secrets-heading">
@@ -228,9 +232,9 @@ function Secrets({ org, app }: { org: Organization; app: App }) {
       <p className="muted">
         Both secrets were shown once, when the app was created. If one is lost or leaked, replace it.
       </p>
-      <ErrorMessage>{error}</ErrorMessage>
+      <ErrorMessage>{rotation.message && `The secret was not replaced. ${rotation.message}`}</ErrorMessage>
       {shown ? (
-        <SecretsOnce
+        <AppSecrets
           title={ROTATE[shown.kind].done}
           secrets={[{ label: ROTATE[shown.kind].label, value: shown.value }]}
           onDismiss={() => setShown(null)}
@@ -241,10 +245,20 @@ function Secrets({ org, app }: { org: Organization; app: App }) {
           <legend className="visually-hidden">Confirm {ROTATE[confirm].button.toLowerCase()}</legend>
           <p>{ROTATE[confirm].confirm}</p>
           <div className="row">
-            <button type="button" className="button danger" onClick={() => rotate(confirm)} disabled={busy}>
+            <button
+              type="button"
+              className="button danger"
+              onClick={() => rotate(confirm)}
+              disabled={rotation.busy}
+            >
               Replace the secret
             </button>
-            <button type="button" className="button" onClick={() => setConfirm(null)} disabled={busy}>
+            <button
+              type="button"
+              className="button"
+              onClick={() => setConfirm(null)}
+              disabled={rotation.busy}
+            >
               Cancel
             </button>
           </div>
@@ -270,104 +284,22 @@ function Secrets({ org, app }: { org: Organization; app: App }) {
   );
 }
 
-function Deliveries({ org, app }: { org: Organization; app: App }) {
-  const list = usePaged(
-    (cursor) =>
-      api.call('GET /v1/organizations/{org}/apps/{slug}/deliveries', {
-        path: { org: org.id, slug: app.slug },
-        query: { limit: PAGE_SIZE, cursor },
-      }),
-    `${org.id}|${app.slug}`,
-  );
-  const rows = list.data?.data ?? [];
-  return (
-    <section className="section" aria-labelledby="deliveries-heading">
-      <div className="section-header">
-        <h2 id="deliveries-heading">Webhook deliveries</h2>
-        <button type="button" className="button small" onClick={list.reload} disabled={list.loading}>
-          Refresh
-        </button>
-      </div>
-      <p className="muted">
-        Every attempt to deliver an event to <code className="wrap">{app.webhookUrl}</code>, newest first.
-        Only a 2xx answer counts as delivered; failures are retried for about a day and a half.
-      </p>
-      {list.error ? <ErrorMessage>{explain(list.error)}</ErrorMessage> : null}
-      {list.loading && !list.data ? <Loading label="Loading deliveries…" /> : null}
-      {list.data && rows.length === 0 ? (
-        <Empty title="No deliveries yet.">
-          Roster calls the webhook URL when an organization installs the app, when the app finishes installing
-          and when it is uninstalled.
-        </Empty>
-      ) : null}
-      {rows.length > 0 ? (
-        <table className="table" aria-busy={list.loading}>
-          <caption className="visually-hidden">Webhook deliveries to {app.name}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Event</th>
-              <th scope="col">Attempt</th>
-              <th scope="col">Result</th>
-              <th scope="col">Response</th>
-              <th scope="col">Latency</th>
-              <th scope="col">Error</th>
-              <th scope="col">Time</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((d) => (
-              <tr key={d.id}>
-                <td data-label="Event">
-                  <code>{d.eventType}</code>
-                </td>
-                <td data-label="Attempt">{d.attempt}</td>
-                <td data-label="Result">
-                  <span className={`badge status-${d.status === 'succeeded' ? 'active' : 'failed'}`}>
-                    {d.status}
-                  </span>
-                </td>
-                <td data-label="Response">{d.responseStatus ?? 'no answer'}</td>
-                <td data-label="Latency">{d.latencyMs} ms</td>
-                <td data-label="Error">{d.error ?? '—'}</td>
-                <td data-label="Time">{formatDateTime(d.createdAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
-      <Pager
-        page={list.page}
-        hasNext={list.hasNext}
-        onNext={list.next}
-        onPrevious={list.previous}
-        busy={list.loading}
-      />
-    </section>
-  );
-}
-
 function DeleteApp({ org, app }: { org: Organization; app: App }) {
   const [confirm, setConfirm] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function remove() {
-    setBusy(true);
-    setError(null);
-    try {
+  const removal = useSubmit(
+    async () => {
       await api.call('DELETE /v1/organizations/{org}/apps/{slug}', { path: { org: org.id, slug: app.slug } });
-      navigate(`${appsPath(org)}?deleted=${encodeURIComponent(app.name)}`, { replace: true });
-    } catch (err) {
-      setError(`${app.name} was not deleted. ${explain(err)}`);
-      setBusy(false);
-      setConfirm(false);
-    }
-  }
+      navigateWithNotice(appsPath(org), `The app “${app.name}” was deleted, with every installation of it.`, {
+        replace: true,
+      });
+    },
+    () => setConfirm(false),
+  );
 
   return (
     <section className="section" aria-labelledby="delete-app-heading">
       <h2 id="delete-app-heading">Delete the app</h2>
-      <ErrorMessage>{error}</ErrorMessage>
+      <ErrorMessage>{removal.message && `${app.name} was not deleted. ${removal.message}`}</ErrorMessage>
       {confirm ? (
         <fieldset className="confirm card">
           <legend className="visually-hidden">Confirm deleting {app.name}</legend>
@@ -377,10 +309,15 @@ function DeleteApp({ org, app }: { org: Organization; app: App }) {
             cannot be undone.
           </p>
           <div className="row">
-            <button type="button" className="button danger" onClick={remove} disabled={busy}>
+            <button type="button" className="button danger" onClick={removal.submit} disabled={removal.busy}>
               Delete {app.name}
             </button>
-            <button type="button" className="button" onClick={() => setConfirm(false)} disabled={busy}>
+            <button
+              type="button"
+              className="button"
+              onClick={() => setConfirm(false)}
+              disabled={removal.busy}
+            >
               Cancel
             </button>
           </div>

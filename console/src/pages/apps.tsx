@@ -1,4 +1,4 @@
-import { type FormEvent, type ReactNode, useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import {
   APP_SCOPES,
   type App,
@@ -7,7 +7,6 @@ import {
   type CreatedApp,
   errorCode,
   explain,
-  fieldErrors,
   formatDate,
   type Installation,
   type Organization,
@@ -15,7 +14,21 @@ import {
 import { useLoad, usePaged } from '../hooks.ts';
 import { Link } from '../router.tsx';
 import type { OrgPageProps } from '../routes.tsx';
-import { Checkbox, CopyField, Empty, ErrorMessage, Field, Loading, Notice, Page, Pager } from '../ui.tsx';
+import {
+  Checkbox,
+  CodeList,
+  Empty,
+  ErrorMessage,
+  Field,
+  Loading,
+  Notice,
+  OutcomeMessage,
+  Page,
+  Pager,
+  ShownOnce,
+  useOutcome,
+  useSubmit,
+} from '../ui.tsx';
 
 const PAGE_SIZE = 25;
 
@@ -35,7 +48,7 @@ export function appPath(org: Organization, slug: string): string {
  * The organization's apps (org:integrations): the apps installed in it (install one by its URL name,
  * uninstall), and the apps it publishes (create one: its secrets are shown once).
  */
-export function AppsPage({ org, search }: OrgPageProps) {
+export function AppsPage({ org }: OrgPageProps) {
   if (!org.viewer.scopes.includes('org:integrations')) {
     return (
       <Page title="Apps">
@@ -43,27 +56,11 @@ export function AppsPage({ org, search }: OrgPageProps) {
       </Page>
     );
   }
-  const deleted = search.get('deleted');
   return (
     <Page title="Apps">
-      {deleted ? <Notice>The app “{deleted}” was deleted, with every installation of it.</Notice> : null}
       <InstalledApps org={org} />
       <YourApps org={org} />
     </Page>
-  );
-}
-
-/** Scopes as a compact list of codes. */
-export function ScopeList({ scopes }: { scopes: string[] }) {
-  if (scopes.length === 0) return <span className="muted">none</span>;
-  return (
-    <ul className="scope-list">
-      {scopes.map((s) => (
-        <li key={s}>
-          <code>{s}</code>
-        </li>
-      ))}
-    </ul>
   );
 }
 
@@ -78,8 +75,7 @@ function InstallationStatus({ installation: i }: { installation: Installation })
 }
 
 function InstalledApps({ org }: { org: Organization }) {
-  const [outcome, setOutcome] = useState<{ ok: string } | { error: string } | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { outcome, show, busy, act } = useOutcome(() => list.reload());
   const list = usePaged(
     (cursor) =>
       api.call('GET /v1/organizations/{org}/installations', {
@@ -89,19 +85,11 @@ function InstalledApps({ org }: { org: Organization }) {
     org.id,
   );
 
-  async function uninstall(i: Installation) {
-    setBusy(true);
-    setOutcome(null);
-    try {
+  const uninstall = (i: Installation) =>
+    act(`${i.app.name} was not uninstalled.`, async () => {
       await api.call('DELETE /v1/installations/{uuid}', { path: { uuid: i.uuid } });
-      setOutcome({ ok: `${i.app.name} was uninstalled: its tokens no longer work.` });
-      list.reload();
-    } catch (err) {
-      setOutcome({ error: `${i.app.name} was not uninstalled. ${explain(err)}` });
-    } finally {
-      setBusy(false);
-    }
-  }
+      return `${i.app.name} was uninstalled: its tokens no longer work.`;
+    });
 
   const rows = list.data?.data ?? [];
   return (
@@ -114,12 +102,11 @@ function InstalledApps({ org }: { org: Organization }) {
       <InstallForm
         org={org}
         onDone={() => {
-          setOutcome(null);
+          show(null);
           list.reload();
         }}
       />
-      {outcome && 'error' in outcome ? <ErrorMessage>{outcome.error}</ErrorMessage> : null}
-      {outcome && 'ok' in outcome ? <Notice>{outcome.ok}</Notice> : null}
+      <OutcomeMessage outcome={outcome} />
       {list.error ? <ErrorMessage>{explain(list.error)}</ErrorMessage> : null}
       {list.loading && !list.data ? <Loading label="Loading installed apps…" /> : null}
       {list.data && rows.length === 0 ? (
@@ -177,7 +164,7 @@ function InstallationRow({
         <InstallationStatus installation={i} />
       </td>
       <td data-label="Scopes granted">
-        <ScopeList scopes={i.scopes} />
+        <CodeList items={i.scopes} />
       </td>
       <td data-label="Installed">{formatDate(i.createdAt)}</td>
       <td data-label="Actions" className="actions">
@@ -225,44 +212,32 @@ function missingScopes(err: unknown): string[] {
 function InstallForm({ org, onDone }: { org: Organization; onDone(): void }) {
   const [slug, setSlug] = useState('');
   const [problem, setProblem] = useState<string | undefined>(undefined);
-  const [error, setError] = useState<unknown>(null);
   const [result, setResult] = useState<{ created: boolean; installation: Installation } | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setError(null);
+  const install = useSubmit(async () => {
     setResult(null);
-    if (!slug.trim()) return setProblem("Enter the app's URL name.");
-    setProblem(undefined);
-    setBusy(true);
-    try {
-      const res = await api.send('POST /v1/organizations/{org}/installations', {
-        path: { org: org.id },
-        body: { app: slug.trim() },
-      });
-      setResult({ created: res.status === 201, installation: res.body });
-      setSlug('');
-      onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
+    setProblem(slug.trim() ? undefined : "Enter the app's URL name.");
+    if (!slug.trim()) return;
+    const res = await api.send('POST /v1/organizations/{org}/installations', {
+      path: { org: org.id },
+      body: { app: slug.trim() },
+    });
+    setResult({ created: res.status === 201, installation: res.body });
+    setSlug('');
+    onDone();
+  });
 
-  const missing = missingScopes(error);
+  const missing = missingScopes(install.error);
   const i = result?.installation;
   return (
     <>
-      <form className="card medium" onSubmit={submit} noValidate aria-labelledby="install-heading">
+      <form className="card medium" onSubmit={install.submit} noValidate aria-labelledby="install-heading">
         <h3 id="install-heading" className="form-title">
           Install an app
         </h3>
         <ErrorMessage>
-          {error ? (
+          {install.message ? (
             <>
-              {explain(error)}
+              {install.message}
               {missing.length > 0 ? ` It asks for: ${missing.join(', ')}.` : null}
             </>
           ) : null}
@@ -276,10 +251,10 @@ function InstallForm({ org, onDone }: { org: Organization; onDone(): void }) {
           value={slug}
           onChange={(e) => setSlug(e.target.value)}
           hint="Given by the app's publisher, for example “notes”. You grant the app every scope it asks for."
-          error={problem ?? fieldErrors(error).app}
+          error={problem ?? install.fields.app}
         />
-        <button type="submit" className="button primary" disabled={busy}>
-          {busy ? 'Installing…' : 'Install'}
+        <button type="submit" className="button primary" disabled={install.busy}>
+          {install.busy ? 'Installing…' : 'Install'}
         </button>
       </form>
       {result && i ? (
@@ -347,7 +322,7 @@ function AppTable({ org, rows, busy }: { org: Organization; rows: App[]; busy: b
               )}
             </td>
             <td data-label="Scopes">
-              <ScopeList scopes={a.scopes} />
+              <CodeList items={a.scopes} />
             </td>
             <td data-label="Created">{formatDate(a.createdAt)}</td>
           </tr>
@@ -470,82 +445,55 @@ export function AppFields({
   );
 }
 
-/** A secret shown this once, with the warning that goes with it. */
-export function SecretsOnce({
-  title,
-  secrets,
-  children,
-  onDismiss,
-}: {
+/** An app's secrets, shown this once. */
+export function AppSecrets(props: {
   title: string;
   secrets: Array<{ label: string; value: string }>;
   children?: ReactNode;
   onDismiss(): void;
 }) {
   return (
-    <div className="alert alert-info secrets" role="status">
-      <p className="secrets-title">{title}</p>
-      <p>
-        <strong>Copy them now: you will not see them again.</strong> Roster keeps only what it needs to check
-        them; if one is lost, rotate it on the app's page.
-      </p>
-      {secrets.map((s) => (
-        <CopyField key={s.label} label={s.label} value={s.value} />
-      ))}
-      {children}
-      <button type="button" className="button" onClick={onDismiss}>
-        I have copied them
-      </button>
-    </div>
+    <ShownOnce
+      {...props}
+      lost="Roster keeps only what it needs to check them; if one is lost, rotate it on the app's page."
+    />
   );
 }
 
 function CreateAppForm({ org, onCreated }: { org: Organization; onCreated(): void }) {
   const [draft, setDraft] = useState<AppDraft>(emptyDraft);
   const [slug, setSlug] = useState('');
-  const [error, setError] = useState<unknown>(null);
   const [problem, setProblem] = useState<Record<string, string>>({});
   const [created, setCreated] = useState<CreatedApp | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setError(null);
+  const creation = useSubmit(async () => {
     setCreated(null);
     const missing: Record<string, string> = {};
     if (!draft.name.trim()) missing.name = 'Enter a name.';
     if (!draft.webhookUrl.trim()) missing.webhookUrl = 'Enter the URL Roster sends the app its events to.';
     setProblem(missing);
     if (Object.keys(missing).length > 0) return;
-    setBusy(true);
-    try {
-      const app = await api.call('POST /v1/organizations/{org}/apps', {
-        path: { org: org.id },
-        body: {
-          name: draft.name.trim(),
-          ...(slug.trim() ? { slug: slug.trim() } : {}),
-          scopes: draft.scopes,
-          webhookUrl: draft.webhookUrl.trim(),
-          ...(draft.redirectUrl.trim() ? { redirectUrl: draft.redirectUrl.trim() } : {}),
-          published: draft.published,
-        },
-      });
-      setCreated(app);
-      setDraft(emptyDraft);
-      setSlug('');
-      onCreated();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
+    const app = await api.call('POST /v1/organizations/{org}/apps', {
+      path: { org: org.id },
+      body: {
+        name: draft.name.trim(),
+        ...(slug.trim() ? { slug: slug.trim() } : {}),
+        scopes: draft.scopes,
+        webhookUrl: draft.webhookUrl.trim(),
+        ...(draft.redirectUrl.trim() ? { redirectUrl: draft.redirectUrl.trim() } : {}),
+        published: draft.published,
+      },
+    });
+    setCreated(app);
+    setDraft(emptyDraft);
+    setSlug('');
+    onCreated();
+  });
 
-  const errors = { ...fieldErrors(error), ...problem };
+  const errors = { ...creation.fields, ...problem };
   return (
     <div className="stack-top">
       {created ? (
-        <SecretsOnce
+        <AppSecrets
           title={`${created.name} was created.`}
           secrets={[
             { label: 'Client ID', value: created.clientId },
@@ -558,14 +506,19 @@ function CreateAppForm({ org, onCreated }: { org: Organization; onCreated(): voi
             Its URL name is <code>{created.slug}</code>.{' '}
             <Link to={appPath(org, created.slug)}>Open {created.name}</Link>
           </p>
-        </SecretsOnce>
+        </AppSecrets>
       ) : null}
-      <form className="card medium" onSubmit={submit} noValidate aria-labelledby="create-app-heading">
+      <form
+        className="card medium"
+        onSubmit={creation.submit}
+        noValidate
+        aria-labelledby="create-app-heading"
+      >
         <h3 id="create-app-heading" className="form-title">
           Create an app
         </h3>
-        <ErrorMessage>{error ? explain(error) : null}</ErrorMessage>
-        <fieldset disabled={busy}>
+        <ErrorMessage>{creation.message}</ErrorMessage>
+        <fieldset disabled={creation.busy}>
           <legend className="visually-hidden">New app</legend>
           <AppFields
             org={org}
@@ -588,7 +541,7 @@ function CreateAppForm({ org, onCreated }: { org: Organization; onCreated(): voi
             }
           />
           <button type="submit" className="button primary">
-            {busy ? 'Creating…' : 'Create app'}
+            {creation.busy ? 'Creating…' : 'Create app'}
           </button>
         </fieldset>
       </form>

@@ -14,7 +14,20 @@ import {
 } from '../api.ts';
 import { useLoad, usePaged } from '../hooks.ts';
 import type { OrgPageProps } from '../routes.tsx';
-import { copyText, Empty, ErrorMessage, Field, Loading, Notice, Page, Pager, TextArea } from '../ui.tsx';
+import {
+  CopyField,
+  copyText,
+  Empty,
+  ErrorMessage,
+  Field,
+  Loading,
+  Notice,
+  OutcomeMessage,
+  Page,
+  Pager,
+  TextArea,
+  useOutcome,
+} from '../ui.tsx';
 
 const PAGE_SIZE = 25;
 const STATUSES: readonly InvitationStatus[] = ['pending', 'accepted', 'expired', 'revoked'];
@@ -25,8 +38,6 @@ const STATUS_LABELS: Record<InvitationStatus, string> = {
   revoked: 'Revoked',
 };
 const MAX_BULK = 1000;
-
-type Outcome = { ok: string; link?: { label: string; url: string } } | { error: string } | null;
 
 /** Addresses pasted in any shape: one per line, or separated by commas, semicolons or spaces. */
 function parseEmails(text: string): string[] {
@@ -45,8 +56,6 @@ export function InvitationsPage({ org }: OrgPageProps) {
   const canInvite = org.viewer.scopes.includes('member:invite');
   const canAdmin = org.viewer.scopes.includes('member:admin');
   const [status, setStatus] = useState<InvitationStatus | ''>('pending');
-  const [outcome, setOutcome] = useState<Outcome>(null);
-  const [busy, setBusy] = useState(false);
   /** Bumped after every change: the list and the requests are read again. */
   const [version, setVersion] = useState(0);
 
@@ -63,18 +72,7 @@ export function InvitationsPage({ org }: OrgPageProps) {
     setVersion((v) => v + 1);
   };
 
-  async function act(failure: string, run: () => Promise<Outcome>) {
-    setBusy(true);
-    setOutcome(null);
-    try {
-      setOutcome(await run());
-      changed();
-    } catch (err) {
-      setOutcome({ error: `${failure} ${explain(err)}` });
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { outcome, busy, act } = useOutcome(changed);
 
   const path = (i: Invitation) => ({ org: org.id, id: i.id });
   const actions: RowActions = {
@@ -82,30 +80,33 @@ export function InvitationsPage({ org }: OrgPageProps) {
       act(`No new link for ${i.email}.`, async () => {
         const res = await api.call('POST /v1/organizations/{org}/invitations/{id}/link', { path: path(i) });
         const copied = await copyText(res.acceptUrl);
-        return {
-          ok: `${copied ? 'A new link was copied to the clipboard' : 'Here is a new link'} for ${i.email}. Earlier links to this invitation no longer work.`,
-          link: { label: `Invitation link for ${i.email}`, url: res.acceptUrl },
-        };
+        return (
+          <>
+            {copied ? 'A new link was copied to the clipboard' : 'Here is a new link'} for {i.email}. Earlier
+            links to this invitation no longer work.
+            <CopyField label={`Invitation link for ${i.email}`} value={res.acceptUrl} hideLabel />
+          </>
+        );
       }),
     resend: (i) =>
       act(`The invitation to ${i.email} was not resent.`, async () => {
         await api.call('POST /v1/organizations/{org}/invitations/{id}/resend', { path: path(i) });
-        return { ok: `A new email is on its way to ${i.email}. Earlier links no longer work.` };
+        return `A new email is on its way to ${i.email}. Earlier links no longer work.`;
       }),
     revoke: (i) =>
       act(`The invitation to ${i.email} was not revoked.`, async () => {
         await api.call('DELETE /v1/organizations/{org}/invitations/{id}', { path: path(i) });
-        return { ok: `The invitation to ${i.email} was revoked: its link no longer works.` };
+        return `The invitation to ${i.email} was revoked: its link no longer works.`;
       }),
     approve: (i) =>
       act(`The request to invite ${i.email} was not approved.`, async () => {
         await api.call('POST /v1/organizations/{org}/invitations/{id}/approve', { path: path(i) });
-        return { ok: `Approved: an invitation is on its way to ${i.email}.` };
+        return `Approved: an invitation is on its way to ${i.email}.`;
       }),
     reject: (i) =>
       act(`The request to invite ${i.email} was not rejected.`, async () => {
         await api.call('POST /v1/organizations/{org}/invitations/{id}/reject', { path: path(i) });
-        return { ok: `The request to invite ${i.email} was rejected.` };
+        return `The request to invite ${i.email} was rejected.`;
       }),
   };
 
@@ -115,13 +116,7 @@ export function InvitationsPage({ org }: OrgPageProps) {
     <Page title="Invitations">
       {canInvite ? <InviteForm org={org} onDone={changed} /> : <AskForm org={org} onDone={changed} />}
 
-      {outcome && 'error' in outcome ? <ErrorMessage>{outcome.error}</ErrorMessage> : null}
-      {outcome && 'ok' in outcome ? (
-        <Notice>
-          {outcome.ok}
-          {outcome.link ? <LinkField label={outcome.link.label} url={outcome.link.url} /> : null}
-        </Notice>
-      ) : null}
+      <OutcomeMessage outcome={outcome} />
 
       {canAdmin ? <Requests org={org} version={version} actions={actions} busy={busy} /> : null}
 
@@ -189,24 +184,6 @@ interface RowActions {
 }
 
 /** A link shown once (it carries a token): selectable, with a copy button. */
-function LinkField({ label, url }: { label: string; url: string }) {
-  const [copied, setCopied] = useState<boolean | null>(null);
-  const id = `link-${label.replace(/\W+/g, '-')}`;
-  return (
-    <div className="link-field">
-      <label htmlFor={id} className="visually-hidden">
-        {label}
-      </label>
-      <input id={id} className="link-input" readOnly value={url} onFocus={(e) => e.currentTarget.select()} />
-      <button type="button" className="button small" onClick={async () => setCopied(await copyText(url))}>
-        Copy
-      </button>
-      {copied === true ? <span role="status">Copied.</span> : null}
-      {copied === false ? <span role="status">Select the link and copy it.</span> : null}
-    </div>
-  );
-}
-
 /** Requests waiting for an admin: to invite someone a member named, or to join by email. */
 function Requests({
   org,
@@ -522,7 +499,7 @@ function InviteForm({ org, onDone }: { org: Organization; onDone(): void }) {
       {sent ? (
         <Notice>
           Invitation sent to {sent.email}. You can also share its link yourself:
-          <LinkField label={`Invitation link for ${sent.email}`} url={sent.url} />
+          <CopyField label={`Invitation link for ${sent.email}`} value={sent.url} hideLabel />
         </Notice>
       ) : null}
       {bulk ? <BulkResults result={bulk} /> : null}

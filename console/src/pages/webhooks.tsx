@@ -1,4 +1,4 @@
-import { type FormEvent, type ReactNode, useId, useState } from 'react';
+import { type ReactNode, useId, useState } from 'react';
 import {
   ApiError,
   api,
@@ -11,7 +11,7 @@ import {
 import { useLoad } from '../hooks.ts';
 import { Link } from '../router.tsx';
 import type { OrgPageProps } from '../routes.tsx';
-import { copyText, Empty, ErrorMessage, Field, Loading, Notice, Page } from '../ui.tsx';
+import { CodeList, Empty, ErrorMessage, Field, Loading, Page, ShownOnce, useSubmit } from '../ui.tsx';
 
 /** Headings for the event types' prefixes; an unknown prefix is shown as it is. */
 const GROUP_LABELS: Record<string, string> = {
@@ -55,7 +55,7 @@ function Described({ text }: { text: string }) {
  * The words for an error about one field (`url`, `events`): the code's plain words, with the API's
  * detail when it says which rule the value broke. Undefined when the error is not about that field.
  */
-export function fieldProblem(err: unknown, field: string): string | undefined {
+function fieldProblem(err: unknown, field: string): string | undefined {
   if (!(err instanceof ApiError)) return undefined;
   const issue = err.fieldIssues.find((i) => i.field === field || i.field.startsWith(`${field}.`));
   if (!issue) return undefined;
@@ -66,12 +66,12 @@ export function fieldProblem(err: unknown, field: string): string | undefined {
 }
 
 /** True when the error is explained beside a field of the endpoint form, not above it. */
-export function isFieldError(err: unknown): boolean {
+function isFieldError(err: unknown): boolean {
   return fieldProblem(err, 'url') !== undefined || fieldProblem(err, 'events') !== undefined;
 }
 
 /** The event checkboxes, grouped, each with its description; at least one is needed. */
-export function EventPicker({
+function EventPicker({
   types,
   selected,
   onChange,
@@ -146,56 +146,90 @@ export function VerifyNote() {
   );
 }
 
-/** A signing secret shown this once: selectable, with a copy button and the warning that it will not come back. */
-export function SecretReveal({
+/** An endpoint's signing secret, shown this once, with how a receiver checks a request with it. */
+export function EndpointSecret({
   title,
   secret,
   children,
-  onDone,
+  onDismiss,
 }: {
   title: string;
   secret: string;
-  children?: ReactNode;
-  onDone(): void;
+  children: ReactNode;
+  onDismiss(): void;
 }) {
-  const id = useId();
-  const [copied, setCopied] = useState<boolean | null>(null);
   return (
-    <section className="card secret-card" aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`} className="form-title">
-        {title}
-      </h2>
-      <p>
-        <strong>Copy it now: you will not see this again.</strong> Roster keeps it encrypted and never shows
-        it again; if it is lost, rotate the secret from the endpoint's page.
-      </p>
+    <ShownOnce
+      title={title}
+      secrets={[{ label: 'Signing secret', value: secret }]}
+      lost="Roster keeps it encrypted and never shows it again; if it is lost, rotate the secret from the endpoint's page."
+      onDismiss={onDismiss}
+    >
       {children}
-      <div className="link-field">
-        <label htmlFor={`${id}-secret`} className="visually-hidden">
-          Signing secret
-        </label>
-        <input
-          id={`${id}-secret`}
-          className="link-input secret-input"
-          readOnly
-          value={secret}
-          onFocus={(e) => e.currentTarget.select()}
-        />
-        <button
-          type="button"
-          className="button small"
-          onClick={async () => setCopied(await copyText(secret))}
-        >
-          Copy
-        </button>
-        {copied === true ? <span role="status">Copied.</span> : null}
-        {copied === false ? <span role="status">Select the secret and copy it.</span> : null}
-      </div>
       <VerifyNote />
-      <button type="button" className="button" onClick={onDone}>
-        I have saved it
-      </button>
-    </section>
+    </ShownOnce>
+  );
+}
+
+/** What the endpoint form edits; text as typed. */
+export interface EndpointDraft {
+  url: string;
+  description: string;
+  events: string[];
+}
+
+/**
+ * The fields an endpoint is added and edited with, the API's refusal beside the field it is about (or
+ * above them all). Once `tried` (a submit was attempted), an empty choice of events is pointed out.
+ */
+export function EndpointFields({
+  types,
+  draft,
+  onChange,
+  error,
+  tried,
+}: {
+  types: WebhookEventType[];
+  draft: EndpointDraft;
+  onChange(next: EndpointDraft): void;
+  error: unknown;
+  tried: boolean;
+}) {
+  return (
+    <>
+      <ErrorMessage>{error && !isFieldError(error) ? explain(error) : null}</ErrorMessage>
+      <Field
+        label="URL"
+        name="url"
+        type="url"
+        inputMode="url"
+        autoComplete="off"
+        spellCheck={false}
+        maxLength={2048}
+        placeholder="https://example.com/roster-webhooks"
+        hint="Where Roster sends the POSTs. Use HTTPS; a private or loopback address is refused."
+        value={draft.url}
+        onChange={(e) => onChange({ ...draft, url: e.target.value })}
+        error={fieldProblem(error, 'url')}
+      />
+      <Field
+        label="Description (optional)"
+        name="description"
+        maxLength={500}
+        hint="What receives these events, for whoever reads this list later."
+        value={draft.description}
+        onChange={(e) => onChange({ ...draft, description: e.target.value })}
+        error={fieldProblem(error, 'description')}
+      />
+      <EventPicker
+        types={types}
+        selected={draft.events}
+        onChange={(events) => onChange({ ...draft, events })}
+        error={
+          tried && draft.events.length === 0 ? 'Choose at least one event.' : fieldProblem(error, 'events')
+        }
+      />
+    </>
   );
 }
 
@@ -214,7 +248,7 @@ export function EndpointStatus({ endpoint: e }: { endpoint: WebhookEndpoint }) {
  * The organization's webhook endpoints (org:integrations): each with its events, whether it is enabled
  * (or why not) and its last success and failure; add an endpoint, whose signing secret is shown once.
  */
-export function WebhooksPage({ org, search }: OrgPageProps) {
+export function WebhooksPage({ org }: OrgPageProps) {
   const list = useLoad(
     () => api.call('GET /v1/organizations/{org}/webhooks', { path: { org: org.id } }),
     org.id,
@@ -248,14 +282,11 @@ export function WebhooksPage({ org, search }: OrgPageProps) {
         POST to each endpoint subscribed to an event (a member added, a role changed, an invitation
         accepted…), retries for more than a day when the receiver fails, and logs every attempt.
       </p>
-      {search.get('deleted') ? (
-        <Notice>The endpoint was deleted; messages it had not received were dropped.</Notice>
-      ) : null}
       {created ? (
-        <SecretReveal
+        <EndpointSecret
           title="Endpoint added: its signing secret"
           secret={created.secret}
-          onDone={() => setCreated(null)}
+          onDismiss={() => setCreated(null)}
         >
           <p>
             <Link to={endpointPath(org, created.endpoint.id)} className="endpoint-url">
@@ -264,7 +295,7 @@ export function WebhooksPage({ org, search }: OrgPageProps) {
             now receives {created.endpoint.events.length === 1 ? 'its event' : 'its events'}. Your receiver
             uses this secret to check that each request comes from Roster.
           </p>
-        </SecretReveal>
+        </EndpointSecret>
       ) : null}
       {formOpen ? (
         catalog.error ? (
@@ -317,7 +348,7 @@ export function WebhooksPage({ org, search }: OrgPageProps) {
                   {e.description ? <span className="muted endpoint-description">{e.description}</span> : null}
                 </td>
                 <td data-label="Events">
-                  <EventList events={e.events} />
+                  <CodeList items={e.events} />
                 </td>
                 <td data-label="Status">
                   <EndpointStatus endpoint={e} />
@@ -337,18 +368,6 @@ export function WebhooksPage({ org, search }: OrgPageProps) {
   );
 }
 
-export function EventList({ events }: { events: string[] }) {
-  return (
-    <ul className="event-list">
-      {events.map((t) => (
-        <li key={t}>
-          <code>{t}</code>
-        </li>
-      ))}
-    </ul>
-  );
-}
-
 function AddEndpointForm({
   org,
   types,
@@ -362,81 +381,37 @@ function AddEndpointForm({
   onCancel(): void;
   onCreated(endpoint: WebhookEndpoint, secret: string): void;
 }) {
-  const [url, setUrl] = useState('');
-  const [description, setDescription] = useState('');
-  const [events, setEvents] = useState<string[]>([]);
-  const [error, setError] = useState<unknown>(null);
-  const [noEvents, setNoEvents] = useState(false);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setError(null);
-    if (events.length === 0) {
-      setNoEvents(true);
-      return;
-    }
-    setNoEvents(false);
-    setBusy(true);
-    try {
-      const { secret, ...endpoint } = await api.call('POST /v1/organizations/{org}/webhooks', {
-        path: { org: org.id },
-        body: {
-          url: url.trim(),
-          // The catalog's order, whatever order the boxes were ticked in.
-          events: types.map((t) => t.type).filter((t) => events.includes(t)),
-          ...(description.trim() ? { description: description.trim() } : {}),
-        },
-      });
-      onCreated(endpoint, secret);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const [draft, setDraft] = useState<EndpointDraft>({ url: '', description: '', events: [] });
+  const [tried, setTried] = useState(false);
+  const adding = useSubmit(async () => {
+    setTried(true);
+    if (draft.events.length === 0) return;
+    const { secret, ...endpoint } = await api.call('POST /v1/organizations/{org}/webhooks', {
+      path: { org: org.id },
+      body: {
+        url: draft.url.trim(),
+        // The catalog's order, whatever order the boxes were ticked in.
+        events: types.map((t) => t.type).filter((t) => draft.events.includes(t)),
+        ...(draft.description.trim() ? { description: draft.description.trim() } : {}),
+      },
+    });
+    onCreated(endpoint, secret);
+  });
 
   return (
-    <form className="card medium section" onSubmit={submit} noValidate aria-labelledby="add-endpoint-heading">
+    <form
+      className="card medium section"
+      onSubmit={adding.submit}
+      noValidate
+      aria-labelledby="add-endpoint-heading"
+    >
       <h2 id="add-endpoint-heading" className="form-title">
         Add an endpoint
       </h2>
-      <ErrorMessage>{error && !isFieldError(error) ? explain(error) : null}</ErrorMessage>
-      <Field
-        label="URL"
-        name="url"
-        type="url"
-        inputMode="url"
-        autoComplete="off"
-        spellCheck={false}
-        maxLength={2048}
-        placeholder="https://example.com/roster-webhooks"
-        hint="Where Roster sends the POSTs. Use HTTPS; a private or loopback address is refused."
-        value={url}
-        onChange={(e) => setUrl(e.target.value)}
-        error={fieldProblem(error, 'url')}
-      />
-      <Field
-        label="Description (optional)"
-        name="description"
-        maxLength={500}
-        hint="What receives these events, for whoever reads this list later."
-        value={description}
-        onChange={(e) => setDescription(e.target.value)}
-        error={fieldProblem(error, 'description')}
-      />
-      <EventPicker
-        types={types}
-        selected={events}
-        onChange={(next) => {
-          setEvents(next);
-          if (next.length > 0) setNoEvents(false);
-        }}
-        error={noEvents ? 'Choose at least one event.' : fieldProblem(error, 'events')}
-      />
+      <EndpointFields types={types} draft={draft} onChange={setDraft} error={adding.error} tried={tried} />
       <div className="row">
-        <button type="submit" className="button primary" disabled={busy}>
-          {busy ? 'Adding…' : 'Add endpoint'}
+        <button type="submit" className="button primary" disabled={adding.busy}>
+          {adding.busy ? 'Adding…' : 'Add endpoint'}
         </button>
         {canCancel ? (
           <button type="button" className="button" onClick={onCancel}>
