@@ -16,7 +16,7 @@ import { isValidEmail, normalizeEmail } from '../../lib/email.ts';
 import { CommonErrors, type ErrorFactory } from '../../lib/errors.ts';
 import { isUuid, uuidv7 } from '../../lib/ids.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
-import { consumeAll, type Limiter, type RateLimits } from '../../lib/rate-limit.ts';
+import { consumeAll, type Limiter, limitsOf, type RateLimits } from '../../lib/rate-limit.ts';
 import {
   lockAsCaller,
   type OrgAccess,
@@ -54,18 +54,10 @@ export function invitationLimits(
   rateLimits: RateLimits,
   config: Pick<Config, 'inviteLimitPerOrg' | 'inviteLimitPerInviter' | 'inviteLimitWindowSeconds'>,
 ): InvitationLimits {
-  return {
-    perOrg: rateLimits.limiter({
-      name: 'invite-org',
-      points: config.inviteLimitPerOrg,
-      durationSeconds: config.inviteLimitWindowSeconds,
-    }),
-    perInviter: rateLimits.limiter({
-      name: 'invite-user',
-      points: config.inviteLimitPerInviter,
-      durationSeconds: config.inviteLimitWindowSeconds,
-    }),
-  };
+  return limitsOf(rateLimits, config.inviteLimitWindowSeconds, {
+    perOrg: ['invite-org', config.inviteLimitPerOrg],
+    perInviter: ['invite-user', config.inviteLimitPerInviter],
+  });
 }
 
 /**
