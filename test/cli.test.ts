@@ -128,6 +128,25 @@ describe('roster --help', () => {
   });
 });
 
+describe('roster --help lays out the configuration', () => {
+  it('every variable on its own line, descriptions in one column at least two spaces after the longest name', async () => {
+    const res = await runCli(['--help'], {});
+    expect(res.code, res.stderr).toBe(0);
+    const part = res.stdout.slice(res.stdout.indexOf('Configuration (environment variables):\n'));
+    const lines = part.trimEnd().split('\n').slice(1);
+    expect(lines).toHaveLength(CONFIG_DOC.length);
+    const columns = new Set<number>();
+    for (const [i, line] of lines.entries()) {
+      const [name, description] = CONFIG_DOC[i] as readonly [string, string];
+      const m = /^ {2}([A-Z0-9_]+)( {2,})(\S.*)$/.exec(line);
+      expect(m, line).not.toBeNull();
+      expect([m?.[1], m?.[3]]).toEqual([name, description]);
+      columns.add(line.length - description.length);
+    }
+    expect(columns.size).toBe(1);
+  });
+});
+
 describe('configuration is read from documented variables only', () => {
   it('loadConfig reads no environment variable that --help does not list', () => {
     const read = new Set<string>();
