@@ -55,7 +55,8 @@ Scopes: ${SCOPES.join(', ')}
 Roles: ${ROLES.join(', ')}. Invitation statuses: ${INVITATION_STATUSES.join(', ')}.
 `;
 
-const ENV_HELP = `Configuration (environment variables):\n${CONFIG_DOC.map(([k, v]) => `  ${k.padEnd(18)}${v}`).join('\n')}\n`;
+const NAME_WIDTH = Math.max(...CONFIG_DOC.map(([k]) => k.length)) + 2;
+const ENV_HELP = `Configuration (environment variables):\n${CONFIG_DOC.map(([k, v]) => `  ${k.padEnd(NAME_WIDTH)}${v}`).join('\n')}\n`;
 
 async function withDatabase<T>(
   config: Config,

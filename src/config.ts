@@ -68,9 +68,16 @@ export interface Config {
   /** Length of that window, in seconds. @default 60 */
   joinRequestLimitWindowSeconds: number;
   /**
-   * Failed sign-ins allowed per email address per window, whether or not an account has it; past it,
-   * sign-in with that address answers 429 without checking the password; a success clears the count;
-   * 0 = no limit. @default 10
+   * Failed sign-ins allowed per email address from one client IP per window, whether or not an account
+   * has the address: the tight limit on one attacker guessing one account. Past it, sign-in with that
+   * address from that IP answers 429 without checking the password; the owner signing in from another
+   * IP is not affected. A success clears the count; 0 = no limit. @default 10
+   */
+  signInLimitPerEmailIp: number;
+  /**
+   * Failed sign-ins allowed per email address from all client IPs together per window: a higher bar,
+   * against guessing spread over many IPs; past it, 429 from every IP. A success clears the count;
+   * 0 = no limit. @default 100
    */
   signInLimitPerEmail: number;
   /** Failed sign-ins allowed per client IP per window, over all addresses; 0 = no limit. @default 100 */
@@ -87,7 +94,9 @@ export interface Config {
   webhookTimeoutMs: number;
   /**
    * 32-byte key (base64 or 64 hex characters) encrypting webhook signing secrets at rest with
-   * AES-256-GCM. Unset, they are stored as they are. @example 'openssl rand -base64 32'
+   * AES-256-GCM. Unset, they are stored as they are. Also the root from which the install's own keys
+   * are derived (lib/install-keys.ts); unset, a random root stored in the database stands in.
+   * @example 'openssl rand -base64 32'
    */
   secretsKey: Buffer | null;
   /** Also write every analytics event to the log (after its change commits). @default false */
@@ -137,8 +146,12 @@ export const CONFIG_DOC: ReadonlyArray<readonly [name: string, description: stri
   ],
   ['JOIN_REQUEST_LIMIT_WINDOW_SECONDS', 'length of that window in seconds (default 60)'],
   [
+    'SIGN_IN_LIMIT_PER_EMAIL_IP',
+    'failed sign-ins per email address from one client IP per window, then 429 there; 0 = no limit (default 10)',
+  ],
+  [
     'SIGN_IN_LIMIT_PER_EMAIL',
-    'failed sign-ins per email address per window, then 429; a success clears it; 0 = no limit (default 10)',
+    'failed sign-ins per email address from all IPs per window, then 429; 0 = no limit (default 100)',
   ],
   [
     'SIGN_IN_LIMIT_PER_IP',
@@ -152,7 +165,7 @@ export const CONFIG_DOC: ReadonlyArray<readonly [name: string, description: stri
   ['WEBHOOK_TIMEOUT_MS', 'time limit of one webhook delivery in ms (default 10000)'],
   [
     'SECRETS_KEY',
-    '32-byte key, base64 or hex, encrypting webhook signing secrets at rest (default: unset, stored as is)',
+    "32-byte key, base64 or hex, encrypting webhook signing secrets at rest (default: unset, stored as is); also roots the sign-in counters' key",
   ],
   ['ANALYTICS_LOG', 'true|false: also write analytics events to the log (default false)'],
 ];
@@ -269,7 +282,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     invitationSweepMs: int(env, 'INVITATION_SWEEP_MS', 60_000, 0, 86_400_000),
     joinRequestLimitPerIp: int(env, 'JOIN_REQUEST_LIMIT_PER_IP', 5, 0, 1_000_000),
     joinRequestLimitWindowSeconds: int(env, 'JOIN_REQUEST_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
-    signInLimitPerEmail: int(env, 'SIGN_IN_LIMIT_PER_EMAIL', 10, 0, 1_000_000),
+    signInLimitPerEmailIp: int(env, 'SIGN_IN_LIMIT_PER_EMAIL_IP', 10, 0, 1_000_000),
+    signInLimitPerEmail: int(env, 'SIGN_IN_LIMIT_PER_EMAIL', 100, 0, 1_000_000),
     signInLimitPerIp: int(env, 'SIGN_IN_LIMIT_PER_IP', 100, 0, 1_000_000),
     signInLimitWindowSeconds: int(env, 'SIGN_IN_LIMIT_WINDOW_SECONDS', 900, 1, 86_400),
     webhookAllowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', false),

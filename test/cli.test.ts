@@ -16,7 +16,16 @@ import { CONFIG_DOC, loadConfig } from '../src/config.ts';
 import { type DatabaseHandle, openDatabase } from '../src/db/database.ts';
 import { SCOPES } from '../src/features/access/scopes.ts';
 import { hashSecret } from '../src/lib/crypto.ts';
-import { bearer, createOrg, createTestApp, errorCode, signUp, TEST_DATABASE_URL } from './helpers.ts';
+import {
+  bearer,
+  createOrg,
+  createTestApp,
+  emailsTo,
+  errorCode,
+  signUp,
+  TEST_DATABASE_URL,
+  tokenOf,
+} from './helpers.ts';
 
 // Each run boots Node and the TypeScript loader; on a busy machine a handful of them take a while.
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
@@ -125,6 +134,25 @@ describe('roster --help', () => {
       }
       for (const scope of SCOPES) expect(res.stdout).toContain(scope);
     }
+  });
+});
+
+describe('roster --help lays out the configuration', () => {
+  it('every variable on its own line, descriptions in one column at least two spaces after the longest name', async () => {
+    const res = await runCli(['--help'], {});
+    expect(res.code, res.stderr).toBe(0);
+    const part = res.stdout.slice(res.stdout.indexOf('Configuration (environment variables):\n'));
+    const lines = part.trimEnd().split('\n').slice(1);
+    expect(lines).toHaveLength(CONFIG_DOC.length);
+    const columns = new Set<number>();
+    for (const [i, line] of lines.entries()) {
+      const [name, description] = CONFIG_DOC[i] as readonly [string, string];
+      const m = /^ {2}([A-Z0-9_]+)( {2,})(\S.*)$/.exec(line);
+      expect(m, line).not.toBeNull();
+      expect([m?.[1], m?.[3]]).toEqual([name, description]);
+      columns.add(line.length - description.length);
+    }
+    expect(columns.size).toBe(1);
   });
 });
 
@@ -439,14 +467,37 @@ describe('roster org: the operator creates, lists, shows and deletes organizatio
 
 describe('roster invite: the operator invites, lists, resends and revokes', () => {
   let target: DataTarget;
-  const invitee = 'New.Person@Example.com';
+  /** Invitations made through the API in beforeAll, one organization per test that needs them. */
+  const seeded = {} as Record<'listed' | 'revoked' | 'resent' | 'toRevoke', { id: string; link: string }>;
   beforeAll(async () => {
     target = await emptyDataTarget();
     const migrated = await runCli(['migrate'], target.env);
     expect(migrated.code, migrated.stderr).toBe(0);
     await withApp(target, async (t) => {
       const owner = await signUp(t.app, 'invite.owner@example.com');
-      await createOrg(t.app, owner.token, 'Invite Ops'); // slug invite-ops
+      const invite = async (org: string, email: string) => {
+        const res = await t.app.inject({
+          method: 'POST',
+          url: `/v1/organizations/${org}/invitations`,
+          headers: bearer(owner.token),
+          payload: { email, role: 'admin' },
+        });
+        expect(res.statusCode, res.body).toBe(201);
+        return { id: res.json().invitation.id as string, link: res.json().acceptUrl as string };
+      };
+      // Slugs follow the names: invite-create, invite-message, invite-list, invite-resend, invite-revoke.
+      for (const name of ['Create', 'Message', 'List', 'Resend', 'Revoke'])
+        await createOrg(t.app, owner.token, `Invite ${name}`);
+      seeded.listed = await invite('invite-list', 'listed@example.com');
+      seeded.revoked = await invite('invite-list', 'withdrawn@example.com');
+      const revoked = await t.app.inject({
+        method: 'DELETE',
+        url: `/v1/organizations/invite-list/invitations/${seeded.revoked.id}`,
+        headers: bearer(owner.token),
+      });
+      expect(revoked.statusCode, revoked.body).toBe(200);
+      seeded.resent = await invite('invite-resend', 'resent@example.com');
+      seeded.toRevoke = await invite('invite-revoke', 'revoked@example.com');
     });
   });
   afterAll(() => target.dispose());
@@ -454,15 +505,21 @@ describe('roster invite: the operator invites, lists, resends and revokes', () =
   const cli = (...args: string[]) => runCli(args, target.env);
 
   it('invite create writes one pending invitation and its email, audited as the operator, and prints its link', async () => {
-    const res = await cli('invite', 'create', 'invite-ops', '--email', invitee, '--role', 'admin');
+    const res = await cli(
+      'invite',
+      'create',
+      'invite-create',
+      '--email',
+      'New.Person@Example.com',
+      '--role',
+      'admin',
+    );
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toMatch(/^id: {6}[0-9a-f-]{36}\nemail: {3}new\.person@example\.com\nrole: {4}admin\n/);
     const link = /^link: +(\S+)$/m.exec(res.stdout)?.[1] as string;
     expect(link).toMatch(/\/invitations\/accept\?token=ri_/);
     await withApp(target, async (t) => {
-      const check = await t.app.inject({
-        url: `/v1/invitations/${encodeURIComponent(new URL(link).searchParams.get('token') as string)}`,
-      });
+      const check = await t.app.inject({ url: `/v1/invitations/${encodeURIComponent(tokenOf(link))}` });
       expect(check.json()).toMatchObject({ valid: true, role: 'admin', inviter: null });
       const mails = await t.database.db
         .selectFrom('outbox')
@@ -472,54 +529,124 @@ describe('roster invite: the operator invites, lists, resends and revokes', () =
       expect(mails).toEqual([{ status: 'pending' }]);
       const audit = await t.database.db
         .selectFrom('audit_log')
+        .innerJoin('organizations', 'organizations.id', 'audit_log.organization_id')
         .select(['action', 'actor_type'])
+        .where('organizations.slug', '=', 'invite-create')
         .where('action', '=', 'invitation.created')
         .execute();
       expect(audit).toEqual([{ action: 'invitation.created', actor_type: 'system' }]);
     });
     // The rules hold for the operator too: one pending invitation per address.
-    const again = await cli('invite', 'create', 'invite-ops', '--email', 'new.person@example.com');
+    const again = await cli('invite', 'create', 'invite-create', '--email', 'new.person@example.com');
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/\(INVITATION_EXISTS\)\n$/);
   });
 
   it('refuses a bad role, a missing email, an unknown status or organization, naming what is wrong', async () => {
-    const role = await cli('invite', 'create', 'invite-ops', '--email', 'x@example.com', '--role', 'boss');
+    const role = await cli('invite', 'create', 'invite-create', '--email', 'x@example.com', '--role', 'boss');
     expect([role.code, role.stderr]).toEqual([2, 'error: --role must be one of owner, admin, member\n']);
-    const email = await cli('invite', 'create', 'invite-ops');
+    const email = await cli('invite', 'create', 'invite-create');
     expect([email.code, email.stderr]).toEqual([2, 'error: --email is required\n']);
-    const status = await cli('invite', 'list', 'invite-ops', '--status', 'lost');
+    const status = await cli('invite', 'list', 'invite-create', '--status', 'lost');
     expect(status.code).toBe(2);
     expect(status.stderr).toContain('--status must be one of pending, accepted, revoked, expired');
     const org = await cli('invite', 'list', 'no-such-org');
     expect(org.code).toBe(2);
     expect(org.stderr).toMatch(/\(ORGANIZATION_NOT_FOUND\)\n$/);
-    const verb = await cli('invite', 'resend', 'invite-ops');
+    const verb = await cli('invite', 'resend', 'invite-create');
     expect(verb.code).toBe(2);
     expect(verb.stderr).toContain('usage: roster invite');
   });
 
-  it('invite list, resend (new link, old one dead) and revoke', async () => {
-    const list = await cli('invite', 'list', 'invite-ops', '--status', 'pending');
-    expect(list.code, list.stderr).toBe(0);
-    const lines = list.stdout.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(
-      /^[0-9a-f-]{36} {2}new\.person@example\.com {2}admin {2}pending {2}expires \d{4}-/,
+  it("a message over 1,000 characters is refused by the API's rule (VALIDATION_FAILED, exit 2), creating nothing", async () => {
+    const long = await cli(
+      'invite',
+      'create',
+      'invite-message',
+      '--email',
+      'long@example.com',
+      '--message',
+      'x'.repeat(1001),
     );
-    const id = lines[0]?.split(' ')[0] as string;
+    expect([long.code, long.stderr]).toEqual([
+      2,
+      'error: message: must be at most 1000 characters (VALIDATION_FAILED)\n',
+    ]);
+    expect((await cli('invite', 'list', 'invite-message')).stdout).toBe('no invitations\n');
+    // 1,000 characters fit, counted as the database counts them (each of these is 2 UTF-16 units).
+    const note = '😀'.repeat(1000);
+    const fits = await cli(
+      'invite',
+      'create',
+      'invite-message',
+      '--email',
+      'fits@example.com',
+      '--message',
+      ` ${note} `,
+    );
+    expect(fits.code, fits.stderr).toBe(0);
+    await withApp(target, async (t) => {
+      const row = await t.database.db
+        .selectFrom('invitations')
+        .select('message')
+        .where('email', '=', 'fits@example.com')
+        .executeTakeFirst();
+      expect(row?.message).toBe(note);
+    });
+  });
 
-    const resent = await cli('invite', 'resend', 'invite-ops', id);
+  it('invite list prints the invitations, newest first, filtered by status', async () => {
+    const all = await cli('invite', 'list', 'invite-list');
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        new RegExp(`^${seeded.revoked.id} {2}withdrawn@example\\.com {2}admin {2}revoked {2}expires \\d{4}-`),
+      ),
+      expect.stringMatching(
+        new RegExp(`^${seeded.listed.id} {2}listed@example\\.com {2}admin {2}pending {2}expires \\d{4}-`),
+      ),
+    ]);
+    const pending = await cli('invite', 'list', 'invite-list', '--status', 'pending');
+    expect(pending.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^${seeded.listed.id} `)),
+    ]);
+    const accepted = await cli('invite', 'list', 'invite-list', '--status', 'accepted');
+    expect(accepted.stdout).toBe('no invitations\n');
+  });
+
+  it('invite resend prints a new link and emails it again; the old link stops working', async () => {
+    const { id, link: oldLink } = seeded.resent;
+    const resent = await cli('invite', 'resend', 'invite-resend', id);
     expect(resent.code, resent.stderr).toBe(0);
     expect(resent.stdout).toContain(`id:      ${id}\n`);
+    const newLink = /^link: +(\S+)$/m.exec(resent.stdout)?.[1] as string;
+    expect(newLink).toMatch(/\/invitations\/accept\?token=ri_/);
+    expect(newLink).not.toBe(oldLink);
+    await withApp(target, async (t) => {
+      const validate = async (link: string) =>
+        (await t.app.inject({ url: `/v1/invitations/${encodeURIComponent(tokenOf(link))}` })).json();
+      expect(await validate(oldLink)).toMatchObject({ valid: false });
+      expect(await validate(newLink)).toMatchObject({ valid: true, role: 'admin' });
+      const mails = await emailsTo(t, 'resent@example.com');
+      expect(mails).toHaveLength(2);
+      expect(mails[0]?.links).toContain(oldLink);
+      expect(mails[1]?.links).toContain(newLink);
+    });
+  });
 
-    const revoked = await cli('invite', 'revoke', 'invite-ops', id);
-    expect([revoked.code, revoked.stdout]).toEqual([0, `revoked ${id} (new.person@example.com)\n`]);
-    expect((await cli('invite', 'list', 'invite-ops', '--status', 'pending')).stdout).toBe(
+  it('invite revoke withdraws a pending invitation; a second revoke is refused', async () => {
+    const { id, link } = seeded.toRevoke;
+    const revoked = await cli('invite', 'revoke', 'invite-revoke', id);
+    expect([revoked.code, revoked.stdout]).toEqual([0, `revoked ${id} (revoked@example.com)\n`]);
+    expect((await cli('invite', 'list', 'invite-revoke', '--status', 'pending')).stdout).toBe(
       'no invitations\n',
     );
-    expect((await cli('invite', 'list', 'invite-ops')).stdout).toContain('  revoked  ');
-    const twice = await cli('invite', 'revoke', 'invite-ops', id);
+    expect((await cli('invite', 'list', 'invite-revoke')).stdout).toContain('  revoked  ');
+    await withApp(target, async (t) => {
+      const check = await t.app.inject({ url: `/v1/invitations/${encodeURIComponent(tokenOf(link))}` });
+      expect(check.json()).toMatchObject({ valid: false, reason: 'revoked' });
+    });
+    const twice = await cli('invite', 'revoke', 'invite-revoke', id);
     expect(twice.code).toBe(2);
     expect(twice.stderr).toMatch(/\(INVITATION_NOT_PENDING\)\n$/);
   });

@@ -197,7 +197,7 @@ export interface Operations {
       410: Schemas["ErrorResponse"];
     };
   };
-  /** Sign in with email and password; failed attempts are limited per email and per client IP (429 past either) */
+  /** Sign in with email and password; failed attempts are limited per email and client IP, per email and per client IP (429 past any) */
   "POST /v1/auth/sign-in": {
     path: Record<string, never>;
     query: Record<string, never>;

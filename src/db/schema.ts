@@ -155,6 +155,13 @@ export interface RateLimitsTable {
   expire: ColumnType<string | null, number | null, number | null>;
 }
 
+/** Secrets of the install (not of a tenant), shared by every instance. */
+export interface InstallSecretsTable {
+  name: string;
+  secret: Uint8Array;
+  created_at: Timestamp;
+}
+
 export interface AppInstallationsTable {
   id: string;
   organization_id: string;
@@ -242,6 +249,7 @@ export interface DB {
   outbox: OutboxTable;
   invitations: InvitationsTable;
   rate_limits: RateLimitsTable;
+  install_secrets: InstallSecretsTable;
   apps: AppsTable;
   app_installations: AppInstallationsTable;
   app_grants: AppGrantsTable;

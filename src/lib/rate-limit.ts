@@ -66,6 +66,24 @@ export async function consumeAll(
   return refund;
 }
 
+/**
+ * Limits that share one window, by field.
+ *
+ * @example
+ *   const limits = limitsOf(rateLimits, 60, { perIp: ['join-ip', 5], perOrg: ['join-org', 50] });
+ *   await limits.perIp.consume(request.ip);
+ */
+export function limitsOf<K extends string>(
+  rateLimits: RateLimits,
+  durationSeconds: number,
+  specs: Record<K, readonly [name: string, points: number]>,
+): Record<K, Limiter> {
+  const entries = Object.entries<readonly [string, number]>(specs).map(
+    ([field, [name, points]]) => [field, rateLimits.limiter({ name, points, durationSeconds })] as const,
+  );
+  return Object.fromEntries(entries) as Record<K, Limiter>;
+}
+
 export interface RateLimits {
   readonly store: 'postgres' | 'redis';
   limiter(spec: LimitSpec): Limiter;

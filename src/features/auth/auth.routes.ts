@@ -14,7 +14,7 @@ const client = (request: FastifyRequest) => ({
 export default async function authRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addSchema(User);
-  const signInLimits = auth.signInLimits(app.rateLimits, app.ctx.config);
+  const signInLimits = await auth.signInLimits(app.ctx, app.rateLimits);
 
   app.post(
     '/v1/auth/sign-up',
@@ -39,7 +39,7 @@ export default async function authRoutes(fastify: FastifyInstance) {
       schema: {
         tags: ['auth'],
         summary:
-          'Sign in with email and password; failed attempts are limited per email and per client IP (429 past either)',
+          'Sign in with email and password; failed attempts are limited per email and client IP, per email and per client IP (429 past any)',
         body: SignInBody,
         response: withErrors({ 200: UserAndSession }, 400, 401, 429),
       },

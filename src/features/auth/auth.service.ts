@@ -1,6 +1,5 @@
 /** Accounts and sessions: sign-up, sign-in (rate limited), sign-out, email verification. */
-import { createHash } from 'node:crypto';
-import type { Config } from '../../config.ts';
+import { createHmac } from 'node:crypto';
 import type { Context, Trx } from '../../context.ts';
 import {
   decoyPasswordHash,
@@ -11,7 +10,8 @@ import {
   verifyPassword,
 } from '../../lib/crypto.ts';
 import { isValidEmail, normalizeEmail } from '../../lib/email.ts';
-import { consumeAll, type Limiter, type RateLimits } from '../../lib/rate-limit.ts';
+import { installKey } from '../../lib/install-keys.ts';
+import { consumeAll, type Limiter, limitsOf, type RateLimits } from '../../lib/rate-limit.ts';
 import type { Actor } from '../audit/audit.repository.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { acceptOnSignUp } from '../invitations/invitation.service.ts';
@@ -111,30 +111,38 @@ export async function signUp(
 }
 
 export interface SignInLimits {
+  /** Failures of one address from one client IP: one attacker guessing one account. */
+  perEmailIp: Limiter;
+  /** Failures of one address from every IP: distributed guessing (a much higher bar). */
   perEmail: Limiter;
+  /** Failures from one client IP over every address: spraying many accounts. */
   perIp: Limiter;
+  /** The counters' keys for one attempt; the address and the (address, IP) pair are HMACs. */
+  keys(email: string, ip: string): { perEmailIp: string; perEmail: string; perIp: string };
 }
 
-export function signInLimits(
+/**
+ * The sign-in limits. The address counters are keyed by an HMAC (with a key of the install, see
+ * lib/install-keys.ts), so the counters (PostgreSQL or Redis) keep no address, nor anything an address
+ * list could be hashed against.
+ */
+export async function signInLimits(
+  ctx: Pick<Context, 'db' | 'config'>,
   rateLimits: RateLimits,
-  config: Pick<Config, 'signInLimitPerEmail' | 'signInLimitPerIp' | 'signInLimitWindowSeconds'>,
-): SignInLimits {
+): Promise<SignInLimits> {
+  const { config } = ctx;
+  const key = await installKey(ctx.db, config, 'sign-in-counters');
+  const mac = (text: string) => createHmac('sha256', key).update(text, 'utf8').digest('base64url');
   return {
-    perEmail: rateLimits.limiter({
-      name: 'sign-in-email',
-      points: config.signInLimitPerEmail,
-      durationSeconds: config.signInLimitWindowSeconds,
+    ...limitsOf(rateLimits, config.signInLimitWindowSeconds, {
+      perEmailIp: ['sign-in-email-ip', config.signInLimitPerEmailIp],
+      perEmail: ['sign-in-email', config.signInLimitPerEmail],
+      perIp: ['sign-in-ip', config.signInLimitPerIp],
     }),
-    perIp: rateLimits.limiter({
-      name: 'sign-in-ip',
-      points: config.signInLimitPerIp,
-      durationSeconds: config.signInLimitWindowSeconds,
-    }),
+    // An IP holds no newline, so `${email}\n${ip}` names one pair only.
+    keys: (email, ip) => ({ perEmailIp: mac(`${email}\n${ip}`), perEmail: mac(email), perIp: ip }),
   };
 }
-
-/** The per-address counter's key: a hash, so the counters (PostgreSQL or Redis) keep no addresses. */
-const emailKey = (email: string) => createHash('sha256').update(email, 'utf8').digest('base64url');
 
 /**
  * The account whose password `password` is, or null. Hashes the password whether or not the account
@@ -147,10 +155,13 @@ async function checkPassword(ctx: Context, email: string, password: string) {
 }
 
 /**
- * Signs in. Failed attempts count per email address (existing or not) and per client IP. Each attempt
- * is charged before the password is checked: past either limit the answer is 429 RATE_LIMITED, the
- * same whether the password is right and whether the account exists, and concurrent attempts cannot
- * slip past the limit together. A success gives its charge back and clears the address's failures.
+ * Signs in. Failed attempts count per (email address, client IP), per address from every IP, and
+ * per client IP, whether or not an account has the address. Each attempt is charged before the
+ * password is checked: past any limit the answer is 429 RATE_LIMITED, the same whether the password
+ * is right and whether the account exists, and concurrent attempts cannot slip past a limit together.
+ * The tight limit is the (address, IP) one, so a stranger's failures cannot lock the owner out from
+ * their own IP; the address-wide limit is a much higher bar. A success clears the address's
+ * failures (from its IP and overall) and gives back its client IP's charge.
  */
 export async function signIn(
   ctx: Context,
@@ -159,9 +170,12 @@ export async function signIn(
   client: ClientInfo,
 ) {
   const email = normalizeEmail(input.email);
-  const byEmail: [Limiter, string] = [limits.perEmail, emailKey(email)];
-  const byIp: [Limiter, string] = [limits.perIp, client.ip ?? 'unknown'];
-  const refund = await consumeAll([byIp, byEmail]);
+  const keys = limits.keys(email, client.ip ?? 'unknown');
+  const refund = await consumeAll([
+    [limits.perEmailIp, keys.perEmailIp],
+    [limits.perEmail, keys.perEmail],
+    [limits.perIp, keys.perIp],
+  ]);
   let user: Awaited<ReturnType<typeof checkPassword>>;
   try {
     user = await checkPassword(ctx, email, input.password);
@@ -170,8 +184,12 @@ export async function signIn(
     await refund(1);
     throw err;
   }
-  if (!user) throw AuthErrors.INVALID_CREDENTIALS(); // a failed attempt: its charge stays
-  await Promise.all([byEmail[0].reset(byEmail[1]), byIp[0].refund(byIp[1])]).catch(() => {});
+  if (!user) throw AuthErrors.INVALID_CREDENTIALS(); // a failed attempt: its charges stay
+  await Promise.all([
+    limits.perEmailIp.reset(keys.perEmailIp),
+    limits.perEmail.reset(keys.perEmail),
+    limits.perIp.refund(keys.perIp),
+  ]).catch(() => {});
   return ctx.transaction(async (trx) => {
     const session = await startSession(ctx, trx, user.id, client);
     const { password_hash: _, ...publicUser } = user;

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { PageQuery, pageEnvelope } from '../../lib/pagination.ts';
 import { NullableTimestamp, ref, Timestamp, Uuid } from '../../lib/schemas.ts';
 import { RoleSchema } from '../organizations/organization.schemas.ts';
+import { MAX_MESSAGE_LENGTH } from './invitation.service.ts';
 
 const NullableUuid = Type.Union([Uuid, Type.Null()]);
 
@@ -45,7 +46,10 @@ const AcceptUrl = Type.String({
     'The invitation link (`PUBLIC_URL/invitations/accept?token=…`), shown this once for copy-link: only a hash of its token is stored.',
 });
 
-const Message = Type.String({ maxLength: 1000, description: 'A personal note shown in the email' });
+const Message = Type.String({
+  maxLength: MAX_MESSAGE_LENGTH,
+  description: 'A personal note shown in the email',
+});
 const Email = Type.String({ minLength: 1, maxLength: 320 });
 
 export const CreateInvitationBody = Type.Object(

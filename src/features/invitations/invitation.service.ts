@@ -13,10 +13,10 @@ import type { Config } from '../../config.ts';
 import type { Context, Trx } from '../../context.ts';
 import { issueToken, parseToken, secretMatches } from '../../lib/crypto.ts';
 import { isValidEmail, normalizeEmail } from '../../lib/email.ts';
-import { CommonErrors, type ErrorFactory } from '../../lib/errors.ts';
+import { CommonErrors, type ErrorFactory, invalidField } from '../../lib/errors.ts';
 import { isUuid, uuidv7 } from '../../lib/ids.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
-import { consumeAll, type Limiter, type RateLimits } from '../../lib/rate-limit.ts';
+import { consumeAll, type Limiter, limitsOf, type RateLimits } from '../../lib/rate-limit.ts';
 import {
   lockAsCaller,
   type OrgAccess,
@@ -41,6 +41,8 @@ import { InvitationErrors } from './invitation.errors.ts';
 import * as repo from './invitation.repository.ts';
 
 export const MAX_BULK = 1000;
+/** Longest personal note, in characters (code points, as PostgreSQL's length() counts them). */
+export const MAX_MESSAGE_LENGTH = 1000;
 
 // ---------------------------------------------------------------------------------------------------
 // Rate limits
@@ -54,18 +56,10 @@ export function invitationLimits(
   rateLimits: RateLimits,
   config: Pick<Config, 'inviteLimitPerOrg' | 'inviteLimitPerInviter' | 'inviteLimitWindowSeconds'>,
 ): InvitationLimits {
-  return {
-    perOrg: rateLimits.limiter({
-      name: 'invite-org',
-      points: config.inviteLimitPerOrg,
-      durationSeconds: config.inviteLimitWindowSeconds,
-    }),
-    perInviter: rateLimits.limiter({
-      name: 'invite-user',
-      points: config.inviteLimitPerInviter,
-      durationSeconds: config.inviteLimitWindowSeconds,
-    }),
-  };
+  return limitsOf(rateLimits, config.inviteLimitWindowSeconds, {
+    perOrg: ['invite-org', config.inviteLimitPerOrg],
+    perInviter: ['invite-user', config.inviteLimitPerInviter],
+  });
 }
 
 /**
@@ -317,6 +311,15 @@ function checkInviteEmail(raw: string): string {
   return email;
 }
 
+/** The personal note as stored: trimmed, null when empty; too long is a field error for API and CLI alike. */
+function checkMessage(raw: string | undefined): string | null {
+  const message = raw?.trim() ?? '';
+  if ([...message].length > MAX_MESSAGE_LENGTH) {
+    throw invalidField('message', `must be at most ${MAX_MESSAGE_LENGTH} characters`);
+  }
+  return message === '' ? null : message;
+}
+
 function throwOutcome(o: Outcome): never {
   if (o.ok) throw new Error('not a failure');
   const factory = OUTCOME_ERRORS[o.code];
@@ -331,7 +334,7 @@ async function singleInvitation(
   approval: 'approved' | 'requested_to_be_invited',
 ) {
   const email = checkInviteEmail(input.email);
-  const message = input.message?.trim() ? input.message.trim() : null;
+  const message = checkMessage(input.message);
   const outcome = await charged(limits, access, 1, () =>
     ctx.transaction(async (trx) => {
       const [o] = await createMany(ctx, trx, access, [{ input: input.email, email }], {
@@ -394,7 +397,7 @@ export async function bulkInvite(
 ) {
   requireScope(access, 'member:invite');
   requireCeiling(access.grant, input.role);
-  const message = input.message?.trim() ? input.message.trim() : null;
+  const message = checkMessage(input.message);
   const early: Array<Outcome | null> = [];
   const candidates: Array<{ input: string; email: string }> = [];
   const seen = new Set<string>();
