@@ -430,7 +430,7 @@ describe.runIf(RUN_BROWSER_TESTS)('web console in Chromium', () => {
     await alert.waitFor();
     expect(await alert.textContent()).toBe('The email or the password is wrong.');
     // The rest of the allowed failures, through the API from the same address.
-    for (let i = 1; i < t.app.ctx.config.signInLimitPerEmail; i++) {
+    for (let i = 1; i < t.app.ctx.config.signInLimitPerEmailIp; i++) {
       const res = await page.request.post(`${base}/v1/auth/sign-in`, {
         data: { email: member.user.email, password: 'not the password' },
       });
