@@ -13,11 +13,12 @@ import {
   type ConsoleHarness,
   freshPage as freshPageOf,
   openConsole,
-  PASSWORD,
   RUN_BROWSER_TESTS,
+  seedOrg as seedOrgIn,
   shot,
+  signInAt,
 } from './console-browser.ts';
-import { addActiveMember, bearer, createOrg, signUp, type TestApp, uniqueEmail } from './helpers.ts';
+import { bearer, createOrg, signUp, type TestApp, uniqueEmail } from './helpers.ts';
 import { startReceiver, type TestReceiver } from './webhook-receiver.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
@@ -47,29 +48,10 @@ describe.runIf(RUN_BROWSER_TESTS)('apps and installations in the console, in Chr
     expect(pageErrors?.splice(0) ?? []).toEqual([]);
   });
 
+  const seedOrg = (label: string) => seedOrgIn(t, label);
   const freshPage = (viewport?: { width: number; height: number }) => freshPageOf(context, viewport);
 
-  async function signIn(page: Page, email: string, next = '/') {
-    await page.goto(`${base}/sign-in?next=${encodeURIComponent(next)}`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${base}${next}`);
-  }
-
-  /** An owner with an organization and a plain member, verified, made through the API. */
-  async function seedOrg(label: string) {
-    const owner = await signUp(t.app, uniqueEmail(`${label}-owner`), 'Olivia Owner');
-    const org = await createOrg(t.app, owner.token, `${label} Org`);
-    const member = await signUp(t.app, uniqueEmail(`${label}-member`), 'Mia Member');
-    await addActiveMember(t.database, org.id, member.user.id, 'member');
-    await t.database.db
-      .updateTable('users')
-      .set({ email_verified_at: new Date() })
-      .where('id', 'in', [owner.user.id, member.user.id])
-      .execute();
-    return { owner, org, member };
-  }
+  const signIn = (page: Page, email: string, next = '/') => signInAt(page, base, email, next);
 
   let counter = 0;
   const uniqueSlug = (label: string) => `${label}-${++counter}-${Date.now().toString(36)}`;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { buildConsole } from '../scripts/build-console.ts';
 import { type Config, DEFAULT_CONSOLE_DIR } from '../src/config.ts';
-import { createTestApp, type TestApp } from './helpers.ts';
+import { addActiveMember, createOrg, createTestApp, signUp, type TestApp, uniqueEmail } from './helpers.ts';
 import { startSmtpServer, type TestSmtpServer } from './smtp-server.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -121,4 +121,39 @@ export async function freshPage(
 
 export async function shot(page: Page, name: string) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Signs in through the sign-in page of the Roster at `origin` and waits to land on `next`. */
+export async function signInAt(page: Page, origin: string, email: string, next = '/') {
+  await page.goto(`${origin}/sign-in?next=${encodeURIComponent(next)}`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${origin}${next}`);
+}
+
+/** An owner with an organization, an admin and a member, all verified, made through the API. */
+export async function seedOrg(t: TestApp, label: string) {
+  const owner = await signUp(t.app, uniqueEmail(`${label}-owner`), 'Olivia Owner');
+  const org = await createOrg(t.app, owner.token, `${label} Org`);
+  const admin = await signUp(t.app, uniqueEmail(`${label}-admin`), 'Adam Admin');
+  const member = await signUp(t.app, uniqueEmail(`${label}-member`), 'Mia Member');
+  await addActiveMember(t.database, org.id, admin.user.id, 'admin');
+  await addActiveMember(t.database, org.id, member.user.id, 'member');
+  await t.database.db
+    .updateTable('users')
+    .set({ email_verified_at: new Date() })
+    .where('id', 'in', [owner.user.id, admin.user.id, member.user.id])
+    .execute();
+  return { owner, org, admin, member };
+}
+
+/** The first message `to` received (whose text matches `pattern`), waiting up to 20 s for it. */
+export async function waitForMail(smtp: TestSmtpServer, to: string, pattern = /(?:)/) {
+  for (let i = 0; i < 400; i++) {
+    const m = smtp.to(to).find((x) => pattern.test(x.text ?? ''));
+    if (m) return m;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no message matching ${pattern} reached ${to}`);
 }

@@ -14,9 +14,12 @@ import {
   openConsole,
   PASSWORD,
   RUN_BROWSER_TESTS,
+  seedOrg as seedOrgIn,
   shot,
+  signInAt,
+  waitForMail as waitForMailIn,
 } from './console-browser.ts';
-import { addActiveMember, bearer, createOrg, signUp, type TestApp, tokenOf, uniqueEmail } from './helpers.ts';
+import { bearer, signUp, type TestApp, tokenOf, uniqueEmail } from './helpers.ts';
 import { backdateExpiry, invited } from './invitation-helpers.ts';
 import type { TestSmtpServer } from './smtp-server.ts';
 
@@ -43,25 +46,11 @@ describe.runIf(RUN_BROWSER_TESTS)('invitations and joining in the console, in Ch
     expect(pageErrors?.splice(0) ?? []).toEqual([]);
   });
 
+  const seedOrg = (label: string) => seedOrgIn(t, label);
+  const waitForMail = (to: string, pattern: RegExp) => waitForMailIn(smtp, to, pattern);
   const freshPage = (viewport?: { width: number; height: number }) => freshPageOf(context, viewport);
 
-  async function signIn(page: Page, email: string, next = '/') {
-    await page.goto(`${base}/sign-in?next=${encodeURIComponent(next)}`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${base}${next}`);
-  }
-
-  /** The first message `to` received whose text matches `pattern`. */
-  async function waitForMail(to: string, pattern: RegExp) {
-    for (let i = 0; i < 400; i++) {
-      const m = smtp.to(to).find((x) => pattern.test(x.text ?? ''));
-      if (m) return m;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`no message matching ${pattern} reached ${to}`);
-  }
+  const signIn = (page: Page, email: string, next = '/') => signInAt(page, base, email, next);
 
   async function verify(...userIds: string[]) {
     await t.database.db
@@ -69,18 +58,6 @@ describe.runIf(RUN_BROWSER_TESTS)('invitations and joining in the console, in Ch
       .set({ email_verified_at: new Date() })
       .where('id', 'in', userIds)
       .execute();
-  }
-
-  /** An owner with an organization, an admin and a member, all verified, made through the API. */
-  async function seedOrg(label: string) {
-    const owner = await signUp(t.app, uniqueEmail(`${label}-owner`), 'Olivia Owner');
-    const org = await createOrg(t.app, owner.token, `${label} Org`);
-    const admin = await signUp(t.app, uniqueEmail(`${label}-admin`), 'Adam Admin');
-    const member = await signUp(t.app, uniqueEmail(`${label}-member`), 'Mia Member');
-    await addActiveMember(t.database, org.id, admin.user.id, 'admin');
-    await addActiveMember(t.database, org.id, member.user.id, 'member');
-    await verify(owner.user.id, admin.user.id, member.user.id);
-    return { owner, org, admin, member };
   }
 
   async function roleOf(orgId: string, userId: string, token: string) {

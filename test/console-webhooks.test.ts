@@ -16,19 +16,12 @@ import {
   type ConsoleHarness,
   freshPage as freshPageOf,
   openConsole,
-  PASSWORD,
   RUN_BROWSER_TESTS,
+  seedOrg as seedOrgIn,
   shot,
+  signInAt,
 } from './console-browser.ts';
-import {
-  addActiveMember,
-  bearer,
-  createOrg,
-  createTestApp,
-  signUp,
-  type TestApp,
-  uniqueEmail,
-} from './helpers.ts';
+import { bearer, createTestApp, type TestApp } from './helpers.ts';
 import { startReceiver, type TestReceiver } from './webhook-receiver.ts';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
@@ -60,31 +53,11 @@ describe.runIf(RUN_BROWSER_TESTS)('webhooks in the console, in Chromium', () => 
     expect(pageErrors?.splice(0) ?? []).toEqual([]);
   });
 
+  const seedOrg = (label: string) => seedOrgIn(t, label);
   const freshPage = (viewport?: { width: number; height: number }) => freshPageOf(context, viewport);
 
-  async function signIn(page: Page, email: string, next = '/', origin = base) {
-    await page.goto(`${origin}/sign-in?next=${encodeURIComponent(next)}`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${origin}${next}`);
-  }
-
-  /** An owner with an organization, an admin and a member, all verified, made through the API. */
-  async function seedOrg(label: string) {
-    const owner = await signUp(t.app, uniqueEmail(`${label}-owner`), 'Olivia Owner');
-    const org = await createOrg(t.app, owner.token, `${label} Org`);
-    const admin = await signUp(t.app, uniqueEmail(`${label}-admin`), 'Adam Admin');
-    const member = await signUp(t.app, uniqueEmail(`${label}-member`), 'Mia Member');
-    await addActiveMember(t.database, org.id, admin.user.id, 'admin');
-    await addActiveMember(t.database, org.id, member.user.id, 'member');
-    await t.database.db
-      .updateTable('users')
-      .set({ email_verified_at: new Date() })
-      .where('id', 'in', [owner.user.id, admin.user.id, member.user.id])
-      .execute();
-    return { owner, org, admin, member };
-  }
+  const signIn = (page: Page, email: string, next = '/', origin = base) =>
+    signInAt(page, origin, email, next);
 
   type Seeded = Awaited<ReturnType<typeof seedOrg>>;
 

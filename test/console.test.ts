@@ -13,7 +13,10 @@ import {
   openConsole,
   PASSWORD,
   RUN_BROWSER_TESTS,
+  seedOrg as seedOrgIn,
   shot,
+  signInAt,
+  waitForMail as waitForMailIn,
 } from './console-browser.ts';
 import { addActiveMember, bearer, createOrg, signUp, type TestApp, uniqueEmail } from './helpers.ts';
 import type { TestSmtpServer } from './smtp-server.ts';
@@ -41,40 +44,11 @@ describe.runIf(RUN_BROWSER_TESTS)('web console in Chromium', () => {
     expect(pageErrors?.splice(0) ?? []).toEqual([]);
   });
 
+  const seedOrg = (label: string) => seedOrgIn(t, label);
+  const waitForMail = (to: string) => waitForMailIn(smtp, to);
   const freshPage = (viewport?: { width: number; height: number }) => freshPageOf(context, viewport);
 
-  async function signIn(page: Page, email: string, next = '/') {
-    await page.goto(`${base}/sign-in?next=${encodeURIComponent(next)}`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${base}${next}`);
-  }
-
-  async function waitForMail(to: string) {
-    for (let i = 0; i < 200; i++) {
-      const m = smtp.to(to)[0];
-      if (m) return m;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`no message reached ${to}`);
-  }
-
-  /** An owner with an organization, an admin and a member, made through the API. */
-  async function seedOrg(label: string) {
-    const owner = await signUp(t.app, uniqueEmail(`${label}-owner`), 'Olivia Owner');
-    const org = await createOrg(t.app, owner.token, `${label} Org`);
-    const admin = await signUp(t.app, uniqueEmail(`${label}-admin`), 'Adam Admin');
-    const member = await signUp(t.app, uniqueEmail(`${label}-member`), 'Mia Member');
-    await addActiveMember(t.database, org.id, admin.user.id, 'admin');
-    await addActiveMember(t.database, org.id, member.user.id, 'member');
-    await t.database.db
-      .updateTable('users')
-      .set({ email_verified_at: new Date() })
-      .where('id', 'in', [owner.user.id, admin.user.id, member.user.id])
-      .execute();
-    return { owner, org, admin, member };
-  }
+  const signIn = (page: Page, email: string, next = '/') => signInAt(page, base, email, next);
 
   async function roleOf(orgId: string, userId: string, token: string) {
     const res = await t.app.inject({
