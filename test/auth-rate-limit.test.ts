@@ -11,6 +11,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SignInLimits, signInLimits } from '../src/features/auth/auth.service.ts';
+import { clientKey } from '../src/lib/rate-limit.ts';
 import { createTestApp, errorCode, freshDatabase, signUp, type TestApp, uniqueEmail } from './helpers.ts';
 
 const REDIS_URL = process.env.ROSTER_TEST_REDIS_URL || null;
@@ -35,12 +36,12 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 /**
- * A client IP of its own (documentation range, random per run: Redis counters outlive a run), so
- * each test's per-IP count starts at zero.
+ * A client of its own: an IPv6 /64 of the documentation range, random per run (Redis counters outlive
+ * a run), so each test's per-IP count starts at zero. Counters take a /64 as one client.
  */
 const RUN = randomBytes(2).toString('hex');
 let ipCounter = 0;
-const uniqueIp = () => `2001:db8:${RUN}::${(++ipCounter).toString(16)}`;
+const uniqueIp = () => `2001:db8:${RUN}:${(++ipCounter).toString(16)}::1`;
 
 function signIn(app: FastifyInstance, email: string, password: string, ip: string) {
   return app.inject({
@@ -182,6 +183,33 @@ describe('per client IP', () => {
   });
 });
 
+describe('what counts as one client', () => {
+  it('an IPv4 address, an IPv4-mapped IPv6 address as that IPv4 address, an IPv6 address by its /64', () => {
+    expect(clientKey('203.0.113.9')).toBe('203.0.113.9');
+    expect(clientKey('::ffff:203.0.113.9')).toBe('203.0.113.9');
+    expect(clientKey('::ffff:cb00:7109')).toBe('203.0.113.9');
+    expect(clientKey('2001:db8:1:2:aaaa:bbbb:cccc:dddd')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:DB8:1:2::1')).toBe('2001:db8:1:2::/64');
+    expect(clientKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(clientKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(clientKey('::1')).toBe('0:0:0:0::/64');
+    expect(clientKey(null)).toBe('unknown');
+  });
+
+  it('addresses of one IPv6 /64 share the per-IP count: rotating within it gains nothing', async () => {
+    const net = uniqueIp().replace(/::1$/, '');
+    const rotating = Array.from({ length: 8 }, (_, i) => `${net}:${(i + 1).toString(16)}:0:0:${i + 7}`);
+    for (const ip of rotating) {
+      const res = await signIn(t.app, uniqueEmail('rotate'), WRONG, ip);
+      expect(res.statusCode).toBe(401);
+    }
+    const owner = await signUp(t.app, uniqueEmail('same-net'));
+    expectLimited(await signIn(t.app, owner.user.email, PASSWORD, `${net}:ffff::9`), 'sign-in-ip', 8);
+    // The next /64 is another client.
+    expect((await signIn(t.app, owner.user.email, PASSWORD, uniqueIp())).statusCode).toBe(200);
+  });
+});
+
 describe('the counters keep no address', () => {
   it('keys them by an HMAC: no address, no plain SHA-256 of it; nothing logged', async () => {
     const email = uniqueEmail('private');
@@ -191,7 +219,7 @@ describe('the counters keep no address', () => {
     const rows = await t.database.db.selectFrom('rate_limits').select(['key', 'points']).execute();
     expect(rows.find((r) => r.key === emailKey(email))?.points).toBe(5);
     expect(
-      rows.find((r) => r.key === `sign-in-email-ip:${limits.keys(email, ips[0] as string).perEmailIp}`)
+      rows.find((r) => r.key === `sign-in-email-ip:${limits.keys(email, clientKey(ips[0])).perEmailIp}`)
         ?.points,
     ).toBe(2);
     // What the counters were keyed by before: SHA-256 of the address, which anyone can compute from a

@@ -12,6 +12,7 @@
  *   const perIp = rateLimits.limiter({ name: 'join-ip', points: 5, durationSeconds: 60 });
  *   await perIp.consume(request.ip);
  */
+import { isIPv4, isIPv6 } from 'node:net';
 import { CompiledQuery, sql } from 'kysely';
 import {
   type RateLimiterAbstract,
@@ -82,6 +83,48 @@ export function limitsOf<K extends string>(
     ([field, [name, points]]) => [field, rateLimits.limiter({ name, points, durationSeconds })] as const,
   );
   return Object.fromEntries(entries) as Record<K, Limiter>;
+}
+
+/**
+ * The key a client is counted under: an IPv4 address as it is (an IPv4-mapped IPv6 address as its
+ * IPv4 address), an IPv6 address by its /64 prefix. A /64 is one subscriber's network, whose hosts
+ * pick any of 2^64 addresses: counted one address at a time, a single client could rotate past every
+ * per-IP limit. No address at all counts as one client, `unknown`.
+ *
+ * @example
+ *   clientKey('2001:db8:1:2:aaaa::1') // '2001:db8:1:2::/64'
+ *   clientKey('::ffff:203.0.113.9')   // '203.0.113.9'
+ */
+export function clientKey(ip: string | null | undefined): string {
+  if (!ip) return 'unknown';
+  const address = ip.split('%')[0] as string; // a zone (fe80::1%eth0) names an interface, not a client
+  if (isIPv4(address)) return address;
+  if (!isIPv6(address)) return address;
+  const groups = ipv6Groups(address);
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
+    const [hi, lo] = [groups[6] as number, groups[7] as number];
+    return [hi >> 8, hi & 0xff, lo >> 8, lo & 0xff].join('.');
+  }
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(':')}::/64`;
+}
+
+/** The eight 16-bit groups of a valid IPv6 address (`::` expanded, a dotted IPv4 tail converted). */
+function ipv6Groups(address: string): number[] {
+  let text = address.toLowerCase();
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.includes('::') ? (text.split('::') as [string, string]) : [text, null];
+  const parse = (part: string) => (part ? part.split(':').map((g) => Number.parseInt(g, 16)) : []);
+  const front = parse(head);
+  if (tail === null) return front;
+  const back = parse(tail);
+  return [...front, ...Array<number>(8 - front.length - back.length).fill(0), ...back];
 }
 
 export interface RateLimits {

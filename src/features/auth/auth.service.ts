@@ -11,7 +11,7 @@ import {
 } from '../../lib/crypto.ts';
 import { isValidEmail, normalizeEmail } from '../../lib/email.ts';
 import { installKey } from '../../lib/install-keys.ts';
-import { consumeAll, type Limiter, limitsOf, type RateLimits } from '../../lib/rate-limit.ts';
+import { clientKey, consumeAll, type Limiter, limitsOf, type RateLimits } from '../../lib/rate-limit.ts';
 import type { Actor } from '../audit/audit.repository.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { acceptOnSignUp } from '../invitations/invitation.service.ts';
@@ -139,7 +139,7 @@ export async function signInLimits(
       perEmail: ['sign-in-email', config.signInLimitPerEmail],
       perIp: ['sign-in-ip', config.signInLimitPerIp],
     }),
-    // An IP holds no newline, so `${email}\n${ip}` names one pair only.
+    // A client key holds no newline, so `${email}\n${ip}` names one pair only.
     keys: (email, ip) => ({ perEmailIp: mac(`${email}\n${ip}`), perEmail: mac(email), perIp: ip }),
   };
 }
@@ -170,7 +170,7 @@ export async function signIn(
   client: ClientInfo,
 ) {
   const email = normalizeEmail(input.email);
-  const keys = limits.keys(email, client.ip ?? 'unknown');
+  const keys = limits.keys(email, clientKey(client.ip));
   const refund = await consumeAll([
     [limits.perEmailIp, keys.perEmailIp],
     [limits.perEmail, keys.perEmail],

@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { invalidField } from '../../lib/errors.ts';
+import { clientKey } from '../../lib/rate-limit.ts';
 import { bodyOptional, ref, withErrors } from '../../lib/schemas.ts';
 import { requireUser } from '../../plugins/auth.plugin.ts';
 import { orgAccess } from '../access/org-access.ts';
@@ -48,7 +49,7 @@ export default async function joinRequestRoutes(fastify: FastifyInstance) {
       const email = request.body.email;
       if (email !== undefined || request.principal?.kind !== 'user') {
         // Every anonymous attempt counts, whatever it asks: probing costs the same as asking.
-        await perIp.consume(request.ip ?? 'unknown');
+        await perIp.consume(clientKey(request.ip));
         if (email === undefined) throw invalidField('email', 'is required (or sign in to ask as yourself)');
         const answer = await joinRequests.askToJoinByEmail(app.ctx, request.params.org, email, request.ip);
         return reply.status(202).send(answer);
