@@ -155,7 +155,8 @@ function Menu({
 }: {
   className: string;
   label: string;
-  summary: ReactNode;
+  /** What the toggle shows (the organization's or the user's name); read out after `label`. */
+  summary: string;
   children: ReactNode;
 }) {
   const ref = useRef<HTMLDetailsElement>(null);
@@ -190,7 +191,7 @@ function Menu({
   }, [open]);
   return (
     <details ref={ref} className={`menu ${className}`} onToggle={(e) => setOpen(e.currentTarget.open)}>
-      <summary aria-label={label}>{summary}</summary>
+      <summary aria-label={`${label}: ${summary}`}>{summary}</summary>
       <ul>{children}</ul>
     </details>
   );

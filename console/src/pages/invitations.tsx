@@ -4,7 +4,6 @@ import {
   type BulkResult,
   explain,
   explainCode,
-  fieldErrors,
   formatDate,
   type Invitation,
   type InvitationStatus,
@@ -27,6 +26,7 @@ import {
   Pager,
   TextArea,
   useOutcome,
+  useSubmit,
 } from '../ui.tsx';
 
 const PAGE_SIZE = 25;
@@ -416,62 +416,66 @@ function InviteForm({ org, onDone }: { org: Organization; onDone(): void }) {
   const [emails, setEmails] = useState('');
   const [role, setRole] = useState<Role>('member');
   const [message, setMessage] = useState('');
-  const [error, setError] = useState<unknown>(null);
   const [problem, setProblem] = useState<string | undefined>(undefined);
   const [sent, setSent] = useState<{ email: string; url: string } | null>(null);
   const [bulk, setBulk] = useState<BulkResult | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    const list = parseEmails(emails);
-    setError(null);
+  const list = parseEmails(emails);
+  const send = useSubmit(async () => {
     setSent(null);
     setBulk(null);
-    if (list.length === 0) return setProblem('Enter at least one email address.');
-    if (list.length > MAX_BULK) return setProblem(`At most ${MAX_BULK} addresses at once.`);
-    setProblem(undefined);
-    setBusy(true);
     const note = message.trim() ? { message: message.trim() } : {};
-    try {
-      if (list.length === 1) {
-        const email = list[0] as string;
-        const res = await api.call('POST /v1/organizations/{org}/invitations', {
-          path: { org: org.id },
-          body: { email, role, ...note },
-        });
-        setSent({ email: res.invitation.email, url: res.acceptUrl });
-        setEmails('');
-      } else {
-        const res = await api.call('POST /v1/organizations/{org}/invitations/bulk', {
-          path: { org: org.id },
-          body: { emails: list, role, ...note },
-        });
-        setBulk(res);
-        // What was not invited stays in the box, to be corrected and sent again.
-        setEmails(
-          res.results
-            .filter((r) => r.status === 'failed')
-            .map((r) => r.input)
-            .join('\n'),
-        );
-      }
-      onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
+    if (list.length === 1) {
+      const email = list[0] as string;
+      const res = await api.call('POST /v1/organizations/{org}/invitations', {
+        path: { org: org.id },
+        body: { email, role, ...note },
+      });
+      setSent({ email: res.invitation.email, url: res.acceptUrl });
+      setEmails('');
+    } else {
+      const res = await api.call('POST /v1/organizations/{org}/invitations/bulk', {
+        path: { org: org.id },
+        body: { emails: list, role, ...note },
+      });
+      setBulk(res);
+      // What was not invited stays in the box, to be corrected and sent again.
+      setEmails(
+        res.results
+          .filter((r) => r.status === 'failed')
+          .map((r) => r.input)
+          .join('\n'),
+      );
     }
+    onDone();
+  });
+
+  /** A list that is empty or too long is refused here, before asking. */
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    const wrong =
+      list.length === 0
+        ? 'Enter at least one email address.'
+        : list.length > MAX_BULK
+          ? `At most ${MAX_BULK} addresses at once.`
+          : undefined;
+    setProblem(wrong);
+    if (wrong) {
+      send.clear();
+      setSent(null);
+      setBulk(null);
+      return;
+    }
+    void send.submit();
   }
 
-  const fields = fieldErrors(error);
+  const { busy, message: error, fields } = send;
   return (
     <section className="section" aria-labelledby="invite-heading">
       <form className="card medium" onSubmit={submit} noValidate aria-labelledby="invite-heading">
         <h2 id="invite-heading" className="form-title">
           Invite people
         </h2>
-        <ErrorMessage>{error ? explain(error) : null}</ErrorMessage>
+        <ErrorMessage>{error}</ErrorMessage>
         <TextArea
           label="Email addresses"
           name="emails"
@@ -553,32 +557,23 @@ function AskForm({ org, onDone }: { org: Organization; onDone(): void }) {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('member');
   const [message, setMessage] = useState('');
-  const [error, setError] = useState<unknown>(null);
   const [sent, setSent] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
+  const {
+    busy,
+    message: error,
+    fields,
+    submit,
+  } = useSubmit(async () => {
     setSent(null);
-    try {
-      const res = await api.call('POST /v1/organizations/{org}/invitations/requests', {
-        path: { org: org.id },
-        body: { email: email.trim(), role, ...(message.trim() ? { message: message.trim() } : {}) },
-      });
-      setSent(res.invitation.email);
-      setEmail('');
-      setMessage('');
-      onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  const fields = fieldErrors(error);
+    const res = await api.call('POST /v1/organizations/{org}/invitations/requests', {
+      path: { org: org.id },
+      body: { email: email.trim(), role, ...(message.trim() ? { message: message.trim() } : {}) },
+    });
+    setSent(res.invitation.email);
+    setEmail('');
+    setMessage('');
+    onDone();
+  });
   return (
     <section className="section" aria-labelledby="ask-heading">
       <form className="card medium" onSubmit={submit} noValidate aria-labelledby="ask-heading">
@@ -588,7 +583,7 @@ function AskForm({ org, onDone }: { org: Organization; onDone(): void }) {
         <p className="muted">
           Your role does not send invitations itself: an owner or admin approves the request.
         </p>
-        <ErrorMessage>{error ? explain(error) : null}</ErrorMessage>
+        <ErrorMessage>{error}</ErrorMessage>
         <Field
           label="Email address"
           type="email"
