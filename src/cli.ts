@@ -143,7 +143,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
         const scopes = parseScopes(values.scopes ?? '');
         const key = await withDatabase(config, (db) => createApiKey(db, values.name as string, scopes));
         out.write(
-          `id:                  ${key.id}\nname:   ${key.name}\nscopes: ${key.scopes.join(',')}\nkey:    ${key.token}\n`,
+          `id:     ${key.id}\nname:   ${key.name}\nscopes: ${key.scopes.join(',')}\nkey:    ${key.token}\n`,
         );
         err.write('Store the key now: Roster keeps only its hash and cannot show it again.\n');
         return 0;
