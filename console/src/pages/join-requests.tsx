@@ -3,14 +3,12 @@ import { api, explain, formatDateTime, type JoinRequest, type Role, rolesUpTo, w
 import { usePaged } from '../hooks.ts';
 import { Link } from '../router.tsx';
 import type { OrgPageProps } from '../routes.tsx';
-import { Empty, ErrorMessage, Loading, Notice, Page, Pager } from '../ui.tsx';
+import { Empty, ErrorMessage, Loading, Notice, OutcomeMessage, Page, Pager, useOutcome } from '../ui.tsx';
 
 const PAGE_SIZE = 25;
 
 /** The approval queue (member:admin): people who asked to join, oldest first; approve with a role, or reject. */
 export function JoinRequestsPage({ org }: OrgPageProps) {
-  const [outcome, setOutcome] = useState<{ ok: string } | { error: string } | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
   const canAdmin = org.viewer.scopes.includes('member:admin');
   const roles = rolesUpTo(org.viewer.role);
 
@@ -22,31 +20,21 @@ export function JoinRequestsPage({ org }: OrgPageProps) {
       }),
     org.id,
   );
+  const { outcome, busy, act } = useOutcome(list.reload);
 
-  async function answer(r: JoinRequest, choice: 'approve' | 'reject', role: Role) {
-    setBusy(r.id);
-    setOutcome(null);
+  function answer(r: JoinRequest, choice: 'approve' | 'reject', role: Role) {
     const who = r.name ?? r.email;
-    try {
+    return act(`The request from ${who} was not answered.`, async () => {
       const path = { org: org.id, id: r.id };
-      if (choice === 'approve') {
-        await api.call('POST /v1/organizations/{org}/join-requests/{id}/approve', { path, body: { role } });
-        setOutcome({
-          ok:
-            r.kind === 'user'
-              ? `${who} is now ${withArticle(role)} of ${org.name}.`
-              : `${who} was approved: an invitation is on its way to ${r.email}.`,
-        });
-      } else {
+      if (choice === 'reject') {
         await api.call('POST /v1/organizations/{org}/join-requests/{id}/reject', { path });
-        setOutcome({ ok: `The request from ${who} was rejected.` });
+        return `The request from ${who} was rejected.`;
       }
-      list.reload();
-    } catch (err) {
-      setOutcome({ error: `The request from ${who} was not answered. ${explain(err)}` });
-    } finally {
-      setBusy(null);
-    }
+      await api.call('POST /v1/organizations/{org}/join-requests/{id}/approve', { path, body: { role } });
+      return r.kind === 'user'
+        ? `${who} is now ${withArticle(role)} of ${org.name}.`
+        : `${who} was approved: an invitation is on its way to ${r.email}.`;
+    });
   }
 
   const rows = list.data?.data ?? [];
@@ -66,8 +54,7 @@ export function JoinRequestsPage({ org }: OrgPageProps) {
           People can ask to join at <code>/join/{org.slug}</code>. Approving makes them members.
         </p>
       )}
-      {outcome && 'error' in outcome ? <ErrorMessage>{outcome.error}</ErrorMessage> : null}
-      {outcome && 'ok' in outcome ? <Notice>{outcome.ok}</Notice> : null}
+      <OutcomeMessage outcome={outcome} />
       {list.error ? <ErrorMessage>{explain(list.error)}</ErrorMessage> : null}
       {list.loading && !list.data ? <Loading label="Loading requests…" /> : null}
       {list.data && rows.length === 0 ? (
@@ -93,7 +80,7 @@ export function JoinRequestsPage({ org }: OrgPageProps) {
                 request={r}
                 roles={roles}
                 canAdmin={canAdmin}
-                busy={busy !== null}
+                busy={busy}
                 onAnswer={(choice, role) => answer(r, choice, role)}
               />
             ))}

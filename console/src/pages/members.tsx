@@ -4,7 +4,7 @@ import { usePaged } from '../hooks.ts';
 import { navigate } from '../router.tsx';
 import type { OrgPageProps } from '../routes.tsx';
 import { useSession, useUser } from '../session.tsx';
-import { Empty, ErrorMessage, Loading, Notice, Page, Pager } from '../ui.tsx';
+import { Empty, ErrorMessage, Loading, OutcomeMessage, Page, Pager, useOutcome } from '../ui.tsx';
 
 const PAGE_SIZE = 25;
 
@@ -23,8 +23,7 @@ export function MembersPage({ org, reloadOrg }: OrgPageProps) {
   const [draft, setDraft] = useState<Filters>({ q: '', role: '', status: '' });
   const [filters, setFilters] = useState<Filters>(draft);
   const [pending, setPending] = useState<Pending>(null);
-  const [outcome, setOutcome] = useState<{ ok: string } | { error: string } | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { outcome, show, busy, act: perform } = useOutcome();
   const canAdmin = org.viewer.scopes.includes('member:admin');
 
   const list = usePaged(
@@ -47,19 +46,13 @@ export function MembersPage({ org, reloadOrg }: OrgPageProps) {
     setFilters(draft);
   }
 
-  async function act(description: string, run: () => Promise<string>) {
-    setBusy(true);
-    setOutcome(null);
-    try {
+  /** Runs a change; its notice replaces the confirmation, which stays when the change is refused. */
+  const act = (description: string, run: () => Promise<string>) =>
+    perform(description, async () => {
       const ok = await run();
-      setOutcome({ ok });
       setPending(null);
-    } catch (err) {
-      setOutcome({ error: `${description} ${explain(err)}` });
-    } finally {
-      setBusy(false);
-    }
-  }
+      return ok;
+    });
 
   const changeRole = (m: Member, role: Role) =>
     act(`${m.name}'s role was not changed.`, async () => {
@@ -128,8 +121,7 @@ export function MembersPage({ org, reloadOrg }: OrgPageProps) {
           </div>
         </fieldset>
       ) : null}
-      {outcome && 'error' in outcome ? <ErrorMessage>{outcome.error}</ErrorMessage> : null}
-      {outcome && 'ok' in outcome ? <Notice>{outcome.ok}</Notice> : null}
+      <OutcomeMessage outcome={outcome} />
 
       <form className="filters" onSubmit={applyFilters} aria-label="Filter members">
         <div className="field">
@@ -206,7 +198,7 @@ export function MembersPage({ org, reloadOrg }: OrgPageProps) {
                 pending={pending?.userId === m.userId ? pending.kind : null}
                 busy={busy}
                 onPending={(kind) => {
-                  setOutcome(null);
+                  show(null);
                   setPending(kind ? { kind, userId: m.userId } : null);
                 }}
                 onChangeRole={(role) => changeRole(m, role)}
