@@ -125,13 +125,7 @@ export function DeliveryLog({
           </tbody>
         </table>
       ) : null}
-      <Pager
-        page={log.page}
-        hasNext={log.hasNext}
-        onNext={log.next}
-        onPrevious={log.previous}
-        busy={log.loading}
-      />
+      <Pager list={log} />
     </section>
   );
 }

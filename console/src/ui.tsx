@@ -197,28 +197,21 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
   );
 }
 
-/** Previous / next over a cursor-paginated list. */
+/** Previous / next over a cursor-paginated list (a `usePaged` result); nothing when it has one page. */
 export function Pager({
-  page,
-  hasNext,
-  onPrevious,
-  onNext,
-  busy,
+  list,
 }: {
-  page: number;
-  hasNext: boolean;
-  onPrevious: () => void;
-  onNext: () => void;
-  busy?: boolean;
+  list: { page: number; hasNext: boolean; loading: boolean; next(): void; previous(): void };
 }) {
+  const { page, hasNext, loading } = list;
   if (page === 1 && !hasNext) return null;
   return (
     <nav className="pager" aria-label="Pages">
-      <button type="button" className="button" onClick={onPrevious} disabled={busy || page === 1}>
+      <button type="button" className="button" onClick={list.previous} disabled={loading || page === 1}>
         Previous
       </button>
       <span>Page {page}</span>
-      <button type="button" className="button" onClick={onNext} disabled={busy || !hasNext}>
+      <button type="button" className="button" onClick={list.next} disabled={loading || !hasNext}>
         Next
       </button>
     </nav>

@@ -133,13 +133,7 @@ function InstalledApps({ org }: { org: Organization }) {
           </tbody>
         </table>
       ) : null}
-      <Pager
-        page={list.page}
-        hasNext={list.hasNext}
-        onNext={list.next}
-        onPrevious={list.previous}
-        busy={list.loading}
-      />
+      <Pager list={list} />
     </section>
   );
 }

@@ -104,13 +104,7 @@ export function AuditPage({ org }: OrgPageProps) {
           </tbody>
         </table>
       ) : null}
-      <Pager
-        page={list.page}
-        hasNext={list.hasNext}
-        onNext={list.next}
-        onPrevious={list.previous}
-        busy={list.loading}
-      />
+      <Pager list={list} />
     </Page>
   );
 }

@@ -164,13 +164,7 @@ export function InvitationsPage({ org }: OrgPageProps) {
           busy={busy || list.loading}
         />
       ) : null}
-      <Pager
-        page={list.page}
-        hasNext={list.hasNext}
-        onNext={list.next}
-        onPrevious={list.previous}
-        busy={list.loading}
-      />
+      <Pager list={list} />
     </Page>
   );
 }

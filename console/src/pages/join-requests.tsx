@@ -87,13 +87,7 @@ export function JoinRequestsPage({ org }: OrgPageProps) {
           </tbody>
         </table>
       ) : null}
-      <Pager
-        page={list.page}
-        hasNext={list.hasNext}
-        onNext={list.next}
-        onPrevious={list.previous}
-        busy={list.loading}
-      />
+      <Pager list={list} />
     </Page>
   );
 }

@@ -208,13 +208,7 @@ export function MembersPage({ org, reloadOrg }: OrgPageProps) {
           </tbody>
         </table>
       ) : null}
-      <Pager
-        page={list.page}
-        hasNext={list.hasNext}
-        onNext={list.next}
-        onPrevious={list.previous}
-        busy={list.loading}
-      />
+      <Pager list={list} />
     </Page>
   );
 }
