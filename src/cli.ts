@@ -12,6 +12,7 @@ import { ROLES, type Role, SCOPES } from './features/access/scopes.ts';
 import { createApiKey, listApiKeys, parseScopes, revokeApiKey } from './features/api-keys/api-key.service.ts';
 import { SYSTEM_ACTOR } from './features/audit/audit.repository.ts';
 import { findUserByEmail } from './features/auth/auth.repository.ts';
+import { INVITATION_STATUSES } from './features/invitations/invitation.schemas.ts';
 import {
   createInvitation,
   type InvitationLimits,
@@ -28,8 +29,6 @@ import { AppError } from './lib/errors.ts';
 import { createRateLimits } from './lib/rate-limit.ts';
 import { startServer } from './server.ts';
 import { VERSION } from './version.ts';
-
-const INVITATION_STATUSES = ['pending', 'accepted', 'revoked', 'expired'] as const;
 
 const USAGE = `roster ${VERSION}
 

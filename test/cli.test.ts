@@ -549,7 +549,7 @@ describe('roster invite: the operator invites, lists, resends and revokes', () =
     expect([email.code, email.stderr]).toEqual([2, 'error: --email is required\n']);
     const status = await cli('invite', 'list', 'invite-create', '--status', 'lost');
     expect(status.code).toBe(2);
-    expect(status.stderr).toContain('--status must be one of pending, accepted, revoked, expired');
+    expect(status.stderr).toContain('--status must be one of pending, accepted, expired, revoked');
     const org = await cli('invite', 'list', 'no-such-org');
     expect(org.code).toBe(2);
     expect(org.stderr).toMatch(/\(ORGANIZATION_NOT_FOUND\)\n$/);

@@ -6,8 +6,10 @@ import { MAX_MESSAGE_LENGTH } from './invitation.service.ts';
 
 const NullableUuid = Type.Union([Uuid, Type.Null()]);
 
+export const INVITATION_STATUSES = ['pending', 'accepted', 'expired', 'revoked'] as const;
+
 export const InvitationStatus = Type.Union(
-  (['pending', 'accepted', 'expired', 'revoked'] as const).map((s) => Type.Literal(s)),
+  INVITATION_STATUSES.map((s) => Type.Literal(s)),
   { description: '`expired` as soon as `expiresAt` passes, whether or not the sweep has stored it yet' },
 );
 export const InvitationApproval = Type.Union(
