@@ -310,6 +310,8 @@ describe.runIf(RUN_BROWSER_TESTS)('webhooks in the console, in Chromium', () => 
 
     await page.getByRole('button', { name: 'Re-enable endpoint' }).click();
     await page.getByText('The endpoint is enabled again').waitFor();
+    // The notice comes with the answer; the endpoint's facts are read again right after it.
+    await facts.getByText('enabled', { exact: true }).waitFor();
     expect(await facts.getByText('enabled', { exact: true }).isVisible()).toBe(true);
     expect((await endpointOf(s, e.id)).body).toMatchObject({ enabled: true, disabledReason: null });
 
