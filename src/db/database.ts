@@ -2,13 +2,18 @@
  * Opens the database the configuration names: PostgreSQL through `pg` when DATABASE_URL is a
  * postgres:// URL, otherwise the embedded PGlite (on disk under the data folder, or in memory for
  * `memory://`). Both are driven by Kysely's PostgreSQL dialect: one SQL dialect everywhere.
+ *
+ * Opening proves the database answers: a PostgreSQL that cannot be reached, a database that does not
+ * exist, a data folder that is damaged or of another version all end in a {@link ConfigError} of one
+ * line naming the setting, before any other work. Only the driver in use is loaded.
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
+import v8 from 'node:v8';
+import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
-import type { Config } from '../config.ts';
+import type pg from 'pg';
+import { type Config, ConfigError } from '../config.ts';
+import { claimDataFolder, type DataFolderClaim, type Holder, prepareDataFolder } from './data-folder.ts';
 import { PGlitePool } from './pglite-pool.ts';
 import type { DB } from './schema.ts';
 
@@ -17,6 +22,8 @@ export type Database = Kysely<DB>;
 export interface DatabaseHandle {
   db: Database;
   kind: 'postgres' | 'pglite';
+  /** The data folder's lock and admin channel, when the database is an embedded folder. */
+  claim?: DataFolderClaim;
   close(): Promise<void>;
 }
 
@@ -54,28 +61,167 @@ function preparedStatementsPool(pool: pg.Pool) {
   };
 }
 
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<DatabaseHandle> {
-  const url = config.databaseUrl;
-  if (url && !url.startsWith('memory:')) {
-    const pool = new pg.Pool({ connectionString: url, max: 20, idleTimeoutMillis: 30_000 });
-    // A failed idle client must not crash the process; the next query reports the error.
-    pool.on('error', () => {});
-    const db = new Kysely<DB>({
-      dialect: new PostgresDialect({ pool: preparedStatementsPool(pool) as unknown as pg.Pool }),
-    });
-    return { db, kind: 'postgres', close: () => db.destroy() };
+/** How long connecting to PostgreSQL may take before DATABASE_URL is reported unreachable. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** Where DATABASE_URL points, without its password: safe to print. */
+function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
+  } catch {
+    return 'the configured server';
   }
+}
+
+/** Turns a failed first connection into one line that names DATABASE_URL and says what to do. */
+export function postgresOpenError(err: unknown, url: string): ConfigError {
+  const e = err as { code?: string; message?: string };
+  const where = describeUrl(url);
+  const database = where.slice(where.indexOf('/') + 1) || 'postgres';
+  switch (e.code) {
+    case '3D000':
+      return new ConfigError(
+        `DATABASE_URL names the database '${database}', which does not exist on ${where.slice(0, where.indexOf('/'))} (create it first: createdb ${database})`,
+      );
+    case '28P01':
+    case '28000':
+      return new ConfigError(`DATABASE_URL: the server at ${where} refused the credentials (${e.message})`);
+    case 'ECONNREFUSED':
+      return new ConfigError(`DATABASE_URL: nothing accepts connections at ${where} (connection refused)`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new ConfigError(`DATABASE_URL: the host of ${where} cannot be resolved`);
+    default:
+      if (/timeout/i.test(e.message ?? '')) {
+        return new ConfigError(
+          `DATABASE_URL: no answer from ${where} within ${CONNECT_TIMEOUT_MS / 1000} s (connection timeout)`,
+        );
+      }
+      return new ConfigError(`DATABASE_URL: cannot use ${where}: ${e.message ?? String(err)}`);
+  }
+}
+
+async function openPostgres(url: string): Promise<DatabaseHandle> {
+  const { default: pgModule } = await import('pg');
+  const pool = new pgModule.Pool({
+    connectionString: url,
+    max: 20,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
+  // A failed idle client must not crash the process; the next query reports the error.
+  pool.on('error', () => {});
+  try {
+    await pool.query('SELECT 1');
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw postgresOpenError(err, url);
+  }
+  const db = new Kysely<DB>({
+    dialect: new PostgresDialect({ pool: preparedStatementsPool(pool) as unknown as pg.Pool }),
+  });
+  return { db, kind: 'postgres', close: () => db.destroy() };
+}
+
+/**
+ * What the embedded PostgreSQL is given. PGlite's defaults are a server's: 128 MB of shared buffers,
+ * allocated and touched at start. A trial install's data fits in far less, and the operating system
+ * caches the files underneath, so 16 MB keeps the process small at no visible cost. (PGlite runs with
+ * fsync off and cannot sync through its file layer anyway: a commit reaches the operating system
+ * before it is answered, which survives a killed process but not a power loss — see the README.)
+ */
+export const PGLITE_SETTINGS = ['shared_buffers=16MB', 'maintenance_work_mem=16MB', 'temp_buffers=2MB'];
+
+/**
+ * V8 compiles PGlite's WebAssembly twice by default: quickly (Liftoff), then again, optimized, for
+ * hot functions (TurboFan). The optimized copies cost about 70 MB of resident memory for a few per
+ * cent of query speed (bench/README.md); the embedded database is for trials and small installs,
+ * where memory is the scarcer. Set before PGlite's module is compiled; affects WebAssembly only.
+ */
+function preferCompactWasm() {
+  v8.setFlagsFromString('--liftoff-only');
+}
+
+/** PostgreSQL's own words for why it would not start, kept from what PGlite printed. */
+function startupFailure(lines: string[]): string | null {
+  const wanted = lines
+    .map((l) => l.replace(/^\S+ \S+ \S+ \[\d+\] /, '').trim())
+    .filter((l) => /^(FATAL|PANIC|DETAIL):/.test(l))
+    .map((l) => l.replace(/^(FATAL|PANIC|DETAIL):\s+/, ''));
+  return wanted.length ? wanted.join(' ') : null;
+}
+
+async function openPGlite(dataDir: string | null): Promise<DatabaseHandle> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  preferCompactWasm();
+  const printed: string[] = [];
+  const keep = (text: string) => {
+    printed.push(text);
+    if (printed.length > 50) printed.shift();
+    return true;
+  };
+  const options: PGliteOptions = {
+    // int8 as strings, as node-postgres returns them, so both engines give the same values.
+    parsers: { [INT8]: (value: string) => value },
+    startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ['-c', s])],
+    // PostgreSQL's start-up messages are kept for the error below, not printed.
+    onStdout: keep,
+    onStderr: keep,
+  };
   let pglite: PGlite;
-  // int8 as strings, as node-postgres returns them, so both engines give the same values.
-  const options = { parsers: { [INT8]: (value: string) => value } };
-  if (url?.startsWith('memory:')) {
-    pglite = await PGlite.create(options);
-  } else {
-    await fs.mkdir(config.dataDir, { recursive: true });
-    pglite = await PGlite.create(config.dataDir, options);
+  try {
+    pglite = dataDir === null ? await PGlite.create(options) : await PGlite.create(dataDir, options);
+  } catch (err) {
+    if (dataDir === null) throw err;
+    const why = startupFailure(printed) ?? (err instanceof Error ? err.message : String(err));
+    throw new ConfigError(
+      `ROSTER_DATA_DIR '${dataDir}' holds a database the embedded PostgreSQL cannot open (${why}); restore it from a backup or point ROSTER_DATA_DIR at a new folder`,
+    );
   }
   const pool = new PGlitePool(pglite);
   // biome-ignore lint/suspicious/noExplicitAny: PGlitePool implements the part of pg.Pool Kysely uses.
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as any }) });
   return { db, kind: 'pglite', close: () => db.destroy() };
+}
+
+/**
+ * Opens and checks the configured database. Every problem with the setting throws a ConfigError
+ * naming it. A data folder is checked (a folder, writable, empty or a database) before PGlite loads,
+ * then claimed for this process until the handle closes: a folder another process holds throws
+ * DataFolderBusyError naming it (data-folder.ts).
+ */
+export async function openDatabase(
+  config: Pick<Config, 'databaseUrl' | 'dataDir'>,
+  holder: Pick<Holder, 'kind' | 'command'> = { kind: 'process', command: processCommand() },
+): Promise<DatabaseHandle> {
+  const url = config.databaseUrl;
+  if (url && !url.startsWith('memory:')) return openPostgres(url);
+  if (url?.startsWith('memory:')) return openPGlite(null);
+  await prepareDataFolder(config.dataDir);
+  const claim = await claimDataFolder(config.dataDir, holder);
+  try {
+    const handle = await openPGlite(config.dataDir);
+    return {
+      ...handle,
+      claim,
+      async close() {
+        try {
+          await handle.close();
+        } finally {
+          await claim.release();
+        }
+      },
+    };
+  } catch (err) {
+    await claim.release();
+    throw err;
+  }
+}
+
+/** This process's command line, shortened, for a folder's holder description. */
+function processCommand(): string {
+  return ['node', ...process.argv.slice(1).map((a) => a.split('/').slice(-2).join('/'))]
+    .join(' ')
+    .slice(0, 200);
 }

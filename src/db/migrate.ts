@@ -1,5 +1,5 @@
 /** Versioned migrations, applied in order and recorded in `kysely_migration`. */
-import { type Migration, type MigrationResultSet, Migrator } from 'kysely';
+import { type Migration, type MigrationResultSet, Migrator, sql } from 'kysely';
 import type { Database } from './database.ts';
 import * as m0001 from './migrations/0001-foundation.ts';
 import * as m0002 from './migrations/0002-invitations.ts';
@@ -23,4 +23,31 @@ export async function migrateToLatest(db: Database): Promise<MigrationResultSet>
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;
   return result;
+}
+
+/** Names of the migrations this build has that the database has not applied (all, on a new database). */
+export async function pendingMigrations(db: Database): Promise<string[]> {
+  const applied = await sql<{ name: string }>`SELECT name FROM kysely_migration`
+    .execute(db)
+    .then((r) => new Set(r.rows.map((row) => row.name)))
+    // No migration table yet: a new database.
+    .catch(() => new Set<string>());
+  return Object.keys(MIGRATIONS).filter((name) => !applied.has(name));
+}
+
+/**
+ * Applies pending migrations, and only when there are some: a start on an up-to-date database costs
+ * one SELECT. When several instances start together on one PostgreSQL, the migrator's advisory lock
+ * makes the others wait (for as long as it takes: no timer) and then find nothing left to do.
+ * Returns the names applied by this call.
+ */
+export async function migrateIfPending(
+  db: Database,
+  onPending: (names: string[]) => void = () => {},
+): Promise<string[]> {
+  const pending = await pendingMigrations(db);
+  if (pending.length === 0) return [];
+  onPending(pending);
+  const result = await migrateToLatest(db);
+  return result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
 }

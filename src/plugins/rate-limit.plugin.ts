@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { createRateLimits, type RateLimits } from '../lib/rate-limit.ts';
 
 declare module 'fastify' {
@@ -20,7 +20,9 @@ async function rateLimitPlugin(app: FastifyInstance) {
   const { config, db } = app.ctx;
   let redis: Redis | null = null;
   if (config.redisUrl) {
-    redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 5000 });
+    // Loaded only when configured.
+    const { Redis: RedisClient } = await import('ioredis');
+    redis = new RedisClient(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 5000 });
     // Reported, not thrown: while Redis is away the limits fall back on PostgreSQL.
     let reported = false;
     redis.on('error', (err) => {

@@ -2,7 +2,7 @@
  * Delivers an email: through SMTP with nodemailer when SMTP_URL is set; otherwise into the log
  * (recipient, subject and links) so a trial user can follow the links without a mail server.
  */
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import type { EmailMessage } from './outbox.repository.ts';
 
@@ -50,18 +50,26 @@ export function createMailer(opts: {
     };
   }
   const timeouts = opts.timeouts ?? SMTP_TIMEOUTS;
-  const transport = nodemailer.createTransport({
-    url: opts.smtpUrl,
-    pool: true,
-    maxConnections: SMTP_CONNECTIONS,
-    connectionTimeout: timeouts.connectMs,
-    greetingTimeout: timeouts.connectMs,
-    socketTimeout: timeouts.idleMs,
-    dnsTimeout: timeouts.connectMs,
-  });
+  const smtpUrl = opts.smtpUrl;
+  // nodemailer loads with the first email, not with the server.
+  let transport: Promise<Transporter> | null = null;
+  const connect = () => {
+    transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({
+        url: smtpUrl,
+        pool: true,
+        maxConnections: SMTP_CONNECTIONS,
+        connectionTimeout: timeouts.connectMs,
+        greetingTimeout: timeouts.connectMs,
+        socketTimeout: timeouts.idleMs,
+        dnsTimeout: timeouts.connectMs,
+      }),
+    );
+    return transport;
+  };
   return {
     async send(message, messageId) {
-      await transport.sendMail({
+      await (await connect()).sendMail({
         from: opts.from,
         to: message.to,
         subject: message.subject,
@@ -72,7 +80,7 @@ export function createMailer(opts: {
       });
     },
     close() {
-      transport.close();
+      transport?.then((t) => t.close()).catch(() => {});
     },
   };
 }
