@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { INSTALL_ROOT } from './version.ts';
 
 export interface Config {
   /** TCP port. @default 3000 */
@@ -171,7 +172,7 @@ export const CONFIG_DOC: ReadonlyArray<readonly [name: string, description: stri
 ];
 
 /** Where `npm run build` writes the web console. */
-export const DEFAULT_CONSOLE_DIR = path.resolve(import.meta.dirname, '../console/dist');
+export const DEFAULT_CONSOLE_DIR = path.join(INSTALL_ROOT, 'console/dist');
 
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];

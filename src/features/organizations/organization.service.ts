@@ -23,7 +23,7 @@ export function checkSlug(slug: string): string {
   return slug;
 }
 
-function slugify(name: string): string {
+export function slugify(name: string): string {
   const base = name
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
