@@ -2,8 +2,10 @@
  * Builds the web console (console/ → console/dist) with Vite, unless the sources are unchanged since
  * the last build: a hash of everything the bundle is made from is kept in console/dist/.source-hash,
  * so `npm start` and `npm test` pay for a build only after a change. `--force` builds regardless.
+ * Plain JavaScript: `npm start` runs it before anything else is known to work; Vite loads only when a
+ * build is due.
  *
- * @example node --import tsx scripts/build-console.ts
+ * @example node scripts/build-console.mjs [--force]
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -24,8 +26,9 @@ const INPUTS = [
   'package-lock.json',
 ];
 
-function listInputs(): string[] {
-  const out: string[] = [];
+/** @returns {string[]} */
+function listInputs() {
+  const out = [];
   for (const rel of INPUTS) {
     const full = path.join(ROOT, rel);
     if (!existsSync(full)) continue;
@@ -40,7 +43,8 @@ function listInputs(): string[] {
   return out.sort();
 }
 
-export function sourceHash(): string {
+/** @returns {string} */
+export function sourceHash() {
   const hash = createHash('sha256');
   for (const rel of listInputs()) {
     hash.update(rel.split(path.sep).join('/'));
@@ -51,8 +55,12 @@ export function sourceHash(): string {
   return hash.digest('hex');
 }
 
-/** Builds when needed; returns whether it built. */
-export async function buildConsole({ force = false, quiet = false } = {}): Promise<boolean> {
+/**
+ * Builds when needed; returns whether it built.
+ * @param {{ force?: boolean, quiet?: boolean }} [options]
+ * @returns {Promise<boolean>}
+ */
+export async function buildConsole({ force = false, quiet = false } = {}) {
   const hash = sourceHash();
   const built = existsSync(path.join(DIST, 'index.html')) && existsSync(STAMP);
   if (!force && built && readFileSync(STAMP, 'utf8').trim() === hash) {

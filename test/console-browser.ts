@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { buildConsole } from '../scripts/build-console.ts';
+import { buildConsole } from '../scripts/build-console.mjs';
 import { type Config, DEFAULT_CONSOLE_DIR } from '../src/config.ts';
 import { addActiveMember, createOrg, createTestApp, signUp, type TestApp, uniqueEmail } from './helpers.ts';
 import { startSmtpServer, type TestSmtpServer } from './smtp-server.ts';
