@@ -4,14 +4,10 @@
  * A PGlite folder admits one process at a time, so every CLI process has exited before the test opens the
  * folder itself, and the test closes it before the next CLI run.
  */
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'kysely';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_DOC, loadConfig } from '../src/config.ts';
 import { type DatabaseHandle, openDatabase } from '../src/db/database.ts';
 import { SCOPES } from '../src/features/access/scopes.ts';
@@ -26,40 +22,7 @@ import {
   TEST_DATABASE_URL,
   tokenOf,
 } from './helpers.ts';
-
-// Each run boots Node and the TypeScript loader; on a busy machine a handful of them take a while.
-vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
-
-const ROOT = path.resolve(import.meta.dirname, '..');
-const BIN = path.join(ROOT, 'bin/roster.js');
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The parent's environment without any Roster setting, so only what a test passes reaches the CLI. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const [name] of CONFIG_DOC) delete env[name];
-  delete env.ROSTER_TEST_DATABASE_URL;
-  return { ...env, ...extra };
-}
-
-function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: ROOT, env: cleanEnv(env), timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+import { type CliResult, ROOT, runCli, tempFolder, tempPostgresDatabase } from './roster-process.ts';
 
 /**
  * Where the CLI keeps its data: an empty embedded-database folder, or an empty PostgreSQL database
@@ -74,31 +37,18 @@ interface DataTarget {
 
 async function emptyDataTarget(): Promise<DataTarget> {
   if (!TEST_DATABASE_URL) {
-    const dir = await mkdtemp(path.join(tmpdir(), 'roster-cli-'));
+    const folder = await tempFolder('cli');
     return {
-      env: { ROSTER_DATA_DIR: dir },
-      open: () => openDatabase({ databaseUrl: null, dataDir: dir }),
-      dispose: () => rm(dir, { recursive: true, force: true }),
+      env: { ROSTER_DATA_DIR: folder.dir },
+      open: () => openDatabase({ databaseUrl: null, dataDir: folder.dir }),
+      dispose: folder.dispose,
     };
   }
-  const pgServer = TEST_DATABASE_URL;
-  const name = `roster_cli_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: pgServer });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(pgServer);
-  url.pathname = `/${name}`;
-  const databaseUrl = url.toString();
+  const database = await tempPostgresDatabase(TEST_DATABASE_URL);
   return {
-    env: { DATABASE_URL: databaseUrl },
-    open: () => openDatabase({ databaseUrl, dataDir: '' }),
-    async dispose() {
-      const dropper = new pg.Client({ connectionString: pgServer });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await dropper.end();
-    },
+    env: { DATABASE_URL: database.url },
+    open: () => openDatabase({ databaseUrl: database.url, dataDir: '' }),
+    dispose: database.dispose,
   };
 }
 
@@ -206,11 +156,12 @@ describe('roster with a bad invocation exits with code 2', () => {
     expect(res.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('reports an unreachable database in one line and exits with code 1', async () => {
+  it('reports an unreachable database in one line naming DATABASE_URL, exit 2', async () => {
     const res = await runCli(['migrate'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/roster' });
-    expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/^error: .*ECONNREFUSED/);
-    expect(res.stderr).not.toMatch(/\n\s+at /);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe(
+      'error: DATABASE_URL: nothing accepts connections at 127.0.0.1:1/roster (connection refused)\n',
+    );
   });
 
   it('rejects an unknown command, naming it and showing the usage', async () => {
@@ -230,6 +181,44 @@ describe('roster with a bad invocation exits with code 2', () => {
     expect(option.stderr).not.toMatch(/\n\s+at /);
     expect(verb.code).toBe(2);
     expect(verb.stderr).toContain('usage: roster api-key');
+  });
+});
+
+describe('roster says what was meant', () => {
+  it('a mistyped option, verb or command is named with the nearest known one, exit 2', async () => {
+    const [option, verb, command, other] = await Promise.all([
+      runCli(['invite', 'create', 'acme', '--email', 'a@example.com', '--rol', 'admin'], {}),
+      runCli(['org', 'creat', '--name', 'Acme'], {}),
+      runCli(['invites', 'list', 'acme'], {}),
+      runCli(['org', 'list', '--colour'], {}),
+    ]);
+    expect(option.code).toBe(2);
+    expect(option.stderr.split('\n')[0]).toBe('error: unknown option --rol (did you mean --role?)');
+    expect(option.stderr).toContain('usage: roster invite create ORG --email EMAIL [--role ROLE]');
+    expect(verb.code).toBe(2);
+    expect(verb.stderr.split('\n')[0]).toBe(
+      "error: unknown verb 'creat' for roster org (did you mean create?)",
+    );
+    expect(command.code).toBe(2);
+    expect(command.stderr.split('\n')[0]).toBe("error: unknown command 'invites' (did you mean invite?)");
+    // Nothing near: no guess, but where the option is unknown.
+    expect(other.stderr.split('\n')[0]).toBe('error: unknown option --colour for roster org list');
+  });
+
+  it('<command> <verb> --help prints that verb: its synopsis, what it does and its options', async () => {
+    const [create, org] = await Promise.all([
+      runCli(['org', 'create', '--help'], {}),
+      runCli(['org', '--help'], {}),
+    ]);
+    expect(create.code).toBe(0);
+    expect(create.stdout).toMatch(/^usage: roster org create --name NAME --owner EMAIL \[--slug SLUG\]\n/);
+    expect(create.stdout).toMatch(/^ {2}--owner EMAIL {2}the email of an existing account/m);
+    expect(create.stdout).not.toContain('invite create');
+    expect(create.stdout).not.toContain('PORT');
+    expect(org.code).toBe(0);
+    for (const verb of ['create', 'list', 'show', 'delete'])
+      expect(org.stdout).toContain(`roster org ${verb}`);
+    expect(org.stdout).not.toContain('roster invite');
   });
 });
 
@@ -462,6 +451,17 @@ describe('roster org: the operator creates, lists, shows and deletes organizatio
         .execute();
       expect(audit).toEqual([{ action: 'organization.deleted', actor_type: 'system' }]);
     });
+  });
+
+  it('org create, when the URL name its name gives is taken, says which one it chose', async () => {
+    const first = await cli('org', 'create', '--name', 'Twice', '--owner', ownerEmail);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toBe('');
+    const second = await cli('org', 'create', '--name', 'Twice', '--owner', ownerEmail);
+    expect(second.code, second.stderr).toBe(0);
+    const chosen = /^slug:\s+(\S+)$/m.exec(second.stdout)?.[1] as string;
+    expect(chosen).toMatch(/^twice-[0-9a-f]{6}$/);
+    expect(second.stderr).toBe(`The URL name 'twice' was taken, so this organization is '${chosen}'.\n`);
   });
 });
 

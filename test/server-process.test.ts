@@ -3,108 +3,30 @@
  * SIGTERM with exit code 0, and its embedded data outlives it. On PostgreSQL runs it is pointed at a
  * fresh database with DATABASE_URL instead of a data folder.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CONFIG_DOC } from '../src/config.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { onPostgres, TEST_DATABASE_URL, uniqueEmail } from './helpers.ts';
+import {
+  killAll,
+  post,
+  type Server,
+  spawnServe,
+  startServe,
+  tempFolder,
+  tempPostgresDatabase,
+  until,
+} from './roster-process.ts';
 
-vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
-
-const ROOT = path.resolve(import.meta.dirname, '..');
-const BIN = path.join(ROOT, 'bin/roster.js');
 const PASSWORD = 'correct horse battery';
-
-/** A port nobody listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
-}
 
 /** An empty data folder, or an empty PostgreSQL database on PostgreSQL runs (serve migrates it). */
 async function emptyDataTarget(): Promise<{ env: Record<string, string>; dispose(): Promise<void> }> {
   if (!TEST_DATABASE_URL) {
-    const dir = await mkdtemp(path.join(tmpdir(), 'roster-serve-'));
-    return { env: { ROSTER_DATA_DIR: dir }, dispose: () => rm(dir, { recursive: true, force: true }) };
+    const folder = await tempFolder('serve');
+    return { env: { ROSTER_DATA_DIR: folder.dir }, dispose: folder.dispose };
   }
-  const pgServer = TEST_DATABASE_URL;
-  const name = `roster_serve_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: pgServer });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(pgServer);
-  url.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: url.toString() },
-    async dispose() {
-      const dropper = new pg.Client({ connectionString: pgServer });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await dropper.end();
-    },
-  };
-}
-
-interface Server {
-  child: ChildProcess;
-  base: string;
-  stdout(): string;
-  stderr(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const running = new Set<ChildProcess>();
-
-function spawnServe(env: Record<string, string>, port: number): Server {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env };
-  for (const [name] of CONFIG_DOC) delete childEnv[name];
-  delete childEnv.ROSTER_TEST_DATABASE_URL;
-  Object.assign(childEnv, { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env });
-  const child = spawn(process.execPath, [BIN, 'serve'], { cwd: ROOT, env: childEnv, stdio: 'pipe' });
-  running.add(child);
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    err += d;
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => {
-      running.delete(child);
-      resolve({ code, signal });
-    }),
-  );
-  return { child, base: `http://127.0.0.1:${port}`, exited, stdout: () => out, stderr: () => err };
-}
-
-/** Spawns `roster serve` on a free port and waits until /healthz answers. */
-async function startServe(env: Record<string, string>): Promise<Server> {
-  const server = spawnServe(env, await freePort());
-  const deadline = Date.now() + 90_000;
-  let up = false;
-  while (!up && Date.now() < deadline && server.child.exitCode === null) {
-    up = await fetch(`${server.base}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (!up) await new Promise((r) => setTimeout(r, 100));
-  }
-  if (!up) throw new Error(`roster serve did not come up:\n${server.stdout()}\n${server.stderr()}`);
-  return server;
+  const database = await tempPostgresDatabase(TEST_DATABASE_URL);
+  return { env: { DATABASE_URL: database.url }, dispose: database.dispose };
 }
 
 /** Every stdout line, parsed: a line that is not JSON fails the test. */
@@ -122,17 +44,8 @@ function jsonLines(server: Server): Array<Record<string, unknown>> {
     });
 }
 
-afterEach(() => {
-  // A server left running by a failed test must not hold the data folder or the port.
-  for (const child of running) child.kill('SIGKILL');
-});
-
-const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
+// A server left running by a failed test must not hold the data folder or the port.
+afterEach(killAll);
 
 describe(`roster serve as a process (${onPostgres ? 'DATABASE_URL' : 'ROSTER_DATA_DIR'})`, () => {
   let target: Awaited<ReturnType<typeof emptyDataTarget>>;
@@ -187,10 +100,10 @@ describe(`roster serve as a process (${onPostgres ? 'DATABASE_URL' : 'ROSTER_DAT
     const signalledAt = Date.now();
     server.child.kill('SIGTERM');
     let readiness = await fetch(`${server.base}/readyz`);
-    for (let i = 0; readiness.status === 200 && i < 50; i++) {
-      await new Promise((r) => setTimeout(r, 20));
+    await until(async () => {
       readiness = await fetch(`${server.base}/readyz`);
-    }
+      return readiness.status !== 200;
+    });
     expect(readiness.status).toBe(503);
     expect((await readiness.json()).error.code).toBe('UNAVAILABLE');
     expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
