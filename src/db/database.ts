@@ -7,7 +7,11 @@
  * exist, a data folder that is damaged or of another version all end in a {@link ConfigError} of one
  * line naming the setting, before any other work. Only the driver in use is loaded.
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import v8 from 'node:v8';
 import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -152,7 +156,63 @@ function startupFailure(lines: string[]): string | null {
   return wanted.length ? wanted.join(' ') : null;
 }
 
+/** Where a new folder's database is made before it is moved into place. */
+const INIT_DIR = '.init';
+
+/**
+ * Makes a new database in an empty folder, in a child process. PGlite's first start runs initdb in
+ * two more WebAssembly instances and copies the result through memory: about 700 MB at its peak,
+ * which a long-running server would keep. A child returns it all when it exits. The database is made
+ * in `<folder>/.init` and moved up with PG_VERSION last, so a start interrupted half-way leaves
+ * nothing a later start would take for a database (it removes the leftover `.init`).
+ */
+async function initializeFolder(dataDir: string): Promise<void> {
+  const staging = path.join(dataDir, INIT_DIR);
+  await fs.rm(staging, { recursive: true, force: true });
+  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  const script = `
+    const { PGlite } = require(${JSON.stringify(entry)});
+    const printed = [];
+    const keep = (t) => (printed.push(t), true);
+    PGlite.create(${JSON.stringify(staging)}, { onStdout: keep, onStderr: keep })
+      .then((db) => db.close())
+      .catch((err) => {
+        process.stderr.write(printed.join('\\n') + '\\n' + (err && err.message) + '\\n');
+        process.exitCode = 1;
+      });`;
+  const stderr = await new Promise<string | null>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--liftoff-only', '-e', script], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => resolve(code === 0 ? null : err));
+  });
+  if (stderr !== null) {
+    await fs.rm(staging, { recursive: true, force: true });
+    const lines = stderr.split('\n');
+    throw new ConfigError(
+      `ROSTER_DATA_DIR '${dataDir}': a new database could not be made in it (${startupFailure(lines) ?? lines.filter(Boolean).at(-1) ?? 'initdb failed'})`,
+    );
+  }
+  const entries = (await fs.readdir(staging)).filter((e) => e !== 'PG_VERSION');
+  for (const e of entries) await fs.rename(path.join(staging, e), path.join(dataDir, e));
+  await fs.rename(path.join(staging, 'PG_VERSION'), path.join(dataDir, 'PG_VERSION'));
+  await fs.rm(staging, { recursive: true, force: true });
+}
+
 async function openPGlite(dataDir: string | null): Promise<DatabaseHandle> {
+  if (dataDir !== null) {
+    const exists = await fs.stat(path.join(dataDir, 'PG_VERSION')).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) await initializeFolder(dataDir);
+    else await fs.rm(path.join(dataDir, INIT_DIR), { recursive: true, force: true });
+  }
   const { PGlite } = await import('@electric-sql/pglite');
   preferCompactWasm();
   const printed: string[] = [];
