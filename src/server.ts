@@ -25,6 +25,7 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
   const log = pino(loggerOptions(config) as pino.LoggerOptions);
   const handle = await openDatabase(config, { kind: 'server', command: 'roster serve' });
   let app: FastifyInstance | undefined;
+  let commands: typeof import('./commands.ts') | null = null;
   try {
     await migrateIfPending(handle.db, (names) =>
       log.info(
@@ -35,6 +36,9 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
       ),
     );
     app = await buildApp(config, { database: handle, migrate: false });
+    // Loaded before listening: from the first answer on, nothing is awaited before the signal
+    // handlers below are in place.
+    commands = handle.claim ? await import('./commands.ts') : null;
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
     // Release the database (and the data folder) before the error reaches the CLI.
@@ -43,21 +47,6 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
     throw err;
   }
   const server = app;
-  if (handle.claim) {
-    const { execute } = await import('./commands.ts');
-    const host = { config, db: handle.db, ctx: server.ctx, kind: 'server' as const };
-    handle.claim.describe({ url: config.publicUrl });
-    handle.claim.acceptCommands(async (argv) => {
-      const result = await execute(argv, host);
-      server.log.info({ command: argv.slice(0, 2).join(' '), code: result.code }, 'ran a CLI command');
-      return result;
-    });
-  }
-  server.log.info(
-    { url: config.publicUrl, database: handle.kind, smtp: config.smtpUrl ? 'configured' : 'log only' },
-    'Roster is listening',
-  );
-
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -82,5 +71,19 @@ export async function startServer(config: Config): Promise<FastifyInstance> {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+  if (handle.claim && commands) {
+    const { execute } = commands;
+    const host = { config, db: handle.db, ctx: server.ctx, kind: 'server' as const };
+    handle.claim.describe({ url: config.publicUrl });
+    handle.claim.acceptCommands(async (argv) => {
+      const result = await execute(argv, host);
+      server.log.info({ command: argv.slice(0, 2).join(' '), code: result.code }, 'ran a CLI command');
+      return result;
+    });
+  }
+  server.log.info(
+    { url: config.publicUrl, database: handle.kind, smtp: config.smtpUrl ? 'configured' : 'log only' },
+    'Roster is listening',
+  );
   return server;
 }

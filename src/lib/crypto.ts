@@ -6,6 +6,7 @@
  * secret. The database keeps only SHA-256(secret); {@link secretMatches} compares in constant time.
  */
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { uuidv7 } from './ids.ts';
 
 /**
@@ -51,16 +52,41 @@ export function secretMatches(secret: string, storedHash: Uint8Array): boolean {
 // scrypt with N = 2^15, r = 8, p = 1 (32 MiB per hash): memory-hard, ~60 ms here.
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keylen: 32 } as const;
 
+/**
+ * Password hashes run at most one per core at a time; the rest queue. More at once would only share
+ * the same cores, each holds 32 MiB while it runs (a burst of sign-ins otherwise pushed the server's
+ * memory up by 128 MB), and they would fill libuv's threadpool, which file and DNS work also need.
+ */
+const HASH_SLOTS = Math.max(1, Math.min(4, availableParallelism()));
+let hashesRunning = 0;
+const hashQueue: Array<() => void> = [];
+
+async function inHashSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (hashesRunning >= HASH_SLOTS) await new Promise<void>((resolve) => hashQueue.push(resolve));
+  else hashesRunning += 1;
+  try {
+    return await work();
+  } finally {
+    const next = hashQueue.shift();
+    // The slot passes straight to the next in line, or is freed.
+    if (next) next();
+    else hashesRunning -= 1;
+  }
+}
+
 function scryptAsync(password: string, salt: Buffer, n: number, r: number, p: number, keylen: number) {
-  return new Promise<Buffer>((resolve, reject) => {
-    scrypt(
-      password.normalize('NFKC'),
-      salt,
-      keylen,
-      { N: n, r, p, maxmem: 256 * n * r + 1_048_576 },
-      (err, key) => (err ? reject(err) : resolve(key)),
-    );
-  });
+  return inHashSlot(
+    () =>
+      new Promise<Buffer>((resolve, reject) => {
+        scrypt(
+          password.normalize('NFKC'),
+          salt,
+          keylen,
+          { N: n, r, p, maxmem: 256 * n * r + 1_048_576 },
+          (err, key) => (err ? reject(err) : resolve(key)),
+        );
+      }),
+  );
 }
 
 /** `scrypt$N$r$p$salt$hash`, parameters stored so they can be raised later. */
