@@ -16,6 +16,7 @@ import {
   onPostgres,
   type SignedUp,
   signUp,
+  signUpEach,
   type TestApp,
 } from './helpers.ts';
 import { type Json, startReceiver, type TestReceiver } from './webhook-receiver.ts';
@@ -124,13 +125,15 @@ async function analytics(type: string) {
 beforeAll(async () => {
   rx = await startReceiver();
   t = await createTestApp({ webhookAllowPrivate: true });
-  publisher = await signUp(t.app);
+  [publisher, owner, plainMember, outsider] = await signUpEach(t.app, [
+    'publisher',
+    'owner',
+    'member',
+    'outsider',
+  ]);
   pubOrg = await createOrg(t.app, publisher.token, 'Publisher');
-  owner = await signUp(t.app);
   acme = await createOrg(t.app, owner.token, 'Acme Installs');
-  plainMember = await signUp(t.app);
   await addActiveMember(t.database, acme.id, plainMember.user.id, 'member');
-  outsider = await signUp(t.app);
 });
 
 afterAll(async () => {

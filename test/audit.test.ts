@@ -14,9 +14,8 @@ import {
   createTestApp,
   errorCode,
   type SignedUp,
-  signUp,
+  signUpEach,
   type TestApp,
-  uniqueEmail,
 } from './helpers.ts';
 
 async function seedMember(database: DatabaseHandle, orgId: string, userId: string, role: Role) {
@@ -56,14 +55,13 @@ describe('GET /v1/organizations/{org}/audit-log', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    const person = (n: string) => signUp(t.app, uniqueEmail(n), n);
-    [owner, owner2, admin, member, member2, outsider] = await Promise.all([
-      person('owner'),
-      person('owner2'),
-      person('admin'),
-      person('member'),
-      person('member2'),
-      person('outsider'),
+    [owner, owner2, admin, member, member2, outsider] = await signUpEach(t.app, [
+      'owner',
+      'owner2',
+      'admin',
+      'member',
+      'member2',
+      'outsider',
     ]);
   });
   afterAll(() => t.close());

@@ -8,7 +8,7 @@
  * Without /usr/bin/chromium the file is skipped with a message; in CI (CI=true) it fails instead.
  */
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ConsoleHarness,
   freshPage as freshPageOf,
@@ -20,8 +20,6 @@ import {
 } from './console-browser.ts';
 import { bearer, createOrg, signUp, type TestApp, uniqueEmail } from './helpers.ts';
 import { startReceiver, type TestReceiver } from './webhook-receiver.ts';
-
-vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
 describe.runIf(RUN_BROWSER_TESTS)('apps and installations in the console, in Chromium', () => {
   let h: ConsoleHarness;

@@ -86,7 +86,8 @@ export async function openConsole(overrides: Partial<Config> = {}): Promise<Cons
     ],
     viewport: { width: 1200, height: 800 },
   });
-  context.setDefaultTimeout(20_000);
+  // Every wait is on a condition (an element, a state); the bound only catches what never comes.
+  context.setDefaultTimeout(120_000);
   const pageErrors: string[] = [];
   context.on('console', (m) => {
     if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());

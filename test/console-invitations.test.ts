@@ -7,7 +7,7 @@
  * Without /usr/bin/chromium the file is skipped with a message; in CI (CI=true) it fails instead.
  */
 import type { BrowserContext, Page, Response } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ConsoleHarness,
   freshPage as freshPageOf,
@@ -22,8 +22,6 @@ import {
 import { bearer, signUp, type TestApp, tokenOf, uniqueEmail } from './helpers.ts';
 import { backdateExpiry, invited } from './invitation-helpers.ts';
 import type { TestSmtpServer } from './smtp-server.ts';
-
-vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
 describe.runIf(RUN_BROWSER_TESTS)('invitations and joining in the console, in Chromium', () => {
   let h: ConsoleHarness;

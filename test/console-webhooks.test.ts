@@ -10,7 +10,7 @@
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONSOLE_DIR } from '../src/config.ts';
 import {
   type ConsoleHarness,
@@ -23,8 +23,6 @@ import {
 } from './console-browser.ts';
 import { bearer, createTestApp, type TestApp } from './helpers.ts';
 import { startReceiver, type TestReceiver } from './webhook-receiver.ts';
-
-vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
 describe.runIf(RUN_BROWSER_TESTS)('webhooks in the console, in Chromium', () => {
   let h: ConsoleHarness;

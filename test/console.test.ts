@@ -6,7 +6,7 @@
  * Without /usr/bin/chromium the file is skipped with a message; in CI (CI=true) it fails instead.
  */
 import type { BrowserContext, Page, Response } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ConsoleHarness,
   freshPage as freshPageOf,
@@ -20,8 +20,6 @@ import {
 } from './console-browser.ts';
 import { addActiveMember, bearer, createOrg, signUp, type TestApp, uniqueEmail } from './helpers.ts';
 import type { TestSmtpServer } from './smtp-server.ts';
-
-vi.setConfig({ testTimeout: 120_000, hookTimeout: 180_000 });
 
 describe.runIf(RUN_BROWSER_TESTS)('web console in Chromium', () => {
   let h: ConsoleHarness;

@@ -3,7 +3,8 @@
  * or, when ROSTER_TEST_DATABASE_URL names a PostgreSQL server, a new database created on it for this
  * file and dropped afterwards. Nothing is mocked.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
@@ -18,6 +19,18 @@ export const TEST_DATABASE_URL = process.env.ROSTER_TEST_DATABASE_URL || null;
 /** True when this run is on a real PostgreSQL server (where races are tested with parallel connections). */
 export const onPostgres = TEST_DATABASE_URL !== null;
 
+/**
+ * A name for a test database on the PostgreSQL server: `roster_test_<host>_<pid>_<random>`, where
+ * `<host>` is 8 hex digits of a hash of this machine's host name and `<pid>` the process that creates
+ * (and, at the end of its file, drops) it. A run that is killed leaves its databases behind;
+ * scripts/test.mjs drops, before its PostgreSQL run, those whose `<host>` is this machine's and whose
+ * `<pid>` is no longer alive here (a live process may be another run's, still using its database).
+ */
+export function testDatabaseName(): string {
+  const host = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+  return `roster_test_${host}_${process.pid}_${randomBytes(6).toString('hex')}`;
+}
+
 /** A fresh, migrated database for one test file. */
 export async function freshDatabase(): Promise<DatabaseHandle> {
   if (!TEST_DATABASE_URL) {
@@ -25,7 +38,7 @@ export async function freshDatabase(): Promise<DatabaseHandle> {
     await migrateToLatest(handle.db);
     return handle;
   }
-  const name = `roster_test_${randomBytes(6).toString('hex')}`;
+  const name = testDatabaseName();
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
@@ -102,6 +115,56 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 export interface SignedUp {
   token: string;
   user: { id: string; email: string; name: string };
+}
+
+/**
+ * `fn` over `items`, at most `limit` at a time, results in the order of `items`. For set-up that
+ * signs people up: each sign-up hashes a password with scrypt (CPU-bound, 32 MiB), so more than two
+ * at once only queue on a 2-core machine, and one after another leaves a core idle.
+ */
+export async function inParallel<const T extends readonly unknown[], R>(
+  items: T,
+  fn: (item: T[number], index: number) => Promise<R>,
+  limit = 2,
+): Promise<{ -readonly [K in keyof T]: R }> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results as { -readonly [K in keyof T]: R };
+}
+
+/** Signs up one person per label (email `<label>-…@example.com`, name `label`), two at a time. */
+export function signUpEach<const L extends readonly string[]>(
+  app: FastifyInstance,
+  labels: L,
+): Promise<{ -readonly [K in keyof L]: SignedUp }> {
+  return inParallel(labels, (label) => signUp(app, uniqueEmail(label), label));
+}
+
+/**
+ * Resolves once `check` holds, polling. There is no deadline of its own: on a busy machine anything
+ * may take long, and the test's timeout (vitest.config.ts) is what catches a real hang. `alive`, when
+ * given, fails the wait at once if what it waits on is gone (a child process that exited).
+ */
+export async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  {
+    alive,
+    what = 'the condition',
+    everyMs = 20,
+  }: { alive?: () => boolean; what?: string; everyMs?: number } = {},
+): Promise<void> {
+  for (;;) {
+    if (await check()) return;
+    if (alive && !alive()) throw new Error(`gave up waiting for ${what}: what it waited on is gone`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
 }
 
 export async function signUp(

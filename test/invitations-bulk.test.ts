@@ -9,6 +9,7 @@ import {
   createOrg,
   createTestApp,
   errorCode,
+  inParallel,
   type SignedUp,
   signUp,
   type TestApp,
@@ -22,8 +23,10 @@ let admin: SignedUp;
 
 beforeAll(async () => {
   t = await createTestApp({ invitationSweepMs: 0, inviteLimitPerOrg: 0, inviteLimitPerInviter: 0 });
-  owner = await verifiedUser(t, uniqueEmail('owner'), 'Bulk Owner');
-  admin = await signUp(t.app, uniqueEmail('admin'));
+  [owner, admin] = await inParallel(
+    [() => verifiedUser(t, uniqueEmail('owner'), 'Bulk Owner'), () => signUp(t.app, uniqueEmail('admin'))],
+    (step) => step(),
+  );
 });
 afterAll(() => t?.close());
 

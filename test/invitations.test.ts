@@ -14,10 +14,12 @@ import {
   createOrg,
   createTestApp,
   errorCode,
+  inParallel,
   type SignedUp,
   signUp,
   type TestApp,
   uniqueEmail,
+  waitUntil,
 } from './helpers.ts';
 import {
   accept,
@@ -38,11 +40,14 @@ let org: { id: string; slug: string; name: string };
 
 beforeAll(async () => {
   t = await createTestApp({ invitationSweepMs: 0, inviteLimitPerOrg: 0, inviteLimitPerInviter: 0 });
-  owner = await verifiedUser(t, uniqueEmail('owner'), 'Olivia Owner');
-  [admin, member] = await Promise.all([
-    signUp(t.app, uniqueEmail('admin'), 'Adam Admin'),
-    signUp(t.app, uniqueEmail('member'), 'Mia Member'),
-  ]);
+  [owner, admin, member] = await inParallel(
+    [
+      () => verifiedUser(t, uniqueEmail('owner'), 'Olivia Owner'),
+      () => signUp(t.app, uniqueEmail('admin'), 'Adam Admin'),
+      () => signUp(t.app, uniqueEmail('member'), 'Mia Member'),
+    ],
+    (step) => step(),
+  );
   org = await createOrg(t.app, owner.token, 'Invite Corp');
   await addActiveMember(t.database, org.id, admin.user.id, 'admin');
   await addActiveMember(t.database, org.id, member.user.id, 'member');
@@ -731,9 +736,9 @@ describe('expiry', () => {
       const o = await createOrg(t2.app, owner.token, 'Timer Corp');
       const inv = await invited(t2.app, owner, o.id, uniqueEmail('timer'));
       await backdateExpiry(t2, inv.invitation.id);
-      for (let i = 0; i < 200 && (await invitationRow(inv.invitation.id)).status === 'pending'; i++) {
-        await new Promise((r) => setTimeout(r, 25));
-      }
+      await waitUntil(async () => (await invitationRow(inv.invitation.id)).status !== 'pending', {
+        everyMs: 25,
+      });
       expect((await invitationRow(inv.invitation.id)).status).toBe('expired');
     } finally {
       await t2.close();

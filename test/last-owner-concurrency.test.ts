@@ -17,9 +17,9 @@ import {
   errorCode,
   onPostgres,
   type SignedUp,
-  signUp,
+  signUpEach,
   type TestApp,
-  uniqueEmail,
+  waitUntil,
 } from './helpers.ts';
 
 const ROUNDS = 40;
@@ -52,9 +52,11 @@ describe.skipIf(!onPostgres)('last owner under concurrency (PostgreSQL)', () => 
 
   beforeAll(async () => {
     t = await createTestApp();
-    const person = (n: string) => signUp(t.app, uniqueEmail(n), n);
-    [a, b, c] = await Promise.all([person('a'), person('b'), person('c')]);
-    crowd = await Promise.all(Array.from({ length: 9 }, (_, i) => signUp(t.app, uniqueEmail(`crowd-${i}`))));
+    [a, b, c] = await signUpEach(t.app, ['a', 'b', 'c']);
+    crowd = await signUpEach(
+      t.app,
+      Array.from({ length: 9 }, (_, i) => `crowd-${i}`),
+    );
   });
   afterAll(async () => {
     console.log(`last-owner concurrency figures:\n${JSON.stringify(figures, null, 2)}`);
@@ -95,17 +97,21 @@ describe.skipIf(!onPostgres)('last owner under concurrency (PostgreSQL)', () => 
       .orderBy('id')
       .execute();
 
-  /** Waits until `n` backends of this database wait on a lock (the requests queued on the org row). */
-  async function lockWaiters(n: number) {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const { rows } = await sql<{ n: number }>`
-        SELECT count(*)::int AS n FROM pg_stat_activity
-        WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(t.database.db);
-      if ((rows[0]?.n ?? 0) >= n) return;
-      if (Date.now() > deadline) throw new Error(`expected ${n} requests waiting on the organization lock`);
-      await new Promise((r) => setTimeout(r, 2));
-    }
+  /**
+   * Waits until `n` backends of this database wait on a lock (the requests queued on the org row),
+   * however long that takes on a busy machine; fails at once if one of the requests ended instead,
+   * since a request that finished while the lock was held never queued on it.
+   */
+  async function lockWaiters(n: number, noneEnded: () => boolean) {
+    await waitUntil(
+      async () => {
+        const { rows } = await sql<{ n: number }>`
+          SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(t.database.db);
+        return (rows[0]?.n ?? 0) >= n;
+      },
+      { alive: noneEnded, what: `${n} requests waiting on the organization lock`, everyMs: 2 },
+    );
   }
 
   /**
@@ -115,11 +121,18 @@ describe.skipIf(!onPostgres)('last owner under concurrency (PostgreSQL)', () => 
    */
   async function underLock(orgId: string, starts: Array<() => Promise<LightMyRequestResponse>>) {
     const pending: Array<Promise<LightMyRequestResponse>> = [];
+    let ended = 0;
+    const noneEnded = () => ended === 0;
     await t.database.db.transaction().execute(async (trx) => {
       await sql`SELECT 1 FROM organizations WHERE id = ${orgId} FOR UPDATE`.execute(trx);
       for (const [i, start] of starts.entries()) {
-        pending.push(start());
-        await lockWaiters(i + 1);
+        const request = start();
+        request.then(
+          () => ended++,
+          () => ended++,
+        );
+        pending.push(request);
+        await lockWaiters(i + 1, noneEnded);
       }
     });
     return Promise.all(pending);

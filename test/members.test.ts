@@ -15,9 +15,8 @@ import {
   createTestApp,
   errorCode,
   type SignedUp,
-  signUp,
+  signUpEach,
   type TestApp,
-  uniqueEmail,
 } from './helpers.ts';
 
 /**
@@ -82,15 +81,14 @@ describe('members', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    const person = (n: string) => signUp(t.app, uniqueEmail(n), n);
-    [owner, owner2, admin, admin2, member, member2, outsider] = await Promise.all([
-      person('owner'),
-      person('owner2'),
-      person('admin'),
-      person('admin2'),
-      person('member'),
-      person('member2'),
-      person('outsider'),
+    [owner, owner2, admin, admin2, member, member2, outsider] = await signUpEach(t.app, [
+      'owner',
+      'owner2',
+      'admin',
+      'admin2',
+      'member',
+      'member2',
+      'outsider',
     ]);
   });
   afterAll(() => t.close());

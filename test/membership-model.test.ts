@@ -16,7 +16,15 @@
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, createOrg, createTestApp, type SignedUp, type TestApp, verifiedUser } from './helpers.ts';
+import {
+  bearer,
+  createOrg,
+  createTestApp,
+  inParallel,
+  type SignedUp,
+  type TestApp,
+  verifiedUser,
+} from './helpers.ts';
 
 const RUNS = Number(process.env.ROSTER_MODEL_RUNS ?? 60);
 const SEED = Number(process.env.ROSTER_MODEL_SEED ?? 20261122);
@@ -50,9 +58,8 @@ let t: TestApp;
 let users: SignedUp[];
 beforeAll(async () => {
   t = await createTestApp({ inviteLimitPerOrg: 0, inviteLimitPerInviter: 0, invitationSweepMs: 0 });
-  users = [];
-  for (let i = 0; i < USERS; i++) users.push(await verifiedUser(t));
-}, 120_000);
+  users = await inParallel(Array.from({ length: USERS }), () => verifiedUser(t));
+});
 afterAll(() => t.close());
 
 function must<T>(value: T | undefined): T {
@@ -539,5 +546,5 @@ describe('memberships against a reference model', () => {
       }),
       { numRuns: RUNS, seed: SEED },
     );
-  }, 600_000);
+  });
 });

@@ -4,8 +4,17 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../src/db/database.ts';
 import { issueToken } from '../src/lib/crypto.ts';
-import { bearer, createOrg, createTestApp, errorCode, signUp, type TestApp } from './helpers.ts';
+import {
+  bearer,
+  createOrg,
+  createTestApp,
+  errorCode,
+  freshDatabase,
+  signUp,
+  type TestApp,
+} from './helpers.ts';
 
 /** One sample of a Prometheus text exposition, by metric name and exact label set. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -45,10 +54,18 @@ function registeredRoutes(app: FastifyInstance): Array<{ method: string; path: s
 /** `/a/:b` as OpenAPI writes it: `/a/{b}`. */
 const openapiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
 
+// One database for the file (starting an embedded one is the costly part of a test app); each
+// describe builds its own app on it, with its own metrics registry and log.
+let database: DatabaseHandle;
+beforeAll(async () => {
+  database = await freshDatabase();
+});
+afterAll(() => database?.close());
+
 describe('health and readiness', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({}, database);
   });
   afterAll(() => t.close());
 
@@ -93,7 +110,7 @@ describe('health and readiness', () => {
 describe('Prometheus metrics on /metrics', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({}, database);
   });
   afterAll(() => t.close());
 
@@ -181,7 +198,7 @@ describe('Prometheus metrics on /metrics', () => {
   describe('with METRICS_TOKEN set', () => {
     let guarded: TestApp;
     beforeAll(async () => {
-      guarded = await createTestApp({ metricsToken: 'x' });
+      guarded = await createTestApp({ metricsToken: 'x' }, database);
     });
     afterAll(() => guarded.close());
 
@@ -210,7 +227,7 @@ describe('structured JSON logs keep secrets out', () => {
   let t: TestApp;
   const password = 'correct horse battery';
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({}, database);
   });
   afterAll(() => t.close());
 
@@ -298,7 +315,7 @@ describe('OpenAPI document and browsable docs', () => {
     components: { schemas: Record<string, unknown> };
   };
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({}, database);
     const res = await t.app.inject({ url: '/v1/openapi.json' });
     expect(res.statusCode).toBe(200);
     doc = res.json();

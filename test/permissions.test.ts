@@ -18,6 +18,7 @@ import {
   freshDatabase,
   type SignedUp,
   signUp,
+  signUpEach,
   type TestApp,
   uniqueEmail,
 } from './helpers.ts';
@@ -71,13 +72,12 @@ describe('GET /v1/organizations/{org}/members/{userId}/permissions', () => {
   beforeAll(async () => {
     database = await freshDatabase();
     t = await createTestApp({}, { ...database, db: database.db.withPlugin(counter) });
-    const person = (n: string) => signUp(t.app, uniqueEmail(n), n);
-    [owner, admin, member, pending, outsider] = await Promise.all([
-      person('owner'),
-      person('admin'),
-      person('member'),
-      person('pending'),
-      person('outsider'),
+    [owner, admin, member, pending, outsider] = await signUpEach(t.app, [
+      'owner',
+      'admin',
+      'member',
+      'pending',
+      'outsider',
     ]);
     org = await createOrg(t.app, owner.token);
     await seedMember(database, org.id, admin.user.id, 'admin');

@@ -4,13 +4,13 @@
  * PostgreSQL database (`roster_test_*`, dropped afterwards).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { CONFIG_DOC } from '../src/config.ts';
+import { testDatabaseName } from './helpers.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const BIN = path.join(ROOT, 'bin/roster.js');
@@ -137,7 +137,7 @@ export async function tempFolder(label: string) {
 
 /** A new empty database on the PostgreSQL server `serverUrl`; its URL, and a way to drop it. */
 export async function tempPostgresDatabase(serverUrl: string) {
-  const name = `roster_test_${randomBytes(6).toString('hex')}`;
+  const name = testDatabaseName();
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);

@@ -20,6 +20,7 @@ import {
   errorCode,
   type SignedUp,
   signUp,
+  signUpEach,
   type TestApp,
   verifiedUser,
 } from './helpers.ts';
@@ -104,11 +105,9 @@ async function deliveries(endpointId: string, query = '') {
 beforeAll(async () => {
   rx = await startReceiver();
   t = await createTestApp({ webhookAllowPrivate: true });
-  owner = await signUp(t.app);
+  [owner, member, outsider] = await signUpEach(t.app, ['owner', 'member', 'outsider']);
   org = await createOrg(t.app, owner.token, 'Hooked');
-  member = await signUp(t.app);
   await addActiveMember(t.database, org.id, member.user.id, 'member');
-  outsider = await signUp(t.app);
 });
 
 afterAll(async () => {
