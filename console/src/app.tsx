@@ -2,7 +2,7 @@
  * The console's frame: the header (organization switcher, account menu), the route table's page for the
  * current path, and the rules of who may open it (routes.tsx).
  */
-import { type ReactNode, useEffect, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useRef } from 'react';
 import { api, explain } from './api.ts';
 import { useLoad } from './hooks.ts';
 import { NotFoundPage } from './pages/not-found.tsx';
@@ -160,25 +160,27 @@ function Menu({
   children: ReactNode;
 }) {
   const ref = useRef<HTMLDetailsElement>(null);
-  const [open, setOpen] = useState(false);
+  // Listening from the start, not from when React has seen the menu open: an Escape pressed right
+  // after opening (before the toggle event and a re-render) must close it too.
   useEffect(() => {
     const details = ref.current;
-    if (!open || !details) return;
+    if (!details) return;
     const close = () => {
       details.open = false;
     };
     const onKey = (e: KeyboardEvent) => {
-      if (e.key !== 'Escape') return;
+      if (e.key !== 'Escape' || !details.open) return;
       e.preventDefault();
       close();
       details.querySelector('summary')?.focus();
     };
     const onClick = (e: MouseEvent) => {
+      if (!details.open) return;
       const target = e.target instanceof Element ? e.target : null;
       if (!target || !details.contains(target) || target.closest('li a, li button')) close();
     };
     const onFocus = (e: FocusEvent) => {
-      if (e.target instanceof Node && !details.contains(e.target)) close();
+      if (details.open && e.target instanceof Node && !details.contains(e.target)) close();
     };
     document.addEventListener('keydown', onKey);
     document.addEventListener('click', onClick);
@@ -188,9 +190,9 @@ function Menu({
       document.removeEventListener('click', onClick);
       document.removeEventListener('focusin', onFocus);
     };
-  }, [open]);
+  }, []);
   return (
-    <details ref={ref} className={`menu ${className}`} onToggle={(e) => setOpen(e.currentTarget.open)}>
+    <details ref={ref} className={`menu ${className}`}>
       <summary aria-label={`${label}: ${summary}`}>{summary}</summary>
       <ul>{children}</ul>
     </details>
