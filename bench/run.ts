@@ -9,6 +9,9 @@
  * - BENCH_CONNECTIONS   concurrent HTTP connections (default 20, the size of both pg pools)
  * - BENCH_MEMBERS       members in the organization (default 100000)
  * - BENCH_REFERENCE_PREPARED  'true': the reference runs its SELECT as a named (prepared) statement
+ *
+ * Then start-up time, CLI time and memory (bench/startup.ts, its own BENCH_STARTUP_* variables).
+ * `npm run bench -- --startup` runs only that section; `npm run bench -- --no-startup` only the one above.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -27,6 +30,7 @@ import {
   type Seeded,
   seed,
 } from './seed.ts';
+import { runStartup, startupBlockOf, startupSettings } from './startup.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -232,7 +236,7 @@ function fmt(n: number, digits = 0) {
 const fmtUs = (n: number | null) => (n === null ? 'n/a' : fmt(n));
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 
-async function main() {
+async function hotPaths() {
   const started = Date.now();
   const loadBefore = os.loadavg();
   const admin = new pg.Pool({ connectionString: ADMIN_URL, max: 1 });
@@ -388,10 +392,29 @@ async function main() {
     planBlock(plans.permission),
     '',
   ].join('\n');
-  await fs.writeFile(path.join(HERE, 'RESULTS.md'), report);
+  // The start-up section is its own block, rewritten by bench/startup.ts only: keep it.
+  const previous = await fs.readFile(path.join(HERE, 'RESULTS.md'), 'utf8').catch(() => '');
+  const startupBlock = startupBlockOf(previous);
+  await fs.writeFile(path.join(HERE, 'RESULTS.md'), startupBlock ? `${report}\n${startupBlock}\n` : report);
 
   console.log(`\n${table}\n\n${verdicts}\n`);
   console.log(`Written to bench/RESULTS.md (${((Date.now() - started) / 1000).toFixed(0)} s in all).`);
+}
+
+const USAGE = 'usage: npm run bench [-- --startup | --no-startup]';
+
+async function main() {
+  const args = process.argv.slice(2);
+  const unknown = args.filter((a) => a !== '--startup' && a !== '--no-startup');
+  if (unknown.length > 0 || args.length > 1) {
+    console.error(`${unknown.length ? `unknown option ${unknown[0]}\n` : ''}${USAGE}`);
+    process.exit(2);
+  }
+  const only = args[0];
+  // Read before anything runs, so a mistake in a variable stops the bench at once.
+  const settings = startupSettings();
+  if (only !== '--startup') await hotPaths();
+  if (only !== '--no-startup') await runStartup(settings);
 }
 
 main().catch((err) => {

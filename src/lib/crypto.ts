@@ -53,11 +53,12 @@ export function secretMatches(secret: string, storedHash: Uint8Array): boolean {
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keylen: 32 } as const;
 
 /**
- * Password hashes run at most one per core at a time; the rest queue. More at once would only share
- * the same cores, each holds 32 MiB while it runs (a burst of sign-ins otherwise pushed the server's
- * memory up by 128 MB), and they would fill libuv's threadpool, which file and DNS work also need.
+ * Password hashes run at most one per core but one at a time (at least one, at most four); the rest
+ * queue. More at once would only share the same cores and leave none for answering the other
+ * requests; each holds 32 MiB while it runs (four at once pushed the server's memory up by 128 MB
+ * during a burst of sign-ins); and they would fill libuv's threadpool, which file and DNS work need.
  */
-const HASH_SLOTS = Math.max(1, Math.min(4, availableParallelism()));
+const HASH_SLOTS = Math.max(1, Math.min(4, availableParallelism() - 1));
 let hashesRunning = 0;
 const hashQueue: Array<() => void> = [];
 
