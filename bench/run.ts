@@ -22,6 +22,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { encodeCursor } from '../src/lib/pagination.ts';
 import { type CpuSpent, cpuSpent, sampleCpu } from './cpu.ts';
+import { intEnv } from './env.ts';
 import {
   BENCH_DATABASE,
   explainQueries,
@@ -33,14 +34,6 @@ import {
 import { runStartup, startupBlockOf, startupSettings } from './startup.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-
-function intEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got '${raw}'`);
-  return n;
-}
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const DURATION = intEnv('BENCH_DURATION', 5, 1);

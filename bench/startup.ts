@@ -27,6 +27,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { askHolder } from '../src/db/data-folder.ts';
 import { type CpuSample, cpuSpent, processCpuMicros, sampleCpu } from './cpu.ts';
+import { intEnv } from './env.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -47,14 +48,6 @@ const TARGET = {
 /** How often /healthz is asked while a server starts. */
 const POLL_MS = 20;
 const PASSWORD = 'bench-password-correct-horse';
-
-function intEnv(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got '${raw}'`);
-  return n;
-}
 
 export interface StartupSettings {
   runs: number;

@@ -5,13 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { buildConsole } from '../scripts/build-console.mjs';
 import { type Config, DEFAULT_CONSOLE_DIR } from '../src/config.ts';
 import { addActiveMember, createOrg, createTestApp, signUp, type TestApp, uniqueEmail } from './helpers.ts';
+import { freePort } from './roster-process.ts';
 import { startSmtpServer, type TestSmtpServer } from './smtp-server.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -26,18 +26,6 @@ if (!RUN_BROWSER_TESTS) {
   console.warn(
     `Skipping the browser tests: no Chromium at ${CHROMIUM} (install it with: apt-get install -y chromium).`,
   );
-}
-
-/** A port nobody listens on right now (the emailed links must name it before the server starts). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
 }
 
 export interface ConsoleHarness {

@@ -31,6 +31,27 @@ export function testDatabaseName(): string {
   return `roster_test_${host}_${process.pid}_${randomBytes(6).toString('hex')}`;
 }
 
+/** A new empty database on the PostgreSQL server `serverUrl`: its URL, and a way to drop it. */
+export async function emptyPostgresDatabase(serverUrl: string) {
+  const name = testDatabaseName();
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    name,
+    url: url.toString(),
+    async dispose() {
+      const dropper = new pg.Client({ connectionString: serverUrl });
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropper.end();
+    },
+  };
+}
+
 /** A fresh, migrated database for one test file. */
 export async function freshDatabase(): Promise<DatabaseHandle> {
   if (!TEST_DATABASE_URL) {
@@ -38,23 +59,14 @@ export async function freshDatabase(): Promise<DatabaseHandle> {
     await migrateToLatest(handle.db);
     return handle;
   }
-  const name = testDatabaseName();
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${name}`;
-  const handle = await openDatabase({ databaseUrl: url.toString(), dataDir: '' });
+  const database = await emptyPostgresDatabase(TEST_DATABASE_URL);
+  const handle = await openDatabase({ databaseUrl: database.url, dataDir: '' });
   await migrateToLatest(handle.db);
   return {
     ...handle,
     async close() {
       await handle.close();
-      const dropper = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await dropper.end();
+      await database.dispose();
     },
   };
 }

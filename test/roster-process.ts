@@ -8,9 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { CONFIG_DOC } from '../src/config.ts';
-import { testDatabaseName } from './helpers.ts';
+import { emptyPostgresDatabase } from './helpers.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const BIN = path.join(ROOT, 'bin/roster.js');
@@ -135,23 +134,5 @@ export async function tempFolder(label: string) {
   return { dir, dispose: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** A new empty database on the PostgreSQL server `serverUrl`; its URL, and a way to drop it. */
-export async function tempPostgresDatabase(serverUrl: string) {
-  const name = testDatabaseName();
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    name,
-    url: url.toString(),
-    async dispose() {
-      const dropper = new pg.Client({ connectionString: serverUrl });
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await dropper.end();
-    },
-  };
-}
+/** A new empty database on the PostgreSQL server (`roster_test_*`), for a process to migrate. */
+export const tempPostgresDatabase = emptyPostgresDatabase;

@@ -6,11 +6,8 @@
  * a claim that is never completed.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONFIG_DOC } from '../src/config.ts';
 import { claimDue } from '../src/features/outbox/outbox.repository.ts';
 import { LEASE_SECONDS } from '../src/features/outbox/outbox.worker.ts';
 import {
@@ -25,9 +22,8 @@ import {
   type TestApp,
   waitUntil,
 } from './helpers.ts';
+import { BIN, cleanEnv, freePort, ROOT } from './roster-process.ts';
 import { startReceiver, type TestReceiver } from './webhook-receiver.ts';
-
-const ROOT = path.resolve(import.meta.dirname, '..');
 
 let t: TestApp;
 let rx: TestReceiver;
@@ -123,17 +119,6 @@ describe('a worker that dies holding a webhook message', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
-}
-
 describe.skipIf(!onPostgres)('a roster process killed mid-delivery (PostgreSQL)', () => {
   let child: ChildProcess | undefined;
   afterAll(() => {
@@ -148,10 +133,7 @@ describe.skipIf(!onPostgres)('a roster process killed mid-delivery (PostgreSQL)'
       .then((r) => r.rows[0] as { name: string });
     const url = new URL(TEST_DATABASE_URL as string);
     url.pathname = `/${name}`;
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const [variable] of CONFIG_DOC) delete env[variable];
-    delete env.ROSTER_TEST_DATABASE_URL;
-    Object.assign(env, {
+    const env = cleanEnv({
       DATABASE_URL: url.toString(),
       PORT: String(await freePort()),
       HOST: '127.0.0.1',
@@ -160,7 +142,7 @@ describe.skipIf(!onPostgres)('a roster process killed mid-delivery (PostgreSQL)'
       WEBHOOK_TIMEOUT_MS: '60000',
       LOG_LEVEL: 'warn',
     });
-    const spawned = spawn(process.execPath, [path.join(ROOT, 'bin/roster.js'), 'serve'], {
+    const spawned = spawn(process.execPath, [BIN, 'serve'], {
       cwd: ROOT,
       env,
       stdio: 'ignore',
