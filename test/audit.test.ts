@@ -14,8 +14,10 @@ import {
   createTestApp,
   errorCode,
   type SignedUp,
+  signUp,
   signUpEach,
   type TestApp,
+  uniqueEmail,
 } from './helpers.ts';
 
 async function seedMember(database: DatabaseHandle, orgId: string, userId: string, role: Role) {
@@ -98,6 +100,36 @@ describe('GET /v1/organizations/{org}/audit-log', () => {
       headers: bearer(token),
     });
 
+  it('names each actor as they are now: a person by name and email, an API key by name, a deleted account as deleted', async () => {
+    const leaver = await signUp(t.app, uniqueEmail('leaver'), 'Lea Ver');
+    const org = await orgWith([
+      [member, 'member'],
+      [leaver, 'admin'],
+    ]);
+    expect((await patch(org.slug, leaver.token, member.user.id, 'admin')).statusCode).toBe(200);
+    expect((await patch(org.slug, owner.token, member.user.id, 'member')).statusCode).toBe(200);
+    // The leaver's account goes (straight from the table: how it is deleted is not the point here).
+    await t.database.db.deleteFrom('users').where('id', '=', leaver.user.id).execute();
+    const res = await auditLog(org.slug, owner.token);
+    expect(res.statusCode).toBe(200);
+    const entries = res.json().data as Array<
+      Entry & { actor: { name: string | null; email: string | null; deleted: boolean } }
+    >;
+    const byOwner = entries.find((e) => e.actor.id === owner.user.id);
+    expect(byOwner?.actor).toEqual({
+      type: 'user',
+      id: owner.user.id,
+      name: owner.user.name,
+      email: owner.user.email,
+      deleted: false,
+    });
+    const byLeaver = entries.filter((e) => e.actor.id === leaver.user.id);
+    expect(byLeaver.length).toBeGreaterThan(0);
+    for (const e of byLeaver) {
+      expect(e.actor).toEqual({ type: 'user', id: leaver.user.id, name: null, email: null, deleted: true });
+    }
+  });
+
   describe('each membership change writes exactly one entry, with actor, target, IP and data', () => {
     it('a role change: member.role_changed {from, to}', async () => {
       const org = await orgWith([[member, 'member']]);
@@ -158,7 +190,10 @@ describe('GET /v1/organizations/{org}/audit-log', () => {
       const key = await createApiKey(t.database.db, 'host app', ['member:admin', 'audit:read']);
       expect((await patch(org.slug, key.token, member.user.id, 'admin')).statusCode).toBe(200);
       const [entry] = (await auditLog(org.slug, key.token, '?limit=1')).json().data as Entry[];
-      expect(entry).toMatchObject({ action: 'member.role_changed', actor: { type: 'api_key', id: key.id } });
+      expect(entry).toMatchObject({
+        action: 'member.role_changed',
+        actor: { type: 'api_key', id: key.id, name: 'host app', email: null, deleted: false },
+      });
     });
 
     it('a refused change writes no entry (403, 404 and 409 alike)', async () => {

@@ -1,5 +1,5 @@
 /** The audit log: one row per state change, written in the transaction of the change. */
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { ActorType, DB } from '../../db/schema.ts';
 
 /** Who did it, and from where. */
@@ -64,26 +64,40 @@ export interface AuditQuery {
   actorId?: string;
 }
 
+/**
+ * A page of the organization's entries, each with who its actor is now: a person's name and email, an
+ * API key's or an app's name — or nothing, when that account, key or app has since been deleted (the
+ * entry itself stays, with the actor's id).
+ */
 export function listAudit(db: Kysely<DB>, q: AuditQuery) {
+  // Only a person's, a key's or an app's id is a UUID; the CASE keeps the cast away from other rows.
+  const actorUuid = (type: string) =>
+    sql<string>`CASE WHEN a.actor_type = ${sql.lit(type)} THEN a.actor_id::uuid END`;
   let query = db
-    .selectFrom('audit_log')
+    .selectFrom('audit_log as a')
+    .leftJoin('users as u', (j) => j.on('u.id', '=', actorUuid('user')))
+    .leftJoin('api_keys as k', (j) => j.on('k.id', '=', actorUuid('api_key')))
+    .leftJoin('apps as p', (j) => j.on('p.id', '=', actorUuid('app')))
     .select([
-      'id',
-      'actor_type',
-      'actor_id',
-      'action',
-      'target_type',
-      'target_id',
-      'ip',
-      'data',
-      'created_at',
+      'a.id',
+      'a.actor_type',
+      'a.actor_id',
+      'a.action',
+      'a.target_type',
+      'a.target_id',
+      'a.ip',
+      'a.data',
+      'a.created_at',
+      'u.email as actor_email',
+      sql<string | null>`coalesce(u.name, k.name, p.name)`.as('actor_name'),
+      sql<boolean>`(a.actor_id IS NOT NULL AND coalesce(u.id, k.id, p.id) IS NULL)`.as('actor_deleted'),
     ])
-    .where('organization_id', '=', q.organizationId);
-  if (q.beforeId) query = query.where('id', '<', q.beforeId);
-  if (q.action) query = query.where('action', '=', q.action);
-  if (q.actorId) query = query.where('actor_id', '=', q.actorId);
+    .where('a.organization_id', '=', q.organizationId);
+  if (q.beforeId) query = query.where('a.id', '<', q.beforeId);
+  if (q.action) query = query.where('a.action', '=', q.action);
+  if (q.actorId) query = query.where('a.actor_id', '=', q.actorId);
   return query
-    .orderBy('id', 'desc')
+    .orderBy('a.id', 'desc')
     .limit(q.limit + 1)
     .execute();
 }

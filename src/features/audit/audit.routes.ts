@@ -16,6 +16,14 @@ const AuditEntry = Type.Object({
   actor: Type.Object({
     type: Type.Union(['user', 'api_key', 'app', 'system'].map((t) => Type.Literal(t))),
     id: Type.Union([Type.String(), Type.Null()]),
+    name: Type.Union([Type.String(), Type.Null()], {
+      description:
+        "a person's, an API key's or an app's name as it is now; null for the system or when deleted",
+    }),
+    email: Type.Union([Type.String(), Type.Null()], { description: "a person's email as it is now" }),
+    deleted: Type.Boolean({
+      description: 'the account, key or app has been deleted since: the entry keeps its id only',
+    }),
   }),
   action: Type.String({ description: 'e.g. member.role_changed' }),
   target: Type.Union([
@@ -73,7 +81,13 @@ export default async function auditRoutes(fastify: FastifyInstance) {
         'a',
         (r) => ({
           id: String(r.id),
-          actor: { type: r.actor_type, id: r.actor_id },
+          actor: {
+            type: r.actor_type,
+            id: r.actor_id,
+            name: r.actor_name,
+            email: r.actor_email,
+            deleted: r.actor_deleted,
+          },
           action: r.action,
           target: r.target_type ? { type: r.target_type, id: r.target_id } : null,
           ip: r.ip,
