@@ -5,15 +5,18 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
+import accountRoutes from './features/account/account.routes.ts';
 import appRoutes from './features/apps/app.routes.ts';
 import auditRoutes from './features/audit/audit.routes.ts';
 import authRoutes from './features/auth/auth.routes.ts';
+import { User } from './features/auth/auth.schemas.ts';
 import healthRoutes from './features/health/health.routes.ts';
 import invitationRoutes from './features/invitations/invitation.routes.ts';
 import { Invitation } from './features/invitations/invitation.schemas.ts';
 import joinRequestRoutes from './features/join-requests/join-request.routes.ts';
 import memberRoutes from './features/members/member.routes.ts';
 import { Member } from './features/members/member.schemas.ts';
+import mfaRoutes from './features/mfa/mfa.routes.ts';
 import organizationRoutes from './features/organizations/organization.routes.ts';
 import ownerAddRoutes from './features/owner-adds/owner-add.routes.ts';
 import webhookRoutes from './features/webhooks/webhook.routes.ts';
@@ -64,6 +67,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addSchema(ErrorResponse);
   app.addSchema(Member);
   app.addSchema(Invitation);
+  app.addSchema(User);
 
   await app.register(errorHandler);
   await app.register(contextPlugin, {
@@ -79,6 +83,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   await app.register(healthRoutes);
   await app.register(authRoutes);
+  await app.register(accountRoutes);
+  await app.register(mfaRoutes);
   await app.register(organizationRoutes);
   await app.register(memberRoutes);
   await app.register(ownerAddRoutes);

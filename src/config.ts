@@ -86,6 +86,15 @@ export interface Config {
   /** Length of the sign-in rate-limit window, in seconds. @default 900 */
   signInLimitWindowSeconds: number;
   /**
+   * Password-reset links one account may be sent per window (counted from the links themselves);
+   * further requests still answer the same 202 and send nothing. 0 = no limit. @default 5
+   */
+  passwordResetLimitPerEmail: number;
+  /** Password-reset requests per client IP per window; past it, 429. 0 = no limit. @default 20 */
+  passwordResetLimitPerIp: number;
+  /** Length of the password-reset rate-limit window, in seconds. @default 3600 */
+  passwordResetLimitWindowSeconds: number;
+  /**
    * Let webhook URLs reach loopback, link-local, private and other non-public addresses. Off, Roster
    * refuses them when a URL is registered and again at each delivery (a name may resolve elsewhere
    * later). Turn on only where every receiver is trusted, e.g. a closed network or tests. @default false
@@ -159,6 +168,15 @@ export const CONFIG_DOC: ReadonlyArray<readonly [name: string, description: stri
     'failed sign-ins per client IP per window, all addresses; 0 = no limit (default 100; see TRUST_PROXY)',
   ],
   ['SIGN_IN_LIMIT_WINDOW_SECONDS', 'length of the sign-in rate-limit window in seconds (default 900)'],
+  [
+    'PASSWORD_RESET_LIMIT_PER_EMAIL',
+    'password-reset links one account may be sent per window (more requests still answer 202); 0 = no limit (default 5)',
+  ],
+  [
+    'PASSWORD_RESET_LIMIT_PER_IP',
+    'password-reset requests per client IP per window, then 429; 0 = no limit (default 20)',
+  ],
+  ['PASSWORD_RESET_LIMIT_WINDOW_SECONDS', 'length of the password-reset window in seconds (default 3600)'],
   [
     'WEBHOOK_ALLOW_PRIVATE',
     'true|false: let webhook URLs reach loopback/private/link-local addresses (default false)',
@@ -287,6 +305,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     signInLimitPerEmail: int(env, 'SIGN_IN_LIMIT_PER_EMAIL', 100, 0, 1_000_000),
     signInLimitPerIp: int(env, 'SIGN_IN_LIMIT_PER_IP', 100, 0, 1_000_000),
     signInLimitWindowSeconds: int(env, 'SIGN_IN_LIMIT_WINDOW_SECONDS', 900, 1, 86_400),
+    passwordResetLimitPerEmail: int(env, 'PASSWORD_RESET_LIMIT_PER_EMAIL', 5, 0, 1_000_000),
+    passwordResetLimitPerIp: int(env, 'PASSWORD_RESET_LIMIT_PER_IP', 20, 0, 1_000_000),
+    passwordResetLimitWindowSeconds: int(env, 'PASSWORD_RESET_LIMIT_WINDOW_SECONDS', 3600, 1, 86_400),
     webhookAllowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', false),
     webhookTimeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
     secretsKey: key32(env, 'SECRETS_KEY'),

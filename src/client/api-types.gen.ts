@@ -63,6 +63,18 @@ export interface Schemas {
     emailVerifiedAt: string | null;
     createdAt: string;
   };
+  SessionInfo: {
+    id: string;
+    createdAt: string;
+    lastUsedAt: string;
+    expiresAt: string;
+    ip: string | null;
+    userAgent: string | null;
+    /** How it was signed in: 'pwd', 'otp', 'recovery_code', 'passkey', … */
+    methods: Array<string>;
+    /** The session this request came with. */
+    current: boolean;
+  };
   Organization: {
     id: string;
     slug: string;
@@ -73,6 +85,8 @@ export interface Schemas {
     joinRequestsEnabled: boolean;
     /** Sign-in goes through the identity provider; no join requests. */
     ssoEnforced: boolean;
+    /** Members must have a second factor (authenticator app or passkey); without one they get 403 MFA_REQUIRED on everything but reading the organization and leaving it. */
+    mfaRequired: boolean;
     /** Days an invitation stays valid. */
     inviteExpiryDays: number;
     createdAt: string;
@@ -82,6 +96,11 @@ export interface Schemas {
       /** null for an API key */
       role: "owner" | "admin" | "member" | null;
       scopes: Array<"org:read" | "org:write" | "org:delete" | "member:read" | "member:invite" | "member:admin" | "org:integrations" | "audit:read">;
+      /** Present when the organization requires a second factor and the viewer is a person: enrolled false means scopes is empty until they set one up (/v1/me/mfa). */
+      mfa?: {
+        required: true;
+        enrolled: boolean;
+      };
     };
   };
   JoinRequest: {
@@ -269,6 +288,510 @@ export interface Operations {
       403: Schemas["ErrorResponse"];
     };
   };
+  /** Change your profile: `name` (trimmed, 1–100 characters) */
+  "PATCH /v1/me": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      /** Trimmed. */
+      name: string;
+    };
+    responses: {
+      200: Schemas["User"];
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+    };
+  };
+  /** Delete your account, giving your password: refused (409 LAST_OWNER, `details.organizations`) while you are the last owner of an organization */
+  "DELETE /v1/me": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      /** The password the account has now. */
+      password: string;
+    };
+    responses: {
+      204: undefined;
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      429: Schemas["ErrorResponse"];
+    };
+  };
+  /** Ask for a password-reset link by email: always 202 with the same body, whether or not an account has the address (400 malformed address, 429 past PASSWORD_RESET_LIMIT_PER_IP) */
+  "POST /v1/auth/password-reset": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      email: string;
+    };
+    responses: {
+      202: {
+        status: "received";
+        message: string;
+      };
+      400: Schemas["ErrorResponse"];
+      429: Schemas["ErrorResponse"];
+    };
+  };
+  /** Set a new password with the emailed link's token: every session of the account ends (sign in again); the address counts as verified */
+  "POST /v1/auth/password-reset/confirm": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      /** The `token` of the emailed link. */
+      token: string;
+      /** The new password (at least 8 characters). */
+      password: string;
+    };
+    responses: {
+      200: {
+        user: Schemas["User"];
+      };
+      400: Schemas["ErrorResponse"];
+      410: Schemas["ErrorResponse"];
+    };
+  };
+  /** Make the new address the account's, with the token of the link sent to it (no session needed); the old address is told */
+  "POST /v1/auth/email-change/confirm": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      /** The `token` of the emailed link. */
+      token: string;
+    };
+    responses: {
+      200: {
+        user: Schemas["User"];
+      };
+      400: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      410: Schemas["ErrorResponse"];
+    };
+  };
+  /** Change your password, giving the current one (a wrong one counts as a failed sign-in): your other sessions end, this one stays */
+  "POST /v1/me/password": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      /** The password the account has now. */
+      currentPassword: string;
+      /** At least 8 characters. */
+      newPassword: string;
+    };
+    responses: {
+      200: {
+        /** Sessions ended (all but the current one). */
+        revoked: number;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      429: Schemas["ErrorResponse"];
+    };
+  };
+  /** Ask to change your email address, giving your password: a link (24 hours) goes to the new address, which replaces the old one when the link is followed */
+  "POST /v1/me/email": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      email: string;
+      /** The password the account has now. */
+      password: string;
+    };
+    responses: {
+      202: {
+        /** The new address, where the link went. */
+        email: string;
+        expiresAt: string;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      429: Schemas["ErrorResponse"];
+    };
+  };
+  /** Your live sessions, newest first; `current` marks this one */
+  "GET /v1/me/sessions": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        data: Array<Schemas["SessionInfo"]>;
+      };
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+    };
+  };
+  /** End one of your sessions (this one too: that signs you out); anyone else’s is 404 */
+  "DELETE /v1/me/sessions/{id}": {
+    path: {
+      id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      204: undefined;
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+    };
+  };
+  /** End every session of yours but this one */
+  "POST /v1/me/sessions/revoke-others": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        /** Sessions ended (all but the current one). */
+        revoked: number;
+      };
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+    };
+  };
+  /** Your second factors: authenticator app, passkeys, recovery codes left */
+  "GET /v1/me/mfa": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        /** null: no authenticator app */
+        totp: {
+          /** false while the set-up waits for its first code */
+          enabled: boolean;
+          confirmedAt: string | null;
+        } | null;
+        passkeys: Array<{
+          id: string;
+          name: string;
+          createdAt: string;
+          lastUsedAt: string | null;
+          /** 'singleDevice' or 'multiDevice' (synced), as the authenticator said at registration */
+          deviceType: string | null;
+          /** Whether the passkey is synced to a backup (e.g. a password manager) */
+          backedUp: boolean;
+        }>;
+        recoveryCodes: {
+          /** Unused recovery codes */
+          remaining: number;
+        };
+      };
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+    };
+  };
+  /** Start setting up an authenticator app (replaces a set-up not yet confirmed): its secret and otpauth:// URL */
+  "POST /v1/me/mfa/totp": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      201: {
+        /** Base32; for typing into an authenticator app by hand */
+        secret: string;
+        /** otpauth://totp/… — show it as a QR code */
+        otpauthUrl: string;
+      };
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+    };
+  };
+  /** Remove the authenticator app (with your password); with no passkey left, the recovery codes go too */
+  "DELETE /v1/me/mfa/totp": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      password: string;
+    };
+    responses: {
+      204: undefined;
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      429: Schemas["ErrorResponse"];
+    };
+  };
+  /** Confirm the authenticator app with a code it shows; answers 10 recovery codes, shown once */
+  "POST /v1/me/mfa/totp/confirm": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      /** The 6 digits the app shows */
+      code: string;
+    };
+    responses: {
+      200: {
+        totp: {
+          /** false while the set-up waits for its first code */
+          enabled: boolean;
+          confirmedAt: string | null;
+        };
+        /** Shown once: Roster keeps only their hashes. Each works once. */
+        recoveryCodes: Array<string>;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** New recovery codes (with your password); the earlier ones stop working */
+  "POST /v1/me/mfa/recovery-codes": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      password: string;
+    };
+    responses: {
+      200: {
+        /** Shown once: Roster keeps only their hashes. Each works once. */
+        recoveryCodes: Array<string>;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      429: Schemas["ErrorResponse"];
+    };
+  };
+  /** Options for navigator.credentials.create() to register a passkey (valid 5 minutes, once) */
+  "POST /v1/me/passkeys/options": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        /** PublicKeyCredentialCreationOptionsJSON or PublicKeyCredentialRequestOptionsJSON: pass to @simplewebauthn/browser (optionsJSON) or decode for navigator.credentials */
+        options: Record<string, never>;
+      };
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+    };
+  };
+  /** Your passkeys */
+  "GET /v1/me/passkeys": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        data: Array<{
+          id: string;
+          name: string;
+          createdAt: string;
+          lastUsedAt: string | null;
+          /** 'singleDevice' or 'multiDevice' (synced), as the authenticator said at registration */
+          deviceType: string | null;
+          /** Whether the passkey is synced to a backup (e.g. a password manager) */
+          backedUp: boolean;
+        }>;
+      };
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+    };
+  };
+  /** Register a passkey with the browser’s answer to the options; the first second factor also gets recovery codes */
+  "POST /v1/me/passkeys": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      /** The registration response JSON (as @simplewebauthn/browser startRegistration gives it) */
+      response: {
+        id: string;
+        rawId: string;
+        type: "public-key";
+        response: {
+          clientDataJSON: string;
+          attestationObject: string;
+          transports?: Array<string>;
+        };
+        clientExtensionResults: Record<string, unknown>;
+        authenticatorAttachment?: string;
+      };
+      name?: string;
+    };
+    responses: {
+      201: {
+        passkey: {
+          id: string;
+          name: string;
+          createdAt: string;
+          lastUsedAt: string | null;
+          /** 'singleDevice' or 'multiDevice' (synced), as the authenticator said at registration */
+          deviceType: string | null;
+          /** Whether the passkey is synced to a backup (e.g. a password manager) */
+          backedUp: boolean;
+        };
+        /** New recovery codes when this passkey is the account’s first second factor; else null */
+        recoveryCodes: Array<string> | null;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+    };
+  };
+  /** Rename one of your passkeys */
+  "PATCH /v1/me/passkeys/{id}": {
+    path: {
+      id: string;
+    };
+    query: Record<string, never>;
+    body: {
+      name: string;
+    };
+    responses: {
+      200: {
+        id: string;
+        name: string;
+        createdAt: string;
+        lastUsedAt: string | null;
+        /** 'singleDevice' or 'multiDevice' (synced), as the authenticator said at registration */
+        deviceType: string | null;
+        /** Whether the passkey is synced to a backup (e.g. a password manager) */
+        backedUp: boolean;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+    };
+  };
+  /** Remove one of your passkeys; with no second factor left, the recovery codes go too */
+  "DELETE /v1/me/passkeys/{id}": {
+    path: {
+      id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      204: undefined;
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+    };
+  };
+  /** Second step of a sign-in: the challenge from MFA_REQUIRED and one of code, recoveryCode, passkey → a session */
+  "POST /v1/auth/sign-in/mfa": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      /** The `rm_…` token of the MFA_REQUIRED answer to sign-in */
+      challenge: string;
+      /** An authenticator code */
+      code?: string;
+      recoveryCode?: string;
+      /** The authentication response JSON (as @simplewebauthn/browser startAuthentication gives it) */
+      passkey?: {
+        id: string;
+        rawId: string;
+        type: "public-key";
+        response: {
+          clientDataJSON: string;
+          authenticatorData: string;
+          signature: string;
+          userHandle?: string;
+        };
+        clientExtensionResults: Record<string, unknown>;
+        authenticatorAttachment?: string;
+      };
+    };
+    responses: {
+      200: {
+        user: Schemas["User"];
+        session: {
+          /** Bearer token; also set as the HttpOnly session cookie. */
+          token: string;
+          expiresAt: string;
+        };
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      410: Schemas["ErrorResponse"];
+      429: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** WebAuthn options to answer a sign-in challenge with one of the account’s passkeys */
+  "POST /v1/auth/sign-in/mfa/passkey-options": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      /** The `rm_…` token of the MFA_REQUIRED answer to sign-in */
+      challenge: string;
+    };
+    responses: {
+      200: {
+        /** PublicKeyCredentialCreationOptionsJSON or PublicKeyCredentialRequestOptionsJSON: pass to @simplewebauthn/browser (optionsJSON) or decode for navigator.credentials */
+        options: Record<string, never>;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      410: Schemas["ErrorResponse"];
+      429: Schemas["ErrorResponse"];
+    };
+  };
+  /** Start a passwordless sign-in: WebAuthn options for a discoverable passkey (valid 5 minutes) */
+  "POST /v1/auth/passkey/options": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        challengeId: string;
+        /** PublicKeyCredentialCreationOptionsJSON or PublicKeyCredentialRequestOptionsJSON: pass to @simplewebauthn/browser (optionsJSON) or decode for navigator.credentials */
+        options: Record<string, never>;
+      };
+      429: Schemas["ErrorResponse"];
+    };
+  };
+  /** Sign in with a passkey alone (user-verified: no second step) */
+  "POST /v1/auth/passkey": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      challengeId: string;
+      /** The authentication response JSON (as @simplewebauthn/browser startAuthentication gives it) */
+      response: {
+        id: string;
+        rawId: string;
+        type: "public-key";
+        response: {
+          clientDataJSON: string;
+          authenticatorData: string;
+          signature: string;
+          userHandle?: string;
+        };
+        clientExtensionResults: Record<string, unknown>;
+        authenticatorAttachment?: string;
+      };
+    };
+    responses: {
+      200: {
+        user: Schemas["User"];
+        session: {
+          /** Bearer token; also set as the HttpOnly session cookie. */
+          token: string;
+          expiresAt: string;
+        };
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+    };
+  };
   /** Create an organization; the caller becomes its owner */
   "POST /v1/organizations": {
     path: Record<string, never>;
@@ -298,6 +821,7 @@ export interface Operations {
             id: string;
             slug: string;
             name: string;
+            mfaRequired: boolean;
           };
           membershipId: string;
           /** owner > admin > member */
@@ -311,7 +835,7 @@ export interface Operations {
       403: Schemas["ErrorResponse"];
     };
   };
-  /** Read an organization and its settings (org:read) */
+  /** Read an organization and its settings (org:read; a member held back by mfaRequired may read it too, with viewer.mfa.enrolled false and no scopes) */
   "GET /v1/organizations/{org}": {
     path: {
       /** Organization id or slug */
@@ -343,6 +867,8 @@ export interface Operations {
       joinRequestsEnabled?: boolean;
       /** Sign-in goes through the identity provider; no join requests. */
       ssoEnforced?: boolean;
+      /** Members must have a second factor (authenticator app or passkey); without one they get 403 MFA_REQUIRED on everything but reading the organization and leaving it. */
+      mfaRequired?: boolean;
       /** Days an invitation stays valid. */
       inviteExpiryDays?: number;
     };
@@ -489,8 +1015,13 @@ export interface Operations {
         status: "active" | "pending";
         /** owner > admin > member */
         role: "owner" | "admin" | "member";
-        /** What the member may do; empty while the membership is pending. */
+        /** What the member may do; empty while the membership is pending, and while the organization requires a second factor the member has not set up. */
         scopes: Array<"org:read" | "org:write" | "org:delete" | "member:read" | "member:invite" | "member:admin" | "org:integrations" | "audit:read">;
+        /** Present when the organization requires a second factor: whether the member has one (an authenticator app or a passkey). Without one, scopes is empty. */
+        mfa?: {
+          required: true;
+          enrolled: boolean;
+        };
       };
       400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
@@ -699,6 +1230,12 @@ export interface Operations {
           actor: {
             type: "user" | "api_key" | "app" | "system";
             id: string | null;
+            /** a person's, an API key's or an app's name as it is now; null for the system or when deleted */
+            name: string | null;
+            /** a person's email as it is now */
+            email: string | null;
+            /** the account, key or app has been deleted since: the entry keeps its id only */
+            deleted: boolean;
           };
           /** e.g. member.role_changed */
           action: string;

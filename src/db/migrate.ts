@@ -7,6 +7,8 @@ import * as m0003 from './migrations/0003-apps-webhooks.ts';
 import * as m0004 from './migrations/0004-join-request-intake.ts';
 import * as m0005 from './migrations/0005-spent-outbox-payloads.ts';
 import * as m0006 from './migrations/0006-install-secrets.ts';
+import * as m0007 from './migrations/0007-accounts.ts';
+import * as m0008 from './migrations/0008-second-factors.ts';
 
 /** Add new migrations here, named by a zero-padded sequence; never edit one that has shipped. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +18,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004-join-request-intake': m0004,
   '0005-spent-outbox-payloads': m0005,
   '0006-install-secrets': m0006,
+  '0007-accounts': m0007,
+  '0008-second-factors': m0008,
 };
 
 export async function migrateToLatest(db: Database): Promise<MigrationResultSet> {

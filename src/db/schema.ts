@@ -8,7 +8,7 @@ type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefine
 export type MembershipStatus = 'active' | 'pending';
 export type MembershipSource = 'created_org' | 'invitation' | 'join_request' | 'owner_add';
 export type ActorType = 'user' | 'api_key' | 'app' | 'system';
-export type OutboxKind = 'email' | 'webhook' | 'join_request';
+export type OutboxKind = 'email' | 'webhook' | 'join_request' | 'password_reset';
 export type InstallationStatus = 'pending' | 'installed';
 
 export interface UsersTable {
@@ -29,6 +29,83 @@ export interface SessionsTable {
   ip: string | null;
   created_at: Timestamp;
   expires_at: Timestamp;
+  /** Updated when the session is used, at most every few minutes (not on every request). */
+  last_used_at: Timestamp;
+  /** How it was signed in: 'pwd', 'otp', 'recovery_code', 'passkey', 'reset_link', … */
+  auth_methods: ColumnType<string[], string[] | undefined, string[]>;
+}
+
+/** A password-reset link: single use, an hour; a newer link supersedes it. */
+export interface PasswordResetsTable {
+  id: string;
+  user_id: string;
+  secret_hash: Uint8Array;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  superseded_at: NullableTimestamp;
+}
+
+/** A link sent to a new address; the change applies when it is followed. */
+export interface EmailChangesTable {
+  id: string;
+  user_id: string;
+  new_email: string;
+  secret_hash: Uint8Array;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  superseded_at: NullableTimestamp;
+}
+
+export interface TotpFactorsTable {
+  user_id: string;
+  /** The base32 secret, encrypted with SECRETS_KEY when set (lib/secret-box.ts). */
+  secret: string;
+  confirmed_at: NullableTimestamp;
+  /** Int8 as a string (both drivers return it so). */
+  last_used_step: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  created_at: Timestamp;
+}
+
+export interface RecoveryCodesTable {
+  id: string;
+  user_id: string;
+  code_hash: Uint8Array;
+  created_at: Timestamp;
+  used_at: NullableTimestamp;
+}
+
+export interface WebauthnCredentialsTable {
+  id: string;
+  user_id: string;
+  credential_id: string;
+  public_key: Uint8Array;
+  counter: ColumnType<string, string | number | undefined, string | number>;
+  transports: ColumnType<string[], string[] | undefined, string[]>;
+  device_type: string | null;
+  backed_up: Generated<boolean>;
+  name: string;
+  created_at: Timestamp;
+  last_used_at: NullableTimestamp;
+}
+
+export type AuthChallengePurpose = 'mfa' | 'passkey_register' | 'passkey_sign_in';
+
+export interface AuthChallengesTable {
+  id: string;
+  purpose: AuthChallengePurpose;
+  user_id: string | null;
+  secret_hash: Uint8Array | null;
+  webauthn_challenge: string | null;
+  attempts: Generated<number>;
+  /** What the first step of the sign-in proved ('pwd', 'reset_link', …). */
+  methods: ColumnType<string[], string[] | undefined, string[]>;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
 }
 
 export interface EmailVerificationsTable {
@@ -58,6 +135,7 @@ export interface OrganizationsTable {
   member_limit: number | null;
   join_requests_enabled: Generated<boolean>;
   sso_enforced: Generated<boolean>;
+  mfa_required: Generated<boolean>;
   invite_expiry_days: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -141,7 +219,7 @@ export interface AppsTable {
   published: Generated<boolean>;
   client_id: string;
   client_secret_hash: Uint8Array;
-  /** The webhook signing secret, sealed (see features/webhooks/secret-box.ts). */
+  /** The webhook signing secret, sealed (see lib/secret-box.ts). */
   webhook_secret: string;
   created_by: string | null;
   created_at: Timestamp;
@@ -202,7 +280,7 @@ export interface WebhookEndpointsTable {
   url: string;
   description: string | null;
   event_types: string[];
-  /** The signing secret, sealed (see features/webhooks/secret-box.ts). */
+  /** The signing secret, sealed (see lib/secret-box.ts). */
   secret: string;
   disabled_at: NullableTimestamp;
   disabled_reason: string | null;
@@ -257,4 +335,10 @@ export interface DB {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_attempts: WebhookAttemptsTable;
   analytics_events: AnalyticsEventsTable;
+  password_resets: PasswordResetsTable;
+  email_changes: EmailChangesTable;
+  totp_factors: TotpFactorsTable;
+  recovery_codes: RecoveryCodesTable;
+  webauthn_credentials: WebauthnCredentialsTable;
+  auth_challenges: AuthChallengesTable;
 }

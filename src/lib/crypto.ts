@@ -11,9 +11,10 @@ import { uuidv7 } from './ids.ts';
 
 /**
  * rs session · rk API key · rv email verification · ri invitation · rc app client secret · rg
- * installation grant code · ra installation access token · rr installation refresh token.
+ * installation grant code · ra installation access token · rr installation refresh token · rp
+ * password reset · re email change · rm sign-in waiting for its second factor.
  */
-export type TokenPrefix = 'rs' | 'rk' | 'rv' | 'ri' | 'rc' | 'rg' | 'ra' | 'rr';
+export type TokenPrefix = 'rs' | 'rk' | 'rv' | 'ri' | 'rc' | 'rg' | 'ra' | 'rr' | 'rp' | 're' | 'rm';
 
 export interface IssuedToken {
   /** Row id the token points at. */

@@ -28,6 +28,8 @@ export const REDACT_PATHS = [
   'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',
   '*.password',
+  '*.currentPassword',
+  '*.newPassword',
   '*.token',
   '*.secret',
   '*.invitationToken',

@@ -9,6 +9,7 @@ import type { Config } from '../config.ts';
 import { type Context, createContext } from '../context.ts';
 import { type DatabaseHandle, openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import { type PasswordResetJob, takeInPasswordReset } from '../features/account/password-reset.service.ts';
 import { takeInJoinRequest } from '../features/join-requests/join-request.service.ts';
 import { createMailer } from '../features/outbox/mailer.ts';
 import type { JoinRequestJob } from '../features/outbox/outbox.repository.ts';
@@ -58,6 +59,11 @@ async function contextPlugin(app: FastifyInstance, opts: ContextPluginOptions) {
       // Anonymous requests to join, decided after they were answered (see join-requests).
       join_request: {
         send: (m) => takeInJoinRequest(app.ctx, m.payload as unknown as JoinRequestJob),
+        backoffSeconds: (attempts) => backoffSeconds(attempts),
+      },
+      // Password-reset requests, decided after they were answered (see account/password-reset).
+      password_reset: {
+        send: (m) => takeInPasswordReset(app.ctx, m.payload as unknown as PasswordResetJob),
         backoffSeconds: (attempts) => backoffSeconds(attempts),
       },
     },

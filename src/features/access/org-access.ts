@@ -2,6 +2,13 @@
  * Who may do what in an organization. Resolves the caller's standing in one query, hides the
  * organization from non-members (404), and checks scopes (403) — the only gate handlers use — and,
  * for changes made under the organization's lock, reads that standing again once the lock is held.
+ *
+ * An organization may require a second factor (`mfa_required`): a member without one (no confirmed
+ * authenticator app, no passkey) then holds a grant with no scope (`grantPendingMfa`), and every
+ * scope or standing check answers 403 MFA_REQUIRED, naming the organization and where to enrol. The
+ * same query says whether they have one, so the gate costs no extra round trip. What needs no scope
+ * stays open: leaving the organization, and reading it (`viewer.mfa` tells the console to send them to
+ * enrolment). API keys and apps are not people and are not affected.
  */
 import type { Kysely } from 'kysely';
 import type { Context } from '../../context.ts';
@@ -12,19 +19,27 @@ import { actorOf, type Principal } from '../auth/principal.ts';
 import { MemberErrors } from '../members/member.errors.ts';
 import { OrganizationErrors } from '../organizations/organization.errors.ts';
 import { findOrgWithMembership, lockOrg, type OrgRow } from '../organizations/organization.repository.ts';
+import { AccessErrors } from './access.errors.ts';
 import {
   canManageRole,
   type Grant,
   grantForApiKey,
   grantForApp,
   grantForRole,
+  grantPendingMfa,
   hasScope,
   type Role,
   SCOPES,
   type Scope,
 } from './scopes.ts';
 
-export type Organization = Omit<OrgRow, 'member_role' | 'member_status' | 'membership_id'>;
+export type Organization = Omit<
+  OrgRow,
+  'member_role' | 'member_status' | 'membership_id' | 'member_mfa_enrolled'
+>;
+
+/** Where a person sets up a second factor (`GET /v1/me/mfa` and the routes under it). */
+export const MFA_ENROL_PATH = '/v1/me/mfa';
 
 export interface OrgAccess {
   org: Organization;
@@ -34,21 +49,38 @@ export interface OrgAccess {
   /** The caller's user id when the caller is a person. */
   userId: string | null;
   actor: Actor;
+  /**
+   * For a person in an organization that requires a second factor: whether they have one (without,
+   * `grant` holds no scope). Null when the organization does not require one, or for a key or an app.
+   */
+  mfa: { required: true; enrolled: boolean } | null;
 }
 
-export async function orgAccess(ctx: Context, principal: Principal | null, ref: string, ip: string | null) {
+export async function orgAccess(
+  ctx: Context,
+  principal: Principal | null,
+  ref: string,
+  ip: string | null,
+): Promise<OrgAccess> {
   if (!principal) throw CommonErrors.UNAUTHENTICATED();
   const userId = principal.kind === 'user' ? principal.user.id : null;
   const row = await findOrgWithMembership(ctx.db, ref, userId);
   if (!row) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
-  const { member_role, member_status, membership_id: _, ...org } = row;
+  const { member_role, member_status, membership_id: _, member_mfa_enrolled, ...org } = row;
   let grant: Grant;
   let role: Role | null = null;
+  let mfa: OrgAccess['mfa'] = null;
   if (principal.kind === 'user') {
     // A pending membership is not membership yet: the organization stays invisible.
     if (member_status !== 'active' || !member_role) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
     role = member_role;
-    grant = grantForRole(member_role);
+    if (org.mfa_required) {
+      const enrolled = member_mfa_enrolled === true;
+      mfa = { required: true, enrolled };
+      grant = enrolled ? grantForRole(member_role) : grantPendingMfa(org);
+    } else {
+      grant = grantForRole(member_role);
+    }
   } else if (principal.kind === 'app') {
     // An app's token reaches the organization that installed it, and no other.
     if (org.id !== principal.organizationId) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
@@ -56,14 +88,27 @@ export async function orgAccess(ctx: Context, principal: Principal | null, ref: 
   } else {
     grant = grantForApiKey(principal.scopes);
   }
-  return { org, grant, role, userId, actor: actorOf(principal, ip) } satisfies OrgAccess;
+  return { org, grant, role, userId, actor: actorOf(principal, ip), mfa };
+}
+
+/** 403 MFA_REQUIRED: the organization requires a second factor and the caller has none yet. */
+export function mfaRequired(organization: { id: string; slug: string; name: string }) {
+  return AccessErrors.MFA_REQUIRED({
+    organization: { id: organization.id, slug: organization.slug, name: organization.name },
+    enrol: MFA_ENROL_PATH,
+  });
 }
 
 const forbidden = (scope: Scope) =>
   CommonErrors.FORBIDDEN({ requiredScope: scope }, `This needs the '${scope}' permission.`);
 
+function requireGrant(grant: Grant, scope: Scope | null): void {
+  if (grant.mfaRequiredBy) throw mfaRequired(grant.mfaRequiredBy);
+  if (scope !== null && !hasScope(grant, scope)) throw forbidden(scope);
+}
+
 export function requireScope(access: OrgAccess, scope: Scope): void {
-  if (!hasScope(access.grant, scope)) throw forbidden(scope);
+  requireGrant(access.grant, scope);
 }
 
 /** Loads the organization and checks one scope: the usual first line of an org-scoped handler. */
@@ -86,8 +131,8 @@ export async function authorize(
 export async function operatorAccess(ctx: Context, ref: string): Promise<OrgAccess> {
   const row = await findOrgWithMembership(ctx.db, ref, null);
   if (!row) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
-  const { member_role: _r, member_status: _s, membership_id: _m, ...org } = row;
-  return { org, grant: grantForApiKey(SCOPES), role: null, userId: null, actor: SYSTEM_ACTOR };
+  const { member_role: _r, member_status: _s, membership_id: _m, member_mfa_enrolled: _e, ...org } = row;
+  return { org, grant: grantForApiKey(SCOPES), role: null, userId: null, actor: SYSTEM_ACTOR, mfa: null };
 }
 
 /** The organization row as `lockOrg` returns it, read under the lock. */
@@ -115,13 +160,16 @@ export async function lockAsCaller(
     .where('organization_id', '=', org.id)
     .where('user_id', '=', access.userId)
     .executeTakeFirst();
-  return { org, standing: me?.status === 'active' ? grantForRole(me.role) : null };
+  if (me?.status !== 'active') return { org, standing: null };
+  // A member held back for want of a second factor stays so (their grant answers MFA_REQUIRED).
+  return { org, standing: access.grant.mfaRequiredBy ? access.grant : grantForRole(me.role) };
 }
 
 /**
  * Checks a standing read by `lockAsCaller`: 404 when the caller is no longer a member, 403 without
  * `scope` (none: membership is enough), ROLE_CEILING for the first of `roles` above the caller's
- * ceiling. Returns the grant, to check further roles met later with `requireCeiling`.
+ * ceiling; MFA_REQUIRED for a member held back until they have a second factor, whatever the scope.
+ * Returns the grant, to check further roles met later with `requireCeiling`.
  */
 export function requireStanding(
   standing: Grant | null,
@@ -129,7 +177,7 @@ export function requireStanding(
   roles: readonly Role[] = [],
 ): Grant {
   if (!standing) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
-  if (scope !== null && !hasScope(standing, scope)) throw forbidden(scope);
+  requireGrant(standing, scope);
   for (const role of roles) requireCeiling(standing, role);
   return standing;
 }

@@ -41,10 +41,27 @@ export function isScope(value: string): value is Scope {
 export interface Grant {
   scopes: readonly Scope[];
   ceiling: Role;
+  /**
+   * Set for a member of an organization that requires a second factor while they have none: the grant
+   * holds no scope, and every check of it answers 403 MFA_REQUIRED naming that organization.
+   */
+  mfaRequiredBy?: { id: string; slug: string; name: string };
 }
 
 export function grantForRole(role: Role): Grant {
   return { scopes: ROLE_SCOPES[role], ceiling: role };
+}
+
+/**
+ * A member held back until they enrol a second factor: no scope, the lowest ceiling. Leaving the
+ * organization needs no scope, so it stays open to them; everything else answers MFA_REQUIRED.
+ */
+export function grantPendingMfa(organization: { id: string; slug: string; name: string }): Grant {
+  return {
+    scopes: [],
+    ceiling: 'member',
+    mfaRequiredBy: { id: organization.id, slug: organization.slug, name: organization.name },
+  };
 }
 
 /**

@@ -3,7 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { uuidv7 } from '../../lib/ids.ts';
 
-const USER_COLUMNS = ['id', 'email', 'name', 'email_verified_at', 'created_at'] as const;
+export const USER_COLUMNS = ['id', 'email', 'name', 'email_verified_at', 'created_at'] as const;
 
 export function insertUser(
   db: Kysely<DB>,
@@ -44,6 +44,7 @@ export function insertSession(
     ttlDays: number;
     userAgent: string | null;
     ip: string | null;
+    methods: string[];
   },
 ) {
   return db
@@ -54,13 +55,20 @@ export function insertSession(
       secret_hash: s.secretHash,
       user_agent: s.userAgent?.slice(0, 500) ?? null,
       ip: s.ip,
+      auth_methods: s.methods,
       expires_at: sql<Date>`now() + make_interval(days => ${s.ttlDays})`,
     })
     .returning(['expires_at'])
     .executeTakeFirstOrThrow();
 }
 
-/** The live session with this id and its user, in one query. */
+/** How long a session's `last_used_at` may lag behind its use: the hot path writes at most this often. */
+export const SESSION_TOUCH_INTERVAL = sql`interval '5 minutes'`;
+
+/**
+ * The live session with this id and its user, in one query; `stale` says its `last_used_at` is older
+ * than {@link SESSION_TOUCH_INTERVAL} (the database's clock decides, as for the write that follows).
+ */
 export function findSession(db: Kysely<DB>, id: string) {
   return db
     .selectFrom('sessions as s')
@@ -68,6 +76,7 @@ export function findSession(db: Kysely<DB>, id: string) {
     .select([
       's.id as session_id',
       's.secret_hash',
+      sql<boolean>`s.last_used_at < now() - ${SESSION_TOUCH_INTERVAL}`.as('stale'),
       'u.id',
       'u.email',
       'u.name',
@@ -77,6 +86,19 @@ export function findSession(db: Kysely<DB>, id: string) {
     .where('s.id', '=', id)
     .where('s.expires_at', '>', sql<Date>`now()`)
     .executeTakeFirst();
+}
+
+/**
+ * Records a use of the session, unless one was recorded in the last few minutes: conditional, so
+ * concurrent requests of one session write once, and a fresh session is never written to.
+ */
+export function touchSession(db: Kysely<DB>, id: string) {
+  return db
+    .updateTable('sessions')
+    .set({ last_used_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where('last_used_at', '<', sql<Date>`now() - ${SESSION_TOUCH_INTERVAL}`)
+    .execute();
 }
 
 export function deleteSession(db: Kysely<DB>, id: string) {

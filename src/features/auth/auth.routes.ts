@@ -13,7 +13,6 @@ const client = (request: FastifyRequest) => ({
 
 export default async function authRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  app.addSchema(User);
   const signInLimits = await auth.signInLimits(app.ctx, app.rateLimits);
 
   app.post(

@@ -15,6 +15,7 @@ import { clientKey, consumeAll, type Limiter, limitsOf, type RateLimits } from '
 import type { Actor } from '../audit/audit.repository.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { acceptOnSignUp } from '../invitations/invitation.service.ts';
+import { completeSignIn } from '../mfa/mfa.sign-in.ts';
 import { enqueueEmail } from '../outbox/outbox.repository.ts';
 import { verificationEmail } from './auth.emails.ts';
 import { AuthErrors } from './auth.errors.ts';
@@ -36,7 +37,17 @@ export function checkEmail(raw: string): string {
   return email;
 }
 
-async function startSession(ctx: Context, trx: Trx, userId: string, client: ClientInfo) {
+/**
+ * Opens a session for `userId`; `methods` records how the person proved who they are ('pwd', 'otp',
+ * 'recovery_code', 'passkey', 'reset_link', …), for the sessions list and for rules that ask.
+ */
+export async function startSession(
+  ctx: Context,
+  trx: Trx,
+  userId: string,
+  client: ClientInfo,
+  methods: string[] = ['pwd'],
+) {
   const t = issueToken('rs');
   const row = await repo.insertSession(trx, {
     id: t.id,
@@ -45,6 +56,7 @@ async function startSession(ctx: Context, trx: Trx, userId: string, client: Clie
     ttlDays: ctx.config.sessionTtlDays,
     userAgent: client.userAgent,
     ip: client.ip,
+    methods,
   });
   return { token: t.token, expiresAt: row.expires_at };
 }
@@ -190,11 +202,9 @@ export async function signIn(
     limits.perEmail.reset(keys.perEmail),
     limits.perIp.refund(keys.perIp),
   ]).catch(() => {});
-  return ctx.transaction(async (trx) => {
-    const session = await startSession(ctx, trx, user.id, client);
-    const { password_hash: _, ...publicUser } = user;
-    return { user: publicUser, session };
-  });
+  const { password_hash: _, ...publicUser } = user;
+  // A second factor, when the account has one, is asked for before any session exists.
+  return completeSignIn(ctx, publicUser, client, ['pwd']);
 }
 
 export async function signOut(ctx: Context, principal: UserPrincipal) {
@@ -207,7 +217,9 @@ export async function resolveSession(ctx: Context, token: string): Promise<UserP
   if (!parsed) return null;
   const row = await repo.findSession(ctx.db, parsed.id);
   if (!row || !secretMatches(parsed.secret, row.secret_hash)) return null;
-  const { session_id, secret_hash: _, ...user } = row;
+  const { session_id, secret_hash: _, stale, ...user } = row;
+  // Most requests only read: the write happens once per session every few minutes at most.
+  if (stale) await repo.touchSession(ctx.db, session_id);
   return { kind: 'user', sessionId: session_id, user };
 }
 

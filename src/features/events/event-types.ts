@@ -4,7 +4,8 @@
  */
 export const EVENT_CATALOG = {
   'member.added': 'A membership became active (organization created, invitation or join request accepted).',
-  'member.removed': 'A member was removed or left (`data.reason`: `removed` or `left`).',
+  'member.removed':
+    'A member was removed or left (`data.reason`: `removed`, `left`, or `account_deleted` when the person deleted their account).',
   'member.role_changed': "A member's role changed (`data.from`, `data.to`).",
   'invitation.created': 'An invitation was created.',
   'invitation.accepted': 'An invitation was accepted.',

@@ -3,6 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import type { DB, MembershipSource, MembershipStatus } from '../../db/schema.ts';
 import { uuidv7 } from '../../lib/ids.ts';
 import type { Role } from '../access/scopes.ts';
+import { secondFactorEnrolled } from '../mfa/mfa.repository.ts';
 
 export function insertMembership(
   db: Kysely<DB>,
@@ -113,16 +114,26 @@ export interface PermissionRow {
   secret_hash: Uint8Array | null;
   key_scopes: string[] | null;
   org_id: string | null;
+  org_slug: string | null;
+  org_name: string | null;
+  /** The organization requires a second factor of its members. */
+  mfa_required: boolean | null;
   caller_role: Role | null;
   caller_status: MembershipStatus | null;
+  /** Whether the calling person has a second factor; null unless the organization requires one. */
+  caller_mfa: boolean | null;
   status: MembershipStatus | null;
   role: Role | null;
+  /** Whether the target has a second factor; null unless the organization requires one. */
+  target_mfa: boolean | null;
 }
 
 /**
  * The hot path, in one round trip: the caller's credential (session or API key), the organization
  * (by id or slug), the caller's own membership, and the target's membership — each one index probe,
- * in a statement shape simple enough to plan cheaply (and prepared once per connection).
+ * in a statement shape simple enough to plan cheaply (and prepared once per connection). Where the
+ * organization requires a second factor, whether the target (and a calling person) has one: two more
+ * index probes each, inside a CASE that PostgreSQL evaluates only then.
  */
 export async function permissionLookup(
   db: Kysely<DB>,
@@ -135,12 +146,16 @@ export async function permissionLookup(
   },
 ): Promise<PermissionRow | undefined> {
   const org = p.orgId === null ? sql`o.slug = ${p.orgSlug}` : sql`o.id = ${p.orgId}`;
+  const targetMfa = sql`CASE WHEN o.mfa_required AND tm.status IS NOT NULL
+                          THEN ${secondFactorEnrolled(sql.ref('tm.user_id'))} END`;
   const result =
     p.kind === 'app'
       ? // An app's token reaches the organization that installed it, and no other.
         await sql<PermissionRow>`
           SELECT t.access_hash AS secret_hash, i.scopes AS key_scopes, o.id AS org_id,
-                 NULL AS caller_role, NULL AS caller_status, tm.role, tm.status
+                 o.slug AS org_slug, o.name AS org_name, o.mfa_required,
+                 NULL AS caller_role, NULL AS caller_status, NULL AS caller_mfa, tm.role, tm.status,
+                 ${targetMfa} AS target_mfa
           FROM (SELECT 1) AS one
           LEFT JOIN app_tokens t ON t.id = ${p.credentialId} AND t.revoked_at IS NULL
                                 AND t.access_expires_at > now()
@@ -151,7 +166,9 @@ export async function permissionLookup(
       : p.kind === 'api_key'
         ? await sql<PermissionRow>`
           SELECT k.secret_hash, k.scopes AS key_scopes, o.id AS org_id,
-                 NULL AS caller_role, NULL AS caller_status, tm.role, tm.status
+                 o.slug AS org_slug, o.name AS org_name, o.mfa_required,
+                 NULL AS caller_role, NULL AS caller_status, NULL AS caller_mfa, tm.role, tm.status,
+                 ${targetMfa} AS target_mfa
           FROM (SELECT 1) AS one
           LEFT JOIN api_keys k ON k.id = ${p.credentialId} AND k.revoked_at IS NULL
           LEFT JOIN organizations o ON ${org}
@@ -159,7 +176,11 @@ export async function permissionLookup(
         `.execute(db)
         : await sql<PermissionRow>`
           SELECT s.secret_hash, NULL AS key_scopes, o.id AS org_id,
-                 cm.role AS caller_role, cm.status AS caller_status, tm.role, tm.status
+                 o.slug AS org_slug, o.name AS org_name, o.mfa_required,
+                 cm.role AS caller_role, cm.status AS caller_status,
+                 CASE WHEN o.mfa_required AND cm.status = 'active'
+                   THEN ${secondFactorEnrolled(sql.ref('cm.user_id'))} END AS caller_mfa,
+                 tm.role, tm.status, ${targetMfa} AS target_mfa
           FROM (SELECT 1) AS one
           LEFT JOIN sessions s ON s.id = ${p.credentialId} AND s.expires_at > now()
           LEFT JOIN organizations o ON ${org}

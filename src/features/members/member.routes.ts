@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { ref, withErrors } from '../../lib/schemas.ts';
 import { credentialOf } from '../../plugins/auth.plugin.ts';
 import { orgAccess } from '../access/org-access.ts';
+import { checkPermissions } from '../access/permission-check.ts';
 import { OrgParams } from '../organizations/organization.schemas.ts';
 import {
   ChangeRoleBody,
@@ -63,7 +64,7 @@ export default async function memberRoutes(fastify: FastifyInstance) {
       },
     },
     async (request) =>
-      members.checkPermissions(app.ctx, credentialOf(request), request.params.org, request.params.userId),
+      checkPermissions(app.ctx, credentialOf(request), request.params.org, request.params.userId),
   );
 
   app.patch(

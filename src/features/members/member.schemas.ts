@@ -49,6 +49,16 @@ export const Permissions = Type.Object({
   status: MembershipStatus,
   role: RoleSchema,
   scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), {
-    description: 'What the member may do; empty while the membership is pending.',
+    description:
+      'What the member may do; empty while the membership is pending, and while the organization requires a second factor the member has not set up.',
   }),
+  mfa: Type.Optional(
+    Type.Object(
+      { required: Type.Literal(true), enrolled: Type.Boolean() },
+      {
+        description:
+          'Present when the organization requires a second factor: whether the member has one (an authenticator app or a passkey). Without one, scopes is empty.',
+      },
+    ),
+  ),
 });

@@ -12,6 +12,11 @@ export const OrganizationErrors = defineErrors({
     message:
       'The organization has no free seat: active members and pending invitations fill its member limit.',
   },
+  MFA_ENROLMENT_REQUIRED: {
+    status: 409,
+    message:
+      'Set up a second factor (an authenticator app or a passkey) for your own account before requiring one of every member; otherwise you would lock yourself out.',
+  },
   MEMBER_LIMIT_BELOW_USAGE: {
     status: 409,
     message: 'The member limit cannot be lower than the seats already in use.',

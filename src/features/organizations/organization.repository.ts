@@ -3,6 +3,7 @@ import { type Kysely, sql, type Updateable } from 'kysely';
 import type { DB, OrganizationsTable } from '../../db/schema.ts';
 import { isUuid } from '../../lib/ids.ts';
 import type { Role } from '../access/scopes.ts';
+import { secondFactorEnrolled } from '../mfa/mfa.repository.ts';
 
 export const ORG_COLUMNS = [
   'o.id',
@@ -11,6 +12,7 @@ export const ORG_COLUMNS = [
   'o.member_limit',
   'o.join_requests_enabled',
   'o.sso_enforced',
+  'o.mfa_required',
   'o.invite_expiry_days',
   'o.created_at',
   'o.updated_at',
@@ -23,7 +25,11 @@ function whereRef(ref: string) {
     : (['o.slug', '=', ref.toLowerCase()] as const);
 }
 
-/** The organization and the user's membership in it (if any), in one query. */
+/**
+ * The organization and the user's membership in it (if any), in one query. When the organization
+ * requires a second factor, `member_mfa_enrolled` says whether an active member has one (two index
+ * probes, made only then: CASE evaluates its branch lazily); otherwise it is null.
+ */
 export function findOrgWithMembership(db: Kysely<DB>, ref: string, userId: string | null) {
   const [col, op, val] = whereRef(ref);
   return db
@@ -33,7 +39,14 @@ export function findOrgWithMembership(db: Kysely<DB>, ref: string, userId: strin
         .onRef('m.organization_id', '=', 'o.id')
         .on('m.user_id', '=', userId ?? '00000000-0000-0000-0000-000000000000'),
     )
-    .select([...ORG_COLUMNS, 'm.role as member_role', 'm.status as member_status', 'm.id as membership_id'])
+    .select([
+      ...ORG_COLUMNS,
+      'm.role as member_role',
+      'm.status as member_status',
+      'm.id as membership_id',
+      sql<boolean | null>`CASE WHEN o.mfa_required AND m.status = 'active'
+        THEN ${secondFactorEnrolled(sql.ref('m.user_id'))} END`.as('member_mfa_enrolled'),
+    ])
     .where(col, op, val)
     .executeTakeFirst();
 }

@@ -54,7 +54,7 @@ export default async function organizationRoutes(fastify: FastifyInstance) {
       const rows = await orgs.listMyOrganizations(app.ctx, requireUser(request));
       return {
         data: rows.map((r) => ({
-          organization: { id: r.id, slug: r.slug, name: r.name },
+          organization: { id: r.id, slug: r.slug, name: r.name, mfaRequired: r.mfa_required },
           membershipId: r.membership_id,
           role: r.role,
           status: r.status,
@@ -70,7 +70,8 @@ export default async function organizationRoutes(fastify: FastifyInstance) {
     {
       schema: {
         tags: ['organizations'],
-        summary: 'Read an organization and its settings (org:read)',
+        summary:
+          'Read an organization and its settings (org:read; a member held back by mfaRequired may read it too, with viewer.mfa.enrolled false and no scopes)',
         params: OrgParams,
         response: withErrors({ 200: ref(Organization) }, 401, 403, 404),
       },

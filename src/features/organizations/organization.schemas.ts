@@ -13,6 +13,10 @@ const settings = {
   }),
   joinRequestsEnabled: Type.Boolean({ description: 'Whether anyone may ask to join.' }),
   ssoEnforced: Type.Boolean({ description: 'Sign-in goes through the identity provider; no join requests.' }),
+  mfaRequired: Type.Boolean({
+    description:
+      'Members must have a second factor (authenticator app or passkey); without one they get 403 MFA_REQUIRED on everything but reading the organization and leaving it.',
+  }),
   inviteExpiryDays: Type.Integer({
     minimum: 1,
     maximum: 365,
@@ -32,6 +36,15 @@ export const Organization = Type.Object(
       {
         role: Type.Union([RoleSchema, Type.Null()], { description: 'null for an API key' }),
         scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s)))),
+        mfa: Type.Optional(
+          Type.Object(
+            { required: Type.Literal(true), enrolled: Type.Boolean() },
+            {
+              description:
+                'Present when the organization requires a second factor and the viewer is a person: enrolled false means scopes is empty until they set one up (/v1/me/mfa).',
+            },
+          ),
+        ),
       },
       { description: "The caller's standing in the organization." },
     ),
@@ -57,6 +70,7 @@ export const UpdateOrganizationBody = Type.Object(
     memberLimit: Type.Optional(settings.memberLimit),
     joinRequestsEnabled: Type.Optional(settings.joinRequestsEnabled),
     ssoEnforced: Type.Optional(settings.ssoEnforced),
+    mfaRequired: Type.Optional(settings.mfaRequired),
     inviteExpiryDays: Type.Optional(settings.inviteExpiryDays),
   },
   { additionalProperties: false, minProperties: 1 },
@@ -67,7 +81,12 @@ export const OrgParams = Type.Object({
 });
 
 export const MyOrganization = Type.Object({
-  organization: Type.Object({ id: Uuid, slug: Type.String(), name: Type.String() }),
+  organization: Type.Object({
+    id: Uuid,
+    slug: Type.String(),
+    name: Type.String(),
+    mfaRequired: Type.Boolean(),
+  }),
   membershipId: Uuid,
   role: RoleSchema,
   status: Type.Union([Type.Literal('active'), Type.Literal('pending')]),
@@ -82,10 +101,11 @@ type OrgRow = {
   member_limit: number | null;
   join_requests_enabled: boolean;
   sso_enforced: boolean;
+  mfa_required: boolean;
   invite_expiry_days: number;
   created_at: Date;
   updated_at: Date;
-  viewer: { role: Role | null; scopes: Scope[] };
+  viewer: { role: Role | null; scopes: Scope[]; mfa?: { required: true; enrolled: boolean } };
 };
 
 export function serializeOrganization(o: OrgRow) {
@@ -96,6 +116,7 @@ export function serializeOrganization(o: OrgRow) {
     memberLimit: o.member_limit,
     joinRequestsEnabled: o.join_requests_enabled,
     ssoEnforced: o.sso_enforced,
+    mfaRequired: o.mfa_required,
     inviteExpiryDays: o.invite_expiry_days,
     createdAt: o.created_at,
     updatedAt: o.updated_at,

@@ -9,6 +9,7 @@ import { type Actor, recordAudit } from '../audit/audit.repository.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
 import { publishEvent } from '../events/event.service.ts';
 import { insertMembership } from '../members/member.repository.ts';
+import { hasSecondFactor } from '../mfa/mfa.repository.ts';
 import { OrganizationErrors } from './organization.errors.ts';
 import * as repo from './organization.repository.ts';
 
@@ -100,9 +101,23 @@ export async function createOrganization(
   });
 }
 
+/** The caller's standing as `viewer` shows it; `mfa` only where the organization requires a factor. */
+function viewerOf(access: OrgAccess) {
+  return {
+    role: access.role,
+    scopes: [...access.grant.scopes],
+    ...(access.mfa && { mfa: access.mfa }),
+  };
+}
+
+/**
+ * Reads the organization (org:read). A member held back until they have a second factor may read it
+ * too — with no scopes and `viewer.mfa.enrolled: false` — so the console can say why and send them to
+ * enrolment; everything else answers them MFA_REQUIRED.
+ */
 export function viewOrganization(access: OrgAccess) {
-  requireScope(access, 'org:read');
-  return { ...access.org, viewer: { role: access.role, scopes: [...access.grant.scopes] } };
+  if (!access.grant.mfaRequiredBy) requireScope(access, 'org:read');
+  return { ...access.org, viewer: viewerOf(access) };
 }
 
 export interface SettingsInput {
@@ -111,6 +126,7 @@ export interface SettingsInput {
   memberLimit?: number | null;
   joinRequestsEnabled?: boolean;
   ssoEnforced?: boolean;
+  mfaRequired?: boolean;
   inviteExpiryDays?: number;
 }
 
@@ -121,6 +137,7 @@ const SETTING_COLUMNS = {
   memberLimit: 'member_limit',
   joinRequestsEnabled: 'join_requests_enabled',
   ssoEnforced: 'sso_enforced',
+  mfaRequired: 'mfa_required',
   inviteExpiryDays: 'invite_expiry_days',
 } as const satisfies Record<keyof SettingsInput, keyof repo.OrgPatch>;
 
@@ -152,7 +169,22 @@ export async function updateOrganization(ctx: Context, access: OrgAccess, input:
         ]);
       }
     }
-    const viewer = { role: access.role, scopes: [...access.grant.scopes] };
+    // Whoever turns the requirement on must meet it, or they would shut themselves out (a key or an
+    // app is no person and has no factor to have). Read in the transaction, under the org's lock.
+    if (changes.mfaRequired && wanted.mfaRequired === true && access.userId !== null) {
+      if (!(await hasSecondFactor(trx, access.userId))) {
+        throw OrganizationErrors.MFA_ENROLMENT_REQUIRED([
+          { field: 'mfaRequired', message: 'set up a second factor for your own account first' },
+        ]);
+      }
+    }
+    // The caller got past org:write, so where a factor is required (before, or from now on) they have one.
+    const requiredNow = wanted.mfaRequired ?? current.mfa_required;
+    const viewer = {
+      role: access.role,
+      scopes: [...access.grant.scopes],
+      ...(access.userId !== null && requiredNow && { mfa: { required: true as const, enrolled: true } }),
+    };
     if (Object.keys(changes).length === 0) return { ...current, viewer };
     // No check-then-write on the slug: the unique index decides, even between concurrent renames.
     let org: typeof current;

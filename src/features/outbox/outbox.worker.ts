@@ -64,6 +64,16 @@ export interface OutboxWorker {
   stop(): Promise<void>;
 }
 
+/** A kind of message this worker was not given a handler for: retried until one that has it takes it. */
+function missing(what: string): OutboxHandler {
+  return {
+    send: async () => {
+      throw new Error(`this worker does not handle ${what}`);
+    },
+    backoffSeconds: (attempts) => backoffSeconds(attempts),
+  };
+}
+
 export function createOutboxWorker(opts: {
   db: Database;
   mailer: Mailer;
@@ -79,7 +89,7 @@ export function createOutboxWorker(opts: {
   /** Sends in flight at a time. @default SMTP_CONNECTIONS */
   concurrency?: number;
   /** Delivery of the other kinds of message (emails go through `mailer`). */
-  handlers?: { webhook?: OutboxHandler; join_request?: OutboxHandler };
+  handlers?: Partial<Record<Exclude<OutboxKind, 'email'>, OutboxHandler>>;
 }): OutboxWorker {
   const leaseMs = (opts.leaseSeconds ?? LEASE_SECONDS) * 1000;
   const budgetMs = opts.sendBudgetMs ?? sendBudgetMs();
@@ -96,18 +106,9 @@ export function createOutboxWorker(opts: {
       send: (m) => opts.mailer.send(m.payload as unknown as EmailMessage, m.id),
       backoffSeconds: (attempts) => backoffSeconds(attempts),
     },
-    webhook: opts.handlers?.webhook ?? {
-      send: async () => {
-        throw new Error('this worker does not deliver webhooks');
-      },
-      backoffSeconds: (attempts) => backoffSeconds(attempts),
-    },
-    join_request: opts.handlers?.join_request ?? {
-      send: async () => {
-        throw new Error('this worker does not take in join requests');
-      },
-      backoffSeconds: (attempts) => backoffSeconds(attempts),
-    },
+    webhook: opts.handlers?.webhook ?? missing('webhooks'),
+    join_request: opts.handlers?.join_request ?? missing('join requests'),
+    password_reset: opts.handlers?.password_reset ?? missing('password-reset requests'),
   };
 
   async function deliver(m: ClaimedMessage) {

@@ -9,11 +9,11 @@ import https from 'node:https';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { DB } from '../../db/schema.ts';
+import { unseal } from '../../lib/secret-box.ts';
 import { VERSION } from '../../version.ts';
 import { recordAudit, SYSTEM_ACTOR } from '../audit/audit.repository.ts';
 import type { ClaimedMessage, WebhookMessage } from '../outbox/outbox.repository.ts';
 import { type OutboxHandler, PermanentFailure } from '../outbox/outbox.worker.ts';
-import { unseal } from './secret-box.ts';
 import { ForbiddenAddressError, guardedLookup, isForbiddenAddress, literalAddress } from './ssrf.ts';
 import { signatureHeaders } from './webhook.signing.ts';
 

@@ -2,10 +2,10 @@
 import type { Context } from '../../context.ts';
 import { uuidv7 } from '../../lib/ids.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
+import { seal } from '../../lib/secret-box.ts';
 import { lockAsCaller, type OrgAccess, requireScope, requireStanding } from '../access/org-access.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { isEventType } from '../events/event-types.ts';
-import { seal } from './secret-box.ts';
 import { webhookId } from './webhook.delivery.ts';
 import { WebhookErrors } from './webhook.errors.ts';
 import * as repo from './webhook.repository.ts';

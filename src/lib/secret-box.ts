@@ -1,9 +1,10 @@
 /**
- * Signing secrets at rest. A webhook signing secret is a key Roster shares with the receiver and must
- * use again at every delivery, so it cannot be kept as a one-way hash the way credentials that Roster
- * itself verifies are. With SECRETS_KEY set, it is sealed with AES-256-GCM (`gcm1:` + base64 of
- * iv ‖ tag ‖ ciphertext): a copy of the database alone does not yield it. Without the key it is stored
- * as it is (`plain:`), which suits a trial; rows sealed earlier stay readable while the key is set.
+ * Secrets Roster must read back, at rest: a webhook signing secret (shared with the receiver, used at
+ * every delivery), an authenticator app's TOTP secret (needed to check each code). They cannot be kept
+ * as one-way hashes the way credentials Roster only verifies are. With SECRETS_KEY set, a secret is
+ * sealed with AES-256-GCM (`gcm1:` + base64 of iv ‖ tag ‖ ciphertext): a copy of the database alone
+ * does not yield it. Without the key it is stored as it is (`plain:`), which suits a trial; rows sealed
+ * earlier stay readable while the key is set.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
@@ -17,14 +18,14 @@ export function seal(secret: string, key: Buffer | null): string {
 
 export function unseal(sealed: string, key: Buffer | null): string {
   if (sealed.startsWith('plain:')) return sealed.slice('plain:'.length);
-  if (!sealed.startsWith('gcm1:')) throw new Error('unknown signing secret format');
-  if (!key) throw new Error('the signing secret is encrypted and SECRETS_KEY is not set');
+  if (!sealed.startsWith('gcm1:')) throw new Error('unknown sealed secret format');
+  if (!key) throw new Error('the secret is encrypted and SECRETS_KEY is not set');
   const raw = Buffer.from(sealed.slice('gcm1:'.length), 'base64');
   const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
   decipher.setAuthTag(raw.subarray(12, 28));
   try {
     return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
   } catch {
-    throw new Error('the signing secret does not open with SECRETS_KEY (was the key changed?)');
+    throw new Error('the secret does not open with SECRETS_KEY (was the key changed?)');
   }
 }
