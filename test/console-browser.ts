@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { buildConsole } from '../scripts/build-console.mjs';
 import { type Config, DEFAULT_CONSOLE_DIR } from '../src/config.ts';
 import { addActiveMember, createOrg, createTestApp, signUp, type TestApp, uniqueEmail } from './helpers.ts';
@@ -35,20 +35,53 @@ export interface ConsoleHarness {
   context: BrowserContext;
   /** Content-Security-Policy violations and uncaught page errors, which no page may cause. */
   pageErrors: string[];
+  /**
+   * A second browser (another Chromium process with its own profile): another device of the same
+   * person, e.g. to see its session end. Its page errors and CSP violations land in `pageErrors` too.
+   * Closed with the harness.
+   */
+  otherBrowser(options?: { userAgent?: string }): Promise<BrowserContext>;
   close(): Promise<void>;
 }
 
+export interface ConsoleOptions {
+  /**
+   * Serve the console at `http://localhost:<port>` (PUBLIC_URL so too), not 127.0.0.1: WebAuthn needs
+   * a host name as its relying party ID (an IP address cannot be one), and localhost is a secure
+   * context. Chromium is told that localhost is 127.0.0.1, where Roster listens.
+   */
+  localhost?: boolean;
+}
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
 /**
  * Builds the console, starts Roster and an SMTP server, and opens Chromium with a fresh profile.
- * `overrides` change Roster's configuration (e.g. `webhookAllowPrivate` for a receiver on 127.0.0.1).
+ * `overrides` change Roster's configuration (e.g. `webhookAllowPrivate` for a receiver on 127.0.0.1);
+ * `options.localhost` serves it on localhost (for passkeys).
  */
-export async function openConsole(overrides: Partial<Config> = {}): Promise<ConsoleHarness> {
+export async function openConsole(
+  overrides: Partial<Config> = {},
+  options: ConsoleOptions = {},
+): Promise<ConsoleHarness> {
   if (!HAVE_CHROMIUM) throw new Error(`CI needs Debian's Chromium at ${CHROMIUM} (.ci/run installs it)`);
   await buildConsole({ quiet: true });
   await mkdir(SHOTS, { recursive: true });
   const smtp = await startSmtpServer();
   const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
+  const base = `http://${options.localhost ? 'localhost' : '127.0.0.1'}:${port}`;
+  const args = options.localhost
+    ? [...CHROMIUM_ARGS, '--host-resolver-rules=MAP localhost 127.0.0.1']
+    : CHROMIUM_ARGS;
   const t = await createTestApp({
     publicUrl: base,
     smtpUrl: smtp.url,
@@ -62,32 +95,36 @@ export async function openConsole(overrides: Partial<Config> = {}): Promise<Cons
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args,
     viewport: { width: 1200, height: 800 },
   });
   // Every wait is on a condition (an element, a state); the bound only catches what never comes.
   context.setDefaultTimeout(120_000);
   const pageErrors: string[] = [];
-  context.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
-  });
-  context.on('weberror', (e) => pageErrors.push(String(e.error())));
+  const watch = (c: BrowserContext) => {
+    c.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
+    });
+    c.on('weberror', (e) => pageErrors.push(String(e.error())));
+  };
+  watch(context);
+  const others: Browser[] = [];
   return {
     t,
     smtp,
     base,
     context,
     pageErrors,
+    async otherBrowser({ userAgent } = {}) {
+      const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+      others.push(browser);
+      const other = await browser.newContext({ viewport: { width: 1200, height: 800 }, userAgent });
+      other.setDefaultTimeout(120_000);
+      watch(other);
+      return other;
+    },
     async close() {
+      for (const b of others) await b.close();
       await context.close();
       await t.close();
       await smtp.close();
@@ -145,4 +182,36 @@ export async function waitForMail(smtp: TestSmtpServer, to: string, pattern = /(
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`no message matching ${pattern} reached ${to}`);
+}
+
+/**
+ * A virtual authenticator in `page` (CTAP2, internal, resident keys, user verification that always
+ * succeeds), through the DevTools protocol: passkeys created in the page live in it, and only for as
+ * long as the page does.
+ */
+export async function addVirtualAuthenticator(page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+    },
+  });
+}
+
+/** How far the page is wider than its screen: 0 or less when nothing scrolls sideways. */
+export function sidewaysOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+}
+
+/** The first link in `text` to `path` on the Roster at `base` (from an email's text). */
+export function linkIn(text: string | null, base: string, path: string): string {
+  const escaped = `${base}${path}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const link = new RegExp(`${escaped}\\?token=[A-Za-z0-9_%.~-]+`).exec(text ?? '')?.[0];
+  if (!link) throw new Error(`no link to ${path} in: ${text}`);
+  return link;
 }

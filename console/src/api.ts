@@ -26,6 +26,11 @@ export type App = Schemas['App'];
 /** An app just created: the app with its client secret and webhook secret, shown this once. */
 export type CreatedApp = Result<'POST /v1/organizations/{org}/apps'>;
 export type Installation = Schemas['Installation'];
+/** One of the signed-in person's sessions (`current` marks this browser's). */
+export type SessionInfo = Schemas['SessionInfo'];
+/** The signed-in person's second factors: authenticator app, passkeys, recovery codes left. */
+export type MfaOverview = Result<'GET /v1/me/mfa'>;
+export type Passkey = MfaOverview['passkeys'][number];
 
 /** The scopes an app may ask for: all but deleting the organization and managing integrations. */
 export type AppScope = Exclude<Scope, 'org:delete' | 'org:integrations'>;
@@ -148,17 +153,75 @@ const WORDS: Record<string, string> = {
   WEBHOOK_ENDPOINT_LIMIT:
     'The organization already has as many webhook endpoints as it may have. Delete one it no longer uses, or add events to an existing one instead.',
   INVALID_CURSOR: 'This page of the list is out of date. Go back to the first page and try again.',
+  // The person's own account.
+  INVALID_PASSWORD: 'The password is wrong. Enter the password you sign in with now.',
+  EMAIL_UNCHANGED: 'This is already the email address of your account.',
+  SESSION_NOT_FOUND: 'This session has already ended. Refresh the list.',
+  RESET_LINK_INVALID:
+    'This password-reset link is not valid: it may be cut short or mistyped. Open the link from the email again, or ask for a new one.',
+  RESET_LINK_USED:
+    'This password-reset link was already used. If you still cannot sign in, ask for a new link.',
+  RESET_LINK_EXPIRED: 'This password-reset link has expired (a link works for one hour). Ask for a new one.',
+  RESET_LINK_SUPERSEDED:
+    'A newer password-reset link was sent after this one, and only the newest works. Open the link in the latest email, or ask for a new one.',
+  EMAIL_CHANGE_LINK_INVALID:
+    'This email-change link is not valid: it may be cut short or mistyped. Open the link from the email again.',
+  EMAIL_CHANGE_LINK_USED: 'This email-change link was already used. Sign in to see your address.',
+  EMAIL_CHANGE_LINK_EXPIRED:
+    'This email-change link has expired (a link works for 24 hours). Ask for the change again from your account.',
+  EMAIL_CHANGE_LINK_SUPERSEDED:
+    'You asked for another email change after this one, and only the newest link works. Open the link in the latest email.',
+  // Second factors and the second step of signing in.
+  MFA_REQUIRED:
+    'This organization requires two-factor authentication. Set up an authenticator app or a passkey in Security, then try again.',
+  MFA_ENROLMENT_REQUIRED:
+    'Set up two-factor authentication for your own account first (an authenticator app or a passkey, in Security): otherwise turning this on would lock you out.',
+  MFA_CHALLENGE_INVALID: 'This sign-in is no longer valid. Enter your email and password again.',
+  MFA_CHALLENGE_EXPIRED:
+    'The second step took too long (it has to be done within 5 minutes). Enter your email and password again.',
+  MFA_CHALLENGE_USED: 'This sign-in was already completed or abandoned. Enter your email and password again.',
+  MFA_TOO_MANY_ATTEMPTS: 'Too many wrong codes. For your safety, start again with your email and password.',
+  MFA_METHOD_UNAVAILABLE: 'Your account cannot sign in this way. Choose another way below.',
+  INVALID_CODE: 'The code is wrong. Check your authenticator app and enter the code it shows now.',
+  CODE_ALREADY_USED:
+    'This code was already used. Wait for your authenticator app to show the next one, then enter it.',
+  TOTP_ALREADY_ENABLED: 'An authenticator app is already set up. Remove it first to set up another one.',
+  TOTP_ENROLMENT_NOT_FOUND: 'This set-up is no longer waiting for a code. Start setting up the app again.',
+  TOTP_NOT_ENABLED: 'No authenticator app is set up. Refresh the page.',
+  TOTP_UNAVAILABLE:
+    'Your authenticator app cannot be checked on this server right now. Use a recovery code or a passkey, and tell the operator (the server cannot read the app’s secret with its SECRETS_KEY).',
+  MFA_NOT_ENABLED: 'Set up an authenticator app or a passkey first: recovery codes come with them.',
+  PASSKEY_NOT_FOUND: 'This passkey was already removed. Refresh the list.',
+  PASSKEY_EXISTS: 'This passkey is already registered with your account.',
+  PASSKEY_CHALLENGE_INVALID: 'The passkey request took too long or was already used. Try again.',
+  PASSKEY_REGISTRATION_FAILED:
+    'Your device’s answer could not be verified, so the passkey was not added. Try again, or use another device.',
+  PASSKEY_NOT_RECOGNIZED:
+    'This passkey is not registered with a Roster account (or not with this one). Choose another passkey, or sign in with your password.',
+  PASSKEY_VERIFICATION_FAILED:
+    'The passkey’s answer could not be verified. Try again, or sign in another way.',
+  PASSKEY_OPTIONS_REQUIRED: 'The passkey request was not ready. Try again.',
   RATE_LIMITED: 'Too many requests. Wait a little and try again.',
   NETWORK_ERROR: 'Roster could not be reached. Check your connection and try again.',
   INTERNAL: 'Something went wrong on the server. Try again; if it keeps happening, tell the operator.',
 };
 
+/**
+ * A failure that is not the API's and is already in words for a person (a passkey request the person
+ * cancelled, a browser without passkeys): `explain` shows its message as it is.
+ */
+export class Problem extends Error {
+  override readonly name = 'Problem';
+}
+
 /** An error as one sentence for a person, with the code kept for whoever reports it. */
 export function explain(err: unknown): string {
+  if (err instanceof Problem) return err.message;
   if (err instanceof ApiError) {
     const issue = err.fieldIssues[0];
     if (err.code === 'VALIDATION_FAILED' && issue) return `Check ${issue.field}: it ${issue.message}.`;
     if (err.code === 'RATE_LIMITED') return explainLimit(err.details);
+    if (err.code === 'MFA_REQUIRED' && err.status === 403) return explainMfaRequired(err.details);
     return WORDS[err.code] ?? err.message;
   }
   return 'Something unexpected happened. Reload the page and try again.';
@@ -173,6 +236,9 @@ const LIMITS: Array<[prefix: string, words: string]> = [
   ['invite-org', 'This organization reached its limit of invitations for now.'],
   ['invite-user', 'You reached your limit of invitations for now.'],
   ['join-', 'Too many requests to join from your network.'],
+  ['password-reset-', 'Too many password-reset requests from your network.'],
+  ['mfa-answer-', 'Too many wrong codes for this account.'],
+  ['passkey-options-', 'Too many passkey sign-ins from your network.'],
 ];
 
 /** A RATE_LIMITED refusal in words: what was limited, and how long to wait when the API says. */
@@ -186,6 +252,13 @@ function explainLimit(details: unknown): string {
   if (typeof wait !== 'number')
     return what ? `${what} Wait a little and try again.` : (WORDS.RATE_LIMITED as string);
   return `${what ?? 'Too many requests.'} Try again in ${duration(wait)}.`;
+}
+
+/** A 403 MFA_REQUIRED: the organization it names requires a second factor the person has not set up. */
+function explainMfaRequired(details: unknown): string {
+  const name = (details as { organization?: { name?: unknown } } | null)?.organization?.name;
+  if (typeof name !== 'string') return WORDS.MFA_REQUIRED as string;
+  return `${name} requires two-factor authentication. Set up an authenticator app or a passkey in Security, then try again.`;
 }
 
 /** "40 seconds", "15 minutes", "22 hours": seconds below 90 s, minutes below 90 min, hours beyond. */

@@ -218,6 +218,11 @@ function OrgFrame({
     );
   }
   const o = org.data;
+  // The organization requires a second factor the person has not set up: they cannot open it yet.
+  if (o.viewer.mfa?.required && !o.viewer.mfa.enrolled) {
+    const here = `${window.location.pathname}${window.location.search}`;
+    return <Redirect to={`/account/security?${new URLSearchParams({ next: here })}`} />;
+  }
   const tabs = routes.filter(
     (r): r is Extract<RouteDef, { kind: 'org' }> =>
       r.kind === 'org' && r.nav !== undefined && o.viewer.scopes.includes(r.nav.scope),

@@ -4,10 +4,11 @@
  *
  * A new page is one entry here and one component under pages/:
  * - `kind: 'public'`: anyone, signed in or not (e.g. an emailed link's landing page, like
- *   `/invitations/accept` reads `?token=` the way `/verify-email` does);
+ *   `/invitations/accept` reads `?token=` the way `/verify-email`, `/reset-password` and
+ *   `/confirm-email-change` do);
  * - `kind: 'guest'`: only when signed out (sign-in, sign-up); signed-in visitors go to `?next=` or home;
  * - `kind: 'user'`: a signed-in user; others are sent to sign-in and brought back afterwards; `menu`
- *   puts it in the account menu (e.g. "My invitations" at `/me/invitations`);
+ *   puts it in the account menu (e.g. "My invitations" at `/me/invitations`, "Account" and "Security");
  * - `kind: 'org'`: under `/orgs/:org/…`; the frame loads the organization (with the viewer's scopes)
  *   and passes it to the page; `nav` adds a tab shown to members holding `nav.scope` (e.g.
  *   Invitations with `member:read`, Join requests with `member:admin`, Apps with `org:integrations`).
@@ -16,16 +17,21 @@
 import type { ReactNode } from 'react';
 import type { Organization, Scope } from './api.ts';
 import { AcceptInvitationPage } from './pages/accept-invitation.tsx';
+import { AccountPage } from './pages/account.tsx';
+import { AccountSecurityPage } from './pages/account-security.tsx';
 import { AppDetailPage } from './pages/app-detail.tsx';
 import { AppsPage } from './pages/apps.tsx';
 import { AuditPage } from './pages/audit.tsx';
+import { ConfirmEmailChangePage } from './pages/confirm-email-change.tsx';
 import { CreateOrganizationPage } from './pages/create-organization.tsx';
+import { ForgotPasswordPage } from './pages/forgot-password.tsx';
 import { HomePage } from './pages/home.tsx';
 import { InvitationsPage } from './pages/invitations.tsx';
 import { JoinPage } from './pages/join.tsx';
 import { JoinRequestsPage } from './pages/join-requests.tsx';
 import { MembersPage } from './pages/members.tsx';
 import { MyInvitationsPage } from './pages/my-invitations.tsx';
+import { ResetPasswordPage } from './pages/reset-password.tsx';
 import { SettingsPage } from './pages/settings.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { SignUpPage } from './pages/sign-up.tsx';
@@ -68,6 +74,24 @@ export const routes: RouteDef[] = [
   { path: '/sign-up', title: 'Create your account', kind: 'guest', render: (p) => <SignUpPage {...p} /> },
   { path: '/verify-email', title: 'Verify email', kind: 'public', render: (p) => <VerifyEmailPage {...p} /> },
   {
+    path: '/forgot-password',
+    title: 'Reset your password',
+    kind: 'public',
+    render: (p) => <ForgotPasswordPage {...p} />,
+  },
+  {
+    path: '/reset-password',
+    title: 'Choose a new password',
+    kind: 'public',
+    render: (p) => <ResetPasswordPage {...p} />,
+  },
+  {
+    path: '/confirm-email-change',
+    title: 'Confirm your new email address',
+    kind: 'public',
+    render: (p) => <ConfirmEmailChangePage {...p} />,
+  },
+  {
     path: '/invitations/accept',
     title: 'Invitation',
     kind: 'public',
@@ -81,6 +105,14 @@ export const routes: RouteDef[] = [
     kind: 'user',
     menu: 'My invitations',
     render: () => <MyInvitationsPage />,
+  },
+  { path: '/account', title: 'Your account', kind: 'user', menu: 'Account', render: () => <AccountPage /> },
+  {
+    path: '/account/security',
+    title: 'Security',
+    kind: 'user',
+    menu: 'Security',
+    render: (p) => <AccountSecurityPage {...p} />,
   },
   {
     path: '/orgs/new',

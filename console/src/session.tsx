@@ -18,6 +18,17 @@ export interface Session {
 
 const SessionContext = createContext<Session | null>(null);
 
+/** Where tabs of the console tell each other that the account changed. */
+const CHANNEL = 'roster-session';
+
+/** Tells the console's other tabs to read the account again (this one refreshes on its own). */
+export function announceAccountChange() {
+  if (typeof BroadcastChannel === 'undefined') return;
+  const channel = new BroadcastChannel(CHANNEL);
+  channel.postMessage('changed');
+  channel.close();
+}
+
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<User | null | undefined>(undefined);
   const [organizations, setOrganizations] = useState<MyOrganization[]>([]);
@@ -55,6 +66,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     void refresh();
+  }, [refresh]);
+
+  // Another tab changed the account (verified its address, changed its email): read it again.
+  useEffect(() => {
+    if (typeof BroadcastChannel === 'undefined') return;
+    const channel = new BroadcastChannel(CHANNEL);
+    channel.onmessage = () => void refresh();
+    return () => channel.close();
   }, [refresh]);
 
   const value = useMemo(

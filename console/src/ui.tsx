@@ -123,8 +123,8 @@ export function TextArea({
 const MIN_PASSWORD = 8;
 
 /** The email of a sign-in or sign-up form, named as browsers and password managers expect. */
-export function EmailField(props: Omit<FieldProps, 'label'>) {
-  return <Field label="Email" type="email" name="email" autoComplete="email" required {...props} />;
+export function EmailField({ label = 'Email', ...props }: Omit<FieldProps, 'label'> & { label?: string }) {
+  return <Field label={label} type="email" name="email" autoComplete="email" required {...props} />;
 }
 
 /** A person's name, as an account has it. */
@@ -135,12 +135,13 @@ export function NameField(props: Omit<FieldProps, 'label'>) {
 /** The password of a sign-in form, or (`choosing`) of a new account, with the length it needs. */
 export function PasswordField({
   choosing = false,
+  label = 'Password',
   ...props
-}: Omit<FieldProps, 'label'> & { choosing?: boolean }) {
+}: Omit<FieldProps, 'label'> & { choosing?: boolean; label?: string }) {
   const rules = choosing
     ? { autoComplete: 'new-password', minLength: MIN_PASSWORD, hint: `At least ${MIN_PASSWORD} characters.` }
     : { autoComplete: 'current-password' };
-  return <Field label="Password" type="password" name="password" required {...rules} {...props} />;
+  return <Field label={label} type="password" name="password" required {...rules} {...props} />;
 }
 
 export function Checkbox({

@@ -3,6 +3,7 @@ import { api, errorCode, explain, formatDate, type InvitationCheck, withArticle 
 import { Link, navigate } from '../router.tsx';
 import { orgHome, type PageProps } from '../routes.tsx';
 import { useSession } from '../session.tsx';
+import { type Challenge, passwordSignIn, SecondStep } from '../sign-in-flow.tsx';
 import {
   EmailField,
   ErrorMessage,
@@ -144,11 +145,16 @@ function OfferCard({ offer }: { offer: Offer }) {
 
 /** Signed in with the invited address: accept, or decline (which withdraws the invitation). */
 function Answer({ offer, token }: { offer: Offer; token: string }) {
-  const { refresh } = useSession();
+  const { user, refresh } = useSession();
   const [state, setState] = useState<'idle' | 'accepting' | 'confirm-decline' | 'declining' | 'declined'>(
     'idle',
   );
   const [error, setError] = useState<string | null>(null);
+  // Verified meanwhile (the emailed link, opened in another tab): "confirm your address first" is stale.
+  const verified = user?.emailVerified === true;
+  useEffect(() => {
+    if (verified) setError(null);
+  }, [verified]);
 
   async function accept() {
     setState('accepting');
@@ -274,8 +280,11 @@ function SignInOrUp({ offer, token }: { offer: Offer; token: string }) {
   const [name, setName] = useState('');
   const [email, setEmail] = useState(offer.email);
   const [password, setPassword] = useState('');
+  const [challenge, setChallenge] = useState<Challenge | null>(null);
+  const [startedOver, setStartedOver] = useState<string | null>(null);
   const form = useSubmit(
     async () => {
+      setStartedOver(null);
       if (mode === 'sign-up') {
         await api.call('POST /v1/auth/sign-up', {
           body: { name, email: offer.email, password, invitationToken: token },
@@ -283,9 +292,10 @@ function SignInOrUp({ offer, token }: { offer: Offer; token: string }) {
         await refresh();
         navigate(orgHome(offer.organization.slug), { replace: true });
       } else {
-        await api.call('POST /v1/auth/sign-in', { body: { email, password } });
+        const asked = await passwordSignIn(email, password);
         // Signed in, this page shows Accept / Decline (or that the account is another one).
-        await refresh();
+        if (asked) setChallenge(asked);
+        else await refresh();
       }
     },
     (err) => {
@@ -297,6 +307,19 @@ function SignInOrUp({ offer, token }: { offer: Offer; token: string }) {
     setMode(m);
     form.clear();
   };
+  if (challenge) {
+    return (
+      <SecondStep
+        challenge={challenge}
+        onSignedIn={refresh}
+        onStartOver={(why) => {
+          setChallenge(null);
+          setPassword('');
+          setStartedOver(why);
+        }}
+      />
+    );
+  }
   return (
     <form
       onSubmit={form.submit}
@@ -322,6 +345,7 @@ function SignInOrUp({ offer, token }: { offer: Offer; token: string }) {
           I already have an account
         </button>
       </fieldset>
+      {startedOver ? <Notice>{startedOver}</Notice> : null}
       <ErrorMessage>{form.message}</ErrorMessage>
       {mode === 'sign-up' ? (
         <>

@@ -33,6 +33,7 @@ export function HomePage() {
               <span className="muted">
                 {m.organization.slug} · <span className={`badge role-${m.role}`}>{m.role}</span> · joined{' '}
                 {formatDate(m.joinedAt)}
+                {m.organization.mfaRequired ? ' · two-factor authentication required' : null}
               </span>
             </li>
           ))}

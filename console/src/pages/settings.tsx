@@ -1,7 +1,7 @@
 import { type FormEvent, useId, useState } from 'react';
 import type { Body } from '../../../src/client/client.ts';
 import { api, errorCode, type Organization } from '../api.ts';
-import { navigate } from '../router.tsx';
+import { Link, navigate } from '../router.tsx';
 import type { OrgPageProps } from '../routes.tsx';
 import { useSession } from '../session.tsx';
 import { Checkbox, ErrorMessage, Field, Notice, navigateWithNotice, Page, useSubmit } from '../ui.tsx';
@@ -13,6 +13,7 @@ interface Draft {
   slug: string;
   joinRequestsEnabled: boolean;
   ssoEnforced: boolean;
+  mfaRequired: boolean;
   /** Empty = unlimited. */
   memberLimit: string;
   inviteExpiryDays: string;
@@ -23,6 +24,7 @@ const toDraft = (o: Organization): Draft => ({
   slug: o.slug,
   joinRequestsEnabled: o.joinRequestsEnabled,
   ssoEnforced: o.ssoEnforced,
+  mfaRequired: o.mfaRequired,
   memberLimit: o.memberLimit === null ? '' : String(o.memberLimit),
   inviteExpiryDays: String(o.inviteExpiryDays),
 });
@@ -39,6 +41,7 @@ function changesOf(draft: Draft, org: Organization): OrganizationChanges {
   if (draft.joinRequestsEnabled !== before.joinRequestsEnabled)
     body.joinRequestsEnabled = draft.joinRequestsEnabled;
   if (draft.ssoEnforced !== before.ssoEnforced) body.ssoEnforced = draft.ssoEnforced;
+  if (draft.mfaRequired !== before.mfaRequired) body.mfaRequired = draft.mfaRequired;
   if (draft.memberLimit.trim() !== before.memberLimit) {
     body.memberLimit = draft.memberLimit.trim() === '' ? null : asNumber(draft.memberLimit);
   }
@@ -48,7 +51,10 @@ function changesOf(draft: Draft, org: Organization): OrganizationChanges {
   return body;
 }
 
-/** The organization's name, URL name and settings; read-only without `org:write`. */
+/**
+ * The organization's name, URL name and settings (two-factor required among them); read-only without
+ * `org:write`.
+ */
 export function SettingsPage({ org, reloadOrg }: OrgPageProps) {
   const { refresh } = useSession();
   const [draft, setDraft] = useState<Draft>(() => toDraft(org));
@@ -56,6 +62,7 @@ export function SettingsPage({ org, reloadOrg }: OrgPageProps) {
   /** Problems found before asking the API (a number field holding something else). */
   const [fieldProblem, setFieldProblem] = useState<Record<string, string>>({});
   const canWrite = org.viewer.scopes.includes('org:write');
+  const here = `/orgs/${encodeURIComponent(org.slug)}/settings`;
 
   const save = useSubmit(async () => {
     const updated = await api.call('PATCH /v1/organizations/{org}', {
@@ -99,7 +106,19 @@ export function SettingsPage({ org, reloadOrg }: OrgPageProps) {
     <Page title="Settings">
       <form className="card medium" onSubmit={submit} noValidate aria-label="Organization settings">
         {canWrite ? null : <Notice>Only owners and admins can change these settings.</Notice>}
-        <ErrorMessage>{save.message}</ErrorMessage>
+        <ErrorMessage>
+          {errorCode(save.error) === 'MFA_ENROLMENT_REQUIRED' ? (
+            <>
+              Set up two-factor authentication for your own account first (an authenticator app or a passkey):
+              otherwise requiring it would lock you out of {org.name}.{' '}
+              <Link to={`/account/security?${new URLSearchParams({ next: here })}`}>
+                Set up two-factor authentication
+              </Link>
+            </>
+          ) : (
+            save.message
+          )}
+        </ErrorMessage>
         {saved ? <Notice>Settings saved.</Notice> : null}
         <fieldset disabled={!canWrite || save.busy}>
           <legend className="visually-hidden">Organization</legend>
@@ -153,6 +172,12 @@ export function SettingsPage({ org, reloadOrg }: OrgPageProps) {
             hint="Members sign in through your identity provider; join requests are then not taken."
             checked={draft.ssoEnforced}
             onChange={(e) => set('ssoEnforced', e.target.checked)}
+          />
+          <Checkbox
+            label="Require two-factor authentication"
+            hint="Members without an authenticator app or a passkey cannot open the organization until they set one up (they are sent to do so). You need one yourself first."
+            checked={draft.mfaRequired}
+            onChange={(e) => set('mfaRequired', e.target.checked)}
           />
           {canWrite ? (
             <button type="submit" className="button primary">
