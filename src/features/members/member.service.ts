@@ -1,7 +1,5 @@
 /** Members: list, change role, remove, leave — with the role ceiling and last-owner rules. */
 import type { Context, Trx } from '../../context.ts';
-import { parseToken, secretMatches } from '../../lib/crypto.ts';
-import { CommonErrors } from '../../lib/errors.ts';
 import { isUuid } from '../../lib/ids.ts';
 import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import {
@@ -11,18 +9,9 @@ import {
   requireScope,
   requireStanding,
 } from '../access/org-access.ts';
-import {
-  grantForApiKey,
-  grantForApp,
-  grantForRole,
-  hasScope,
-  isScope,
-  type Role,
-  scopesForRole,
-} from '../access/scopes.ts';
+import type { Role } from '../access/scopes.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { publishEvent } from '../events/event.service.ts';
-import { OrganizationErrors } from '../organizations/organization.errors.ts';
 import { MemberErrors } from './member.errors.ts';
 import * as repo from './member.repository.ts';
 
@@ -137,66 +126,4 @@ export async function removeMember(ctx: Context, access: OrgAccess, userId: stri
       });
     }
   });
-}
-
-export interface PermissionAnswer {
-  status: 'active' | 'pending';
-  role: Role;
-  scopes: string[];
-}
-
-const TOKEN_PREFIX = { session: 'rs', api_key: 'rk', app: 'ra' } as const;
-const INVALID_CREDENTIAL = 'The session, API key or app token is invalid or expired.';
-
-/**
- * The hot-path permission check: authenticates the caller and answers in one query. A caller needs
- * `member:read` in the organization (a member's role, an API key's scopes, or the scopes an
- * installation granted an app, in the organization that installed it); a non-member caller and an
- * unknown organization both get 404.
- */
-
-export async function checkPermissions(
-  ctx: Context,
-  credential: string | null,
-  orgRef: string,
-  userId: string,
-): Promise<PermissionAnswer> {
-  if (!credential) throw CommonErrors.UNAUTHENTICATED();
-  const kind = credential.startsWith('rk_') ? 'api_key' : credential.startsWith('ra_') ? 'app' : 'session';
-  const parsed = parseToken(TOKEN_PREFIX[kind], credential);
-  if (!parsed) throw CommonErrors.UNAUTHENTICATED(undefined, INVALID_CREDENTIAL);
-  const uuid = isUuid(orgRef);
-  const row = await repo.permissionLookup(ctx.db, {
-    kind,
-    credentialId: parsed.id,
-    orgId: uuid ? orgRef.toLowerCase() : null,
-    orgSlug: uuid ? null : orgRef,
-    userId,
-  });
-  if (!row?.secret_hash || !secretMatches(parsed.secret, row.secret_hash)) {
-    throw CommonErrors.UNAUTHENTICATED(undefined, INVALID_CREDENTIAL);
-  }
-  if (!row.org_id) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
-  const grant =
-    kind === 'api_key'
-      ? grantForApiKey((row.key_scopes ?? []).filter(isScope))
-      : kind === 'app'
-        ? grantForApp((row.key_scopes ?? []).filter(isScope))
-        : row.caller_status === 'active' && row.caller_role
-          ? grantForRole(row.caller_role)
-          : null;
-  if (!grant) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
-  if (!hasScope(grant, 'member:read')) {
-    throw CommonErrors.FORBIDDEN(
-      { requiredScope: 'member:read' },
-      "This needs the 'member:read' permission.",
-    );
-  }
-  if (!row.status || !row.role) throw MemberErrors.MEMBER_NOT_FOUND();
-  // A pending membership grants nothing yet.
-  return {
-    status: row.status,
-    role: row.role,
-    scopes: row.status === 'active' ? [...scopesForRole(row.role)] : [],
-  };
 }
