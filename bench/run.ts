@@ -10,8 +10,10 @@
  * - BENCH_MEMBERS       members in the organization (default 100000)
  * - BENCH_REFERENCE_PREPARED  'true': the reference runs its SELECT as a named (prepared) statement
  *
- * Then start-up time, CLI time and memory (bench/startup.ts, its own BENCH_STARTUP_* variables).
- * `npm run bench -- --startup` runs only that section; `npm run bench -- --no-startup` only the one above.
+ * Then start-up time, CLI time and memory (bench/startup.ts, its own BENCH_STARTUP_* variables), and
+ * verifying organization tokens in the host against the HTTP permission check (bench/verifier.ts, its
+ * own BENCH_VERIFIER_* variables). `npm run bench -- --startup` or `-- --verifier` runs only that
+ * section; `--no-startup` and `--no-verifier` leave one out (several may be given).
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -32,6 +34,7 @@ import {
   seed,
 } from './seed.ts';
 import { runStartup, startupBlockOf, startupSettings } from './startup.ts';
+import { runVerifier, verifierBlockOf, verifierSettings } from './verifier.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -385,29 +388,39 @@ async function hotPaths() {
     planBlock(plans.permission),
     '',
   ].join('\n');
-  // The start-up section is its own block, rewritten by bench/startup.ts only: keep it.
+  // The start-up and verifier sections are blocks of their own, rewritten by their files only: keep them.
   const previous = await fs.readFile(path.join(HERE, 'RESULTS.md'), 'utf8').catch(() => '');
-  const startupBlock = startupBlockOf(previous);
-  await fs.writeFile(path.join(HERE, 'RESULTS.md'), startupBlock ? `${report}\n${startupBlock}\n` : report);
+  const kept = [startupBlockOf(previous), verifierBlockOf(previous)].filter(Boolean);
+  await fs.writeFile(
+    path.join(HERE, 'RESULTS.md'),
+    kept.length ? `${report}\n${kept.join('\n\n')}\n` : report,
+  );
 
   console.log(`\n${table}\n\n${verdicts}\n`);
   console.log(`Written to bench/RESULTS.md (${((Date.now() - started) / 1000).toFixed(0)} s in all).`);
 }
 
-const USAGE = 'usage: npm run bench [-- --startup | --no-startup]';
+const USAGE = 'usage: npm run bench [-- --startup | --verifier | --no-startup | --no-verifier …]';
+const SECTIONS = ['hot paths', 'startup', 'verifier'] as const;
 
 async function main() {
   const args = process.argv.slice(2);
-  const unknown = args.filter((a) => a !== '--startup' && a !== '--no-startup');
-  if (unknown.length > 0 || args.length > 1) {
-    console.error(`${unknown.length ? `unknown option ${unknown[0]}\n` : ''}${USAGE}`);
+  const known = ['--startup', '--no-startup', '--verifier', '--no-verifier'];
+  const unknown = args.filter((a) => !known.includes(a));
+  if (unknown.length > 0) {
+    console.error(`unknown option ${unknown[0]}\n${USAGE}`);
     process.exit(2);
   }
-  const only = args[0];
+  // `--startup` / `--verifier`: only the sections named; `--no-…`: all but those.
+  const only = args.filter((a) => !a.startsWith('--no-')).map((a) => a.slice(2));
+  const without = args.filter((a) => a.startsWith('--no-')).map((a) => a.slice(5));
+  const run = new Set(SECTIONS.filter((s) => (only.length ? only.includes(s) : !without.includes(s))));
   // Read before anything runs, so a mistake in a variable stops the bench at once.
   const settings = startupSettings();
-  if (only !== '--startup') await hotPaths();
-  if (only !== '--no-startup') await runStartup(settings);
+  const verifier = verifierSettings();
+  if (run.has('hot paths')) await hotPaths();
+  if (run.has('startup')) await runStartup(settings);
+  if (run.has('verifier')) await runVerifier(verifier);
 }
 
 main().catch((err) => {

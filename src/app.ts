@@ -17,6 +17,7 @@ import joinRequestRoutes from './features/join-requests/join-request.routes.ts';
 import memberRoutes from './features/members/member.routes.ts';
 import { Member } from './features/members/member.schemas.ts';
 import mfaRoutes from './features/mfa/mfa.routes.ts';
+import oidcPlugin from './features/oidc/oidc.plugin.ts';
 import organizationRoutes from './features/organizations/organization.routes.ts';
 import ownerAddRoutes from './features/owner-adds/owner-add.routes.ts';
 import webhookRoutes from './features/webhooks/webhook.routes.ts';
@@ -80,6 +81,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(metricsPlugin, { metricsToken: config.metricsToken });
   await app.register(authPlugin);
   await app.register(rateLimitPlugin);
+  // Before the routes: its onRequest hook answers the OpenID Connect provider's own paths.
+  await app.register(oidcPlugin);
 
   await app.register(healthRoutes);
   await app.register(authRoutes);

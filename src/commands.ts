@@ -14,7 +14,7 @@ import type { CommandResult } from './db/data-folder.ts';
 import type { Database } from './db/database.ts';
 import { migrateIfPending } from './db/migrate.ts';
 import { operatorAccess } from './features/access/org-access.ts';
-import { ROLES, type Role, SCOPES } from './features/access/scopes.ts';
+import { API_KEY_SCOPES, ROLES, type Role } from './features/access/scopes.ts';
 import { createApiKey, listApiKeys, parseScopes, revokeApiKey } from './features/api-keys/api-key.service.ts';
 import { SYSTEM_ACTOR } from './features/audit/audit.repository.ts';
 import { findUserByEmail } from './features/auth/auth.repository.ts';
@@ -27,6 +27,14 @@ import {
   resendInvitation,
   revokeInvitation,
 } from './features/invitations/invitation.service.ts';
+import {
+  createClient,
+  deleteClient,
+  GRANT_TYPES,
+  type GrantType,
+  listClients,
+} from './features/oidc/oidc.clients.ts';
+import { KEY_ALGS, type KeyAlg, listSigningKeys, rotateSigningKey } from './features/oidc/oidc.keys.ts';
 import { listAllOrgs, ownerEmails } from './features/organizations/organization.repository.ts';
 import {
   createOrganization,
@@ -42,9 +50,10 @@ import { VERSION } from './version.ts';
 /** A mistake in how the command was called: exit code 2, like a bad configuration. */
 export class UsageError extends Error {}
 
+/** `multiple`: the option may be given several times (its values are a list). */
 const OPTIONS = {
   name: { value: 'NAME', help: 'a name' },
-  scopes: { value: 'S', help: `comma-separated scopes: ${SCOPES.join(', ')}` },
+  scopes: { value: 'S', help: `comma-separated scopes: ${API_KEY_SCOPES.join(', ')}` },
   owner: { value: 'EMAIL', help: 'the email of an existing account, made the owner' },
   slug: { value: 'SLUG', help: 'the URL name (default: from the name; a taken one gets a suffix)' },
   email: { value: 'EMAIL', help: 'the address to invite' },
@@ -52,11 +61,29 @@ const OPTIONS = {
   message: { value: 'TEXT', help: 'a note in the email, up to 1,000 characters' },
   status: { value: 'STATUS', help: INVITATION_STATUSES.join(', ') },
   yes: { value: null, help: 'confirm' },
-} as const;
+  'redirect-uri': {
+    value: 'URI',
+    help: 'where the client receives the authorization code (repeat for several)',
+    multiple: true,
+  },
+  'post-logout-redirect-uri': {
+    value: 'URI',
+    help: 'where the client may send the browser after logout (repeat for several)',
+    multiple: true,
+  },
+  public: { value: null, help: 'a browser or mobile app: no secret (PKCE is its proof)' },
+  'first-party': { value: null, help: 'your own application: no consent step' },
+  grant: {
+    value: 'GRANT',
+    help: `${GRANT_TYPES.join(' or ')} (default authorization_code, with refresh tokens; repeat for both)`,
+    multiple: true,
+  },
+  alg: { value: 'ALG', help: `${KEY_ALGS.join(' or ')} (default ES256)` },
+} as const satisfies Record<string, { value: string | null; help: string; multiple?: boolean }>;
 type OptionName = keyof typeof OPTIONS;
 
 export interface CommandSpec {
-  command: 'serve' | 'migrate' | 'api-key' | 'org' | 'invite';
+  command: 'serve' | 'migrate' | 'api-key' | 'org' | 'invite' | 'client' | 'keys';
   verb?: string;
   /** Positional arguments, in order. */
   args: string[];
@@ -137,6 +164,30 @@ export const COMMANDS: CommandSpec[] = [
     options: [],
     summary: 'withdraw a pending invitation',
   },
+  {
+    command: 'client',
+    verb: 'create',
+    args: [],
+    options: ['name', 'redirect-uri', 'post-logout-redirect-uri', 'public', 'first-party', 'grant'],
+    required: ['name'],
+    summary: 'register an OpenID Connect client; prints its secret once',
+  },
+  { command: 'client', verb: 'list', args: [], options: [], summary: 'list OpenID Connect clients' },
+  {
+    command: 'client',
+    verb: 'delete',
+    args: ['ID'],
+    options: [],
+    summary: 'remove a client; its grants and tokens stop working',
+  },
+  {
+    command: 'keys',
+    verb: 'rotate',
+    args: [],
+    options: ['alg'],
+    summary: 'make a new token-signing key current (the old one stays published until its tokens expire)',
+  },
+  { command: 'keys', verb: 'list', args: [], options: [], summary: 'list the token-signing keys' },
 ];
 
 const COMMAND_NAMES = [...new Set(COMMANDS.map((c) => c.command))];
@@ -146,7 +197,8 @@ export function synopsis(spec: CommandSpec): string {
   const parts = ['roster', spec.command, ...(spec.verb ? [spec.verb] : []), ...spec.args];
   for (const name of spec.options) {
     const { value } = OPTIONS[name];
-    const text = value ? `--${name} ${value}` : `--${name}`;
+    const repeat = 'multiple' in OPTIONS[name] ? ' …' : '';
+    const text = value ? `--${name} ${value}${repeat}` : `--${name}`;
     parts.push(spec.required?.includes(name) ? text : `[${text}]`);
   }
   return parts.join(' ');
@@ -171,7 +223,7 @@ Usage:
 ${listing(COMMANDS)}
   roster <command> [<verb>] --help${' '.repeat(SYNOPSIS_WIDTH - 34)}help for one command
 
-Scopes: ${SCOPES.join(', ')}
+Scopes: ${API_KEY_SCOPES.join(', ')}
 Roles: ${ROLES.join(', ')}. Invitation statuses: ${INVITATION_STATUSES.join(', ')}.
 `;
 
@@ -237,8 +289,14 @@ const didYouMean = (word: string, candidates: readonly string[], prefix = '') =>
   return match ? ` (did you mean ${prefix}${match}?)` : '';
 };
 
-/** Option values: strings, and `yes` a boolean. */
-export type Values = { [K in OptionName]?: (typeof OPTIONS)[K]['value'] extends null ? boolean : string };
+/** Option values: strings, lists for the options that repeat, and flags booleans. */
+export type Values = {
+  [K in OptionName]?: (typeof OPTIONS)[K]['value'] extends null
+    ? boolean
+    : (typeof OPTIONS)[K] extends { multiple: true }
+      ? string[]
+      : string;
+};
 
 /** A checked command line: what to run, or a help text to print. */
 export type Parsed =
@@ -296,8 +354,11 @@ export function parseCommand(argv: string[]): Parsed {
       allowPositionals: true,
       strict: true,
       options: Object.fromEntries(
-        spec.options.map((o) => [o, { type: OPTIONS[o].value === null ? 'boolean' : 'string' }]),
-      ) as Record<string, { type: 'string' | 'boolean' }>,
+        spec.options.map((o) => [
+          o,
+          { type: OPTIONS[o].value === null ? 'boolean' : 'string', multiple: 'multiple' in OPTIONS[o] },
+        ]),
+      ) as Record<string, { type: 'string' | 'boolean'; multiple: boolean }>,
     });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
@@ -432,8 +493,100 @@ async function runVerb(parsed: Extract<Parsed, { kind: 'run' }>, host: CommandHo
       io.out(`deleted ${access.org.slug} (${access.org.id})\n`);
       return 0;
     }
+    case 'client create':
+    case 'client list':
+    case 'client delete':
+    case 'keys rotate':
+    case 'keys list':
+      return oidcVerb(parsed, host, io);
     default:
       return inviteVerb(parsed, host, io);
+  }
+}
+
+/**
+ * `roster client …` and `roster keys …`: the OpenID Connect provider's clients and signing keys
+ * (features/oidc). A rotation is used by every running instance within the time it takes them to
+ * re-read the keys (10 seconds).
+ */
+async function oidcVerb(
+  parsed: Extract<Parsed, { kind: 'run' }>,
+  host: CommandHost,
+  io: Io,
+): Promise<number> {
+  const { spec, positionals, values } = parsed;
+  const { db, config } = host;
+  switch (`${spec.command} ${spec.verb}`) {
+    case 'client create': {
+      const grants = values.grant ?? [];
+      for (const g of grants) {
+        if (!(GRANT_TYPES as readonly string[]).includes(g)) {
+          throw new UsageError(`--grant must be ${GRANT_TYPES.join(' or ')}${didYouMean(g, GRANT_TYPES)}`);
+        }
+      }
+      const client = await createClient(db, {
+        name: values.name as string,
+        redirectUris: values['redirect-uri'],
+        postLogoutRedirectUris: values['post-logout-redirect-uri'],
+        public: values.public === true,
+        firstParty: values['first-party'] === true,
+        grantTypes: grants as GrantType[],
+      });
+      const lines = [
+        `client_id:     ${client.id}`,
+        `name:          ${client.name}`,
+        `type:          ${client.public ? 'public (no secret; PKCE)' : 'confidential'}${client.firstParty ? ', first-party (no consent step)' : ''}`,
+        `grants:        ${client.grantTypes.join(', ')}`,
+        ...client.redirectUris.map((u) => `redirect_uri:  ${u}`),
+        ...client.postLogoutRedirectUris.map((u) => `logout_uri:    ${u}`),
+        `issuer:        ${config.publicUrl}`,
+      ];
+      if (client.clientSecret) lines.push(`client_secret: ${client.clientSecret}`);
+      io.out(`${lines.join('\n')}\n`);
+      if (client.clientSecret) {
+        io.err('Store the client secret now: Roster keeps only its hash and cannot show it again.\n');
+      }
+      return 0;
+    }
+    case 'client list': {
+      const clients = await listClients(db);
+      if (clients.length === 0) io.out('no clients\n');
+      for (const c of clients) {
+        const kind = `${c.public ? 'public' : 'confidential'}${c.firstParty ? ',first-party' : ''}`;
+        io.out(`${c.id}  ${c.name}  ${kind}  ${c.grantTypes.join(',')}  ${c.redirectUris.join(' ')}\n`);
+      }
+      return 0;
+    }
+    case 'client delete': {
+      const id = positionals[0] as string;
+      if (!UUID.test(id)) throw new UsageError(`'${id}' is not a client id (a UUID, as 'client list' shows)`);
+      await deleteClient(db, id.toLowerCase());
+      io.out(`deleted ${id}\n`);
+      return 0;
+    }
+    case 'keys rotate': {
+      const alg = (values.alg ?? 'ES256').toUpperCase();
+      if (!(KEY_ALGS as readonly string[]).includes(alg))
+        throw new UsageError(`--alg must be ${KEY_ALGS.join(' or ')}`);
+      const rotated = await rotateSigningKey(db, config, alg as KeyAlg);
+      io.out(`current: ${rotated.kid} (${rotated.alg})\n`);
+      if (rotated.retired) {
+        io.out(
+          `retired: ${rotated.retired.kid}, published until ${rotated.retired.dropAfter.toISOString()}\n`,
+        );
+      }
+      io.err('Running instances sign with the new key within 10 seconds.\n');
+      return 0;
+    }
+    default: {
+      const keys = await listSigningKeys(db);
+      if (keys.length === 0) io.out('no keys yet (the first start of the server creates one)\n');
+      for (const k of keys) {
+        const state = k.retired_at ? `retired, published until ${k.drop_after?.toISOString()}` : 'current';
+        io.out(`${k.kid}  ${k.alg}  ${state}  created ${k.created_at.toISOString()}\n`);
+      }
+      return 0;
+    }
   }
 }
 

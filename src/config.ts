@@ -111,6 +111,19 @@ export interface Config {
   secretsKey: Buffer | null;
   /** Also write every analytics event to the log (after its change commits). @default false */
   analyticsLog: boolean;
+  /**
+   * Lifetime of an OpenID Connect access token, in seconds: the most a host that verifies tokens
+   * itself may act on a role that has since changed. @default 300
+   */
+  oidcAccessTokenTtlSeconds: number;
+  /** Lifetime of an OpenID Connect refresh token (each refresh replaces it), in seconds. @default 1209600 */
+  oidcRefreshTokenTtlSeconds: number;
+  /**
+   * How often expired OpenID Connect records (codes, tokens, sessions, interactions) and retired signing
+   * keys past the expiry of their last token are deleted, in milliseconds; 0 = not in this process.
+   * @default 60000
+   */
+  oidcSweepMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -187,6 +200,18 @@ export const CONFIG_DOC: ReadonlyArray<readonly [name: string, description: stri
     "32-byte key, base64 or hex, encrypting webhook signing secrets at rest (default: unset, stored as is); also roots the sign-in counters' key",
   ],
   ['ANALYTICS_LOG', 'true|false: also write analytics events to the log (default false)'],
+  [
+    'OIDC_ACCESS_TOKEN_TTL_SECONDS',
+    'lifetime of OpenID Connect access tokens in seconds: the staleness bound of a role in a token (default 300)',
+  ],
+  [
+    'OIDC_REFRESH_TOKEN_TTL_SECONDS',
+    'lifetime of OpenID Connect refresh tokens in seconds, renewed at each refresh (default 1209600, 14 days)',
+  ],
+  [
+    'OIDC_SWEEP_MS',
+    'how often expired OpenID Connect codes, tokens and sessions are deleted, in ms; 0 = not in this process (default 60000)',
+  ],
 ];
 
 /** Where `npm run build` writes the web console. */
@@ -312,6 +337,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     webhookTimeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
     secretsKey: key32(env, 'SECRETS_KEY'),
     analyticsLog: bool(env, 'ANALYTICS_LOG', false),
+    oidcAccessTokenTtlSeconds: int(env, 'OIDC_ACCESS_TOKEN_TTL_SECONDS', 300, 10, 86_400),
+    oidcRefreshTokenTtlSeconds: int(env, 'OIDC_REFRESH_TOKEN_TTL_SECONDS', 1_209_600, 60, 31_536_000),
+    oidcSweepMs: int(env, 'OIDC_SWEEP_MS', 60_000, 0, 86_400_000),
   };
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent`);

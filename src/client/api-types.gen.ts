@@ -63,6 +63,19 @@ export interface Schemas {
     emailVerifiedAt: string | null;
     createdAt: string;
   };
+  OidcClient: {
+    /** The client_id. */
+    id: string;
+    name: string;
+    redirectUris: Array<string>;
+    postLogoutRedirectUris: Array<string>;
+    grantTypes: Array<string>;
+    /** No secret; PKCE (which every client uses) is its only proof. */
+    public: boolean;
+    /** The operator’s own application: no consent step. */
+    firstParty: boolean;
+    createdAt: string;
+  };
   SessionInfo: {
     id: string;
     createdAt: string;
@@ -165,6 +178,170 @@ export interface Schemas {
 
 /** Every operation, keyed `METHOD /path`: its path and query parameters, JSON body and responses. */
 export interface Operations {
+  /** The registered OpenID Connect clients, never their secrets (API key with clients:admin) */
+  "GET /v1/oidc/clients": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        data: Array<Schemas["OidcClient"]>;
+      };
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+    };
+  };
+  /** Register an OpenID Connect client; its secret is shown once (API key with clients:admin) */
+  "POST /v1/oidc/clients": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      name: string;
+      redirectUris?: Array<string>;
+      postLogoutRedirectUris?: Array<string>;
+      public?: boolean;
+      firstParty?: boolean;
+      /** authorization_code (default; refresh tokens come with it) and/or client_credentials */
+      grantTypes?: Array<"authorization_code" | "client_credentials">;
+    };
+    responses: {
+      201: Schemas["OidcClient"] & {
+        /** Shown this once (null for a public client); Roster keeps only its SHA-256. */
+        clientSecret: string | null;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+    };
+  };
+  /** Remove a client: its grants, codes and tokens stop working (API key with clients:admin) */
+  "DELETE /v1/oidc/clients/{id}": {
+    path: {
+      id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      204: undefined;
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+    };
+  };
+  /** What a sign-in request asks: the application, scopes, the step (login or consent), the organizations to pick from (the browser that started it only) */
+  "GET /v1/oidc/interactions/{uid}": {
+    path: {
+      /** The interaction in the console page’s URL. */
+      uid: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        uid: string;
+        prompt: "login" | "consent";
+        reasons: Array<string>;
+        client: {
+          id: string;
+          name: string;
+          firstParty: boolean;
+        };
+        scopes: Array<string>;
+        /** Scopes the person has not consented to yet. */
+        missingScopes: Array<string>;
+        signIn: {
+          /** The login step: POST …/login once the person is signed in. */
+          required: boolean;
+          /** prompt=login: only a sign-in made after this moment completes the step. */
+          freshSince: string | null;
+          maxAgeSeconds: number | null;
+          loginHint: string | null;
+        };
+        /** Who is signed in to Roster in this browser, if anyone. */
+        user: {
+          id: string;
+          email: string;
+          name: string;
+        } | null;
+        /** The organization the application named (resource urn:roster:organization:<id>). */
+        organizationRequested: string | null;
+        /** With the organizations scope: the active memberships the person may pick from. */
+        organizations: Array<{
+          id: string;
+          slug: string;
+          name: string;
+          role: "owner" | "admin" | "member";
+          /** false: the organization requires a second factor the person lacks. */
+          available: boolean;
+        }>;
+        expiresAt: string | null;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+    };
+  };
+  /** Complete the login step with the signed-in Roster session → the URL to send the browser to */
+  "POST /v1/oidc/interactions/{uid}/login": {
+    path: {
+      /** The interaction in the console page’s URL. */
+      uid: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        /** Where to send the browser next (back into the provider). */
+        redirectTo: string;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+    };
+  };
+  /** Grant what the application asks for, with the organization picked (optional) → the URL to send the browser to */
+  "POST /v1/oidc/interactions/{uid}/consent": {
+    path: {
+      /** The interaction in the console page’s URL. */
+      uid: string;
+    };
+    query: Record<string, never>;
+    body: {
+      /** The organization picked (the ID token names it). */
+      organizationId?: string;
+    };
+    responses: {
+      200: {
+        /** Where to send the browser next (back into the provider). */
+        redirectTo: string;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+    };
+  };
+  /** Decline the request: the application receives access_denied → the URL to send the browser to */
+  "POST /v1/oidc/interactions/{uid}/abort": {
+    path: {
+      /** The interaction in the console page’s URL. */
+      uid: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        /** Where to send the browser next (back into the provider). */
+        redirectTo: string;
+      };
+      400: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+    };
+  };
   /** Liveness: the process is up */
   "GET /healthz": {
     path: Record<string, never>;

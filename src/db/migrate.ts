@@ -9,6 +9,7 @@ import * as m0005 from './migrations/0005-spent-outbox-payloads.ts';
 import * as m0006 from './migrations/0006-install-secrets.ts';
 import * as m0007 from './migrations/0007-accounts.ts';
 import * as m0008 from './migrations/0008-second-factors.ts';
+import * as m0009 from './migrations/0009-oidc.ts';
 
 /** Add new migrations here, named by a zero-padded sequence; never edit one that has shipped. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0006-install-secrets': m0006,
   '0007-accounts': m0007,
   '0008-second-factors': m0008,
+  '0009-oidc': m0009,
 };
 
 export async function migrateToLatest(db: Database): Promise<MigrationResultSet> {

@@ -316,6 +316,42 @@ export interface AnalyticsEventsTable {
   created_at: Timestamp;
 }
 
+/** The OpenID Connect engine's storage: one row per artifact (features/oidc/oidc.adapter.ts). */
+export interface OidcPayloadsTable {
+  kind: string;
+  id: string;
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  expires_at: NullableTimestamp;
+  consumed_at: NullableTimestamp;
+}
+
+/** A relying party registered by the operator (features/oidc/oidc.clients.ts). */
+export interface OidcClientsTable {
+  id: string;
+  name: string;
+  redirect_uris: string[];
+  post_logout_redirect_uris: ColumnType<string[], string[] | undefined, string[]>;
+  grant_types: string[];
+  public: boolean;
+  first_party: Generated<boolean>;
+  secret_hash: Uint8Array | null;
+  created_at: Timestamp;
+}
+
+/** Keys signing ID and access tokens; one current, the retired ones published until `drop_after`. */
+export interface OidcSigningKeysTable {
+  kid: string;
+  alg: 'ES256' | 'RS256';
+  /** The private JWK, sealed with SECRETS_KEY when set (lib/secret-box.ts). */
+  private_jwk: string;
+  created_at: Timestamp;
+  retired_at: NullableTimestamp;
+  drop_after: NullableTimestamp;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -341,4 +377,7 @@ export interface DB {
   recovery_codes: RecoveryCodesTable;
   webauthn_credentials: WebauthnCredentialsTable;
   auth_challenges: AuthChallengesTable;
+  oidc_payloads: OidcPayloadsTable;
+  oidc_clients: OidcClientsTable;
+  oidc_signing_keys: OidcSigningKeysTable;
 }

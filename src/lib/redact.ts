@@ -12,7 +12,7 @@ const TOKEN_SHAPE = /[a-z]{2}_[0-9a-f]{32}[A-Za-z0-9_-]{43,}/g;
  */
 const TOKEN_PATHS = /(\/v1\/invitations\/)(?!\[REDACTED\]|accept(?:[/?#]|$))[^/?#]+/g;
 const SECRET_PARAMS =
-  /([?&](?:token|code|secret|password|invitationToken|refresh_token|client_secret|access_token|api_key)=)[^&#]*/gi;
+  /([?&](?:token|code|secret|password|invitationToken|refresh_token|client_secret|access_token|api_key|id_token_hint|id_token|code_verifier|state|nonce)=)[^&#]*/gi;
 
 export function redactUrl(url: string): string {
   return url

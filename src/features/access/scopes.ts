@@ -14,6 +14,26 @@ export const SCOPES = [
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
+/**
+ * Scopes of the install itself rather than of an organization: held by operator API keys only, never
+ * by a role, an app or an organization grant (no organization route checks them).
+ * - `clients:admin`: register and remove OpenID Connect clients (`/v1/oidc/clients`).
+ */
+export const OPERATOR_SCOPES = ['clients:admin'] as const;
+export type OperatorScope = (typeof OPERATOR_SCOPES)[number];
+
+/** What an API key may be created with: the organization scopes and the operator's. */
+export const API_KEY_SCOPES: readonly string[] = [...SCOPES, ...OPERATOR_SCOPES];
+
+export function isApiKeyScope(value: string): boolean {
+  return API_KEY_SCOPES.includes(value);
+}
+
+/** Does an API key created with `keyScopes` hold the operator scope `scope`? */
+export function keyHasOperatorScope(keyScopes: readonly string[], scope: OperatorScope): boolean {
+  return keyScopes.includes(scope);
+}
+
 /** Roles from highest to lowest. */
 export const ROLES = ['owner', 'admin', 'member'] as const;
 export type Role = (typeof ROLES)[number];
@@ -69,7 +89,8 @@ export function grantPendingMfa(organization: { id: string; slug: string; name: 
  * with and no role of its own: it is trusted up to `owner` (the last-owner rule still holds).
  */
 export function grantForApiKey(scopes: readonly Scope[]): Grant {
-  return { scopes, ceiling: 'owner' };
+  // Operator scopes (`clients:admin`) are the install's, not an organization's: never in a grant.
+  return { scopes: scopes.filter(isScope), ceiling: 'owner' };
 }
 
 /**

@@ -4,15 +4,20 @@ import { sql } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { issueToken, parseToken, secretMatches } from '../../lib/crypto.ts';
 import { invalidField } from '../../lib/errors.ts';
-import { isScope, SCOPES, type Scope } from '../access/scopes.ts';
+import { API_KEY_SCOPES, isApiKeyScope, type Scope } from '../access/scopes.ts';
 import { recordAudit, SYSTEM_ACTOR } from '../audit/audit.repository.ts';
 import type { ApiKeyPrincipal } from '../auth/principal.ts';
 
+/**
+ * The scopes of a new key: organization scopes and the operator's (`clients:admin`, see scopes.ts).
+ * The column is typed with the organization scopes, which is what every organization route reads; an
+ * operator scope in it is only ever looked for by name (`keyHasOperatorScope`).
+ */
 export function parseScopes(raw: string): Scope[] {
   const scopes = [...new Set(raw.split(/[\s,]+/).filter(Boolean))];
-  if (scopes.length === 0) throw invalidField('scopes', `name at least one of ${SCOPES.join(', ')}`);
+  if (scopes.length === 0) throw invalidField('scopes', `name at least one of ${API_KEY_SCOPES.join(', ')}`);
   for (const s of scopes)
-    if (!isScope(s)) throw invalidField('scopes', `'${s}' is not one of ${SCOPES.join(', ')}`);
+    if (!isApiKeyScope(s)) throw invalidField('scopes', `'${s}' is not one of ${API_KEY_SCOPES.join(', ')}`);
   return scopes as Scope[];
 }
 
