@@ -337,6 +337,30 @@ describe('signing keys', () => {
       await t.close();
     }
   });
+
+  it('under a SECRETS_KEY that does not open them, the provider answers 503 and the rest of Roster works; a new key brings it back', async () => {
+    const t = await createTestApp({ secretsKey: randomBytes(32) });
+    const rekeyed = await createTestApp({ secretsKey: randomBytes(32) }, t.database);
+    try {
+      const down = await rekeyed.app.inject({ url: '/.well-known/openid-configuration' });
+      expect(down.statusCode).toBe(503);
+      expect(down.json()).toMatchObject({ error: 'temporarily_unavailable' });
+      expect(down.json().error_description).toContain('roster keys rotate');
+      const interaction = await rekeyed.app.inject({ url: '/v1/oidc/interactions/anything' });
+      expect(interaction.statusCode).toBe(503);
+      expect(interaction.json().error.code).toBe('OIDC_UNAVAILABLE');
+      // Everything else answers.
+      expect((await signUp(rekeyed.app)).token).toMatch(/^rs_/);
+      // A new key, sealed with this instance's SECRETS_KEY, is signing at the next check.
+      await rotateSigningKey(rekeyed.database.db, { ...rekeyed.config }, 'ES256');
+      expect(await rekeyed.app.oidc.refreshKeys()).toBe(true);
+      const up = await rekeyed.app.inject({ url: '/.well-known/openid-configuration' });
+      expect(up.statusCode).toBe(200);
+    } finally {
+      await rekeyed.close();
+      await t.close();
+    }
+  });
 });
 
 describe('clients: CLI and API', () => {

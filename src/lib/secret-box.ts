@@ -8,6 +8,9 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
+/** A sealed secret that cannot be opened with the key at hand (none, or another one). */
+export class SealedSecretError extends Error {}
+
 export function seal(secret: string, key: Buffer | null): string {
   if (!key) return `plain:${secret}`;
   const iv = randomBytes(12);
@@ -18,14 +21,14 @@ export function seal(secret: string, key: Buffer | null): string {
 
 export function unseal(sealed: string, key: Buffer | null): string {
   if (sealed.startsWith('plain:')) return sealed.slice('plain:'.length);
-  if (!sealed.startsWith('gcm1:')) throw new Error('unknown sealed secret format');
-  if (!key) throw new Error('the secret is encrypted and SECRETS_KEY is not set');
+  if (!sealed.startsWith('gcm1:')) throw new SealedSecretError('unknown sealed secret format');
+  if (!key) throw new SealedSecretError('the secret is encrypted and SECRETS_KEY is not set');
   const raw = Buffer.from(sealed.slice('gcm1:'.length), 'base64');
   const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
   decipher.setAuthTag(raw.subarray(12, 28));
   try {
     return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
   } catch {
-    throw new Error('the secret does not open with SECRETS_KEY (was the key changed?)');
+    throw new SealedSecretError('the secret does not open with SECRETS_KEY (was the key changed?)');
   }
 }

@@ -21,6 +21,11 @@ export const OidcErrors = defineErrors({
     status: 409,
     message: 'The application asks you to sign in again before it continues.',
   },
+  OIDC_UNAVAILABLE: {
+    status: 503,
+    message:
+      'Sign-in for applications is unavailable: SECRETS_KEY does not open the signing keys (was it changed?). Restore the key, or make a new signing key with `roster keys rotate`.',
+  },
   ORGANIZATION_NOT_AVAILABLE: {
     status: 403,
     message:

@@ -15,7 +15,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { Config } from '../../config.ts';
 import type { Database } from '../../db/database.ts';
-import { seal, unseal } from '../../lib/secret-box.ts';
+import { SealedSecretError, seal, unseal } from '../../lib/secret-box.ts';
 
 export const KEY_ALGS = ['ES256', 'RS256'] as const;
 export type KeyAlg = (typeof KEY_ALGS)[number];
@@ -100,7 +100,11 @@ export async function rotateSigningKey(
   }
 }
 
-/** The published keys, the current first; fails (rather than signing with anything else) if a key does not open. */
+/**
+ * The published keys, the current first. The current key must open (SealedSecretError otherwise: the
+ * provider then signs nothing rather than with anything else); a retired one that does not (sealed
+ * under an earlier SECRETS_KEY) is left out — its public half cannot be recovered without it.
+ */
 export async function loadSigningKeys(
   db: Database,
   config: Pick<Config, 'secretsKey'>,
@@ -114,9 +118,17 @@ export async function loadSigningKeys(
     .execute();
   const current = rows.find((r) => r.retired_at === null);
   if (!current) throw new Error('no current OpenID Connect signing key');
+  const jwks: JWK[] = [];
+  for (const r of rows) {
+    try {
+      jwks.push(JSON.parse(unseal(r.private_jwk, config.secretsKey)) as JWK);
+    } catch (err) {
+      if (r === current || !(err instanceof SealedSecretError)) throw err;
+    }
+  }
   return {
     current: { kid: current.kid, alg: current.alg },
-    jwks: rows.map((r) => JSON.parse(unseal(r.private_jwk, config.secretsKey)) as JWK),
+    jwks,
     version: rows.map((r) => `${r.kid}${r.retired_at ? '' : '*'}`).join(','),
   };
 }

@@ -11,8 +11,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { Context } from '../../context.ts';
 import { installKey } from '../../lib/install-keys.ts';
+import { SealedSecretError } from '../../lib/secret-box.ts';
 import { sweepExpired } from './oidc.adapter.ts';
 import { loadEngine } from './oidc.engine.ts';
+import { OidcErrors } from './oidc.errors.ts';
 import { ensureSigningKey, loadSigningKeys, signingKeysVersion, sweepRetiredKeys } from './oidc.keys.ts';
 import { createProvider } from './oidc.provider.ts';
 
@@ -25,17 +27,25 @@ export function isProviderPath(url: string): boolean {
   return path.startsWith('/oidc/') && !/^\/oidc\/interaction(\/|$)/.test(path);
 }
 
+type Engine = {
+  provider: Provider;
+  callback: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  version: string;
+};
+
 export class OidcService {
-  private engine: {
-    provider: Provider;
-    callback: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-    version: string;
-  };
+  /**
+   * Null while the signing keys cannot be opened (SECRETS_KEY changed): the provider's endpoints then
+   * answer 503 and the rest of Roster works on; the keys are tried again at each check.
+   */
+  private engine: Engine | null;
+  /** The key set last found unopenable, so that one failure is logged once, not at every check. */
+  private failedVersion: string | null = null;
 
   private constructor(
     private readonly ctx: Context,
     private readonly cookieKeys: string[],
-    engine: OidcService['engine'],
+    engine: Engine | null,
   ) {
     this.engine = engine;
   }
@@ -43,34 +53,63 @@ export class OidcService {
   static async start(ctx: Context): Promise<OidcService> {
     await ensureSigningKey(ctx.db, ctx.config);
     const cookieKey = await installKey(ctx.db, ctx.config, 'oidc-cookies');
-    const cookieKeys = [cookieKey.toString('base64url')];
-    return new OidcService(ctx, cookieKeys, await OidcService.build(ctx, cookieKeys));
+    const service = new OidcService(ctx, [cookieKey.toString('base64url')], null);
+    await service.tryBuild(await signingKeysVersion(ctx.db));
+    return service;
   }
 
-  private static async build(ctx: Context, cookieKeys: string[]) {
-    const keys = await loadSigningKeys(ctx.db, ctx.config);
-    const provider = createProvider({ engine: await loadEngine(), ctx, keys, cookieKeys });
-    return { provider, callback: provider.callback() as never, version: keys.version };
+  /** Builds the engine with the published keys; on keys that do not open, stays (or becomes) unavailable. */
+  private async tryBuild(version: string): Promise<void> {
+    try {
+      const keys = await loadSigningKeys(this.ctx.db, this.ctx.config);
+      const provider = createProvider({
+        engine: await loadEngine(),
+        ctx: this.ctx,
+        keys,
+        cookieKeys: this.cookieKeys,
+      });
+      this.engine = { provider, callback: provider.callback() as never, version: keys.version };
+      this.failedVersion = null;
+    } catch (err) {
+      if (!(err instanceof SealedSecretError)) throw err;
+      // Never sign with anything else: no engine until the keys open or a new key is made.
+      this.engine = null;
+      if (this.failedVersion !== version) {
+        this.ctx.log.error({ err: err.message }, OidcErrors.OIDC_UNAVAILABLE().message);
+      }
+      this.failedVersion = version;
+    }
   }
 
-  /** The engine now in use. */
+  /** The engine now in use; 503 OIDC_UNAVAILABLE while its keys cannot be opened. */
   get provider(): Provider {
+    if (!this.engine) throw OidcErrors.OIDC_UNAVAILABLE();
     return this.engine.provider;
   }
 
   /** Answers one of the provider's requests (raw Node request and response). */
-  handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!this.engine) {
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '60' });
+      res.end(
+        JSON.stringify({
+          error: 'temporarily_unavailable',
+          error_description: OidcErrors.OIDC_UNAVAILABLE().message,
+        }),
+      );
+      return;
+    }
     return this.engine.callback(req, res);
   }
 
-  /** Rebuilds the engine when the published keys changed; true when it did. */
+  /** Rebuilds the engine when the published keys changed (or could not be opened); true when it did. */
   async refreshKeys(): Promise<boolean> {
     const version = await signingKeysVersion(this.ctx.db);
-    if (version === this.engine.version) return false;
+    if (this.engine ? version === this.engine.version : version === this.failedVersion) return false;
     await ensureSigningKey(this.ctx.db, this.ctx.config);
-    this.engine = await OidcService.build(this.ctx, this.cookieKeys);
-    this.ctx.log.info({ keys: this.engine.version }, 'OpenID Connect signing keys changed');
-    return true;
+    await this.tryBuild(version);
+    if (this.engine) this.ctx.log.info({ keys: this.engine.version }, 'OpenID Connect signing keys changed');
+    return this.engine !== null;
   }
 
   /** Deletes expired artifacts and retired keys past their last token; returns how many rows went. */
