@@ -31,6 +31,8 @@ export type SessionInfo = Schemas['SessionInfo'];
 /** The signed-in person's second factors: authenticator app, passkeys, recovery codes left. */
 export type MfaOverview = Result<'GET /v1/me/mfa'>;
 export type Passkey = MfaOverview['passkeys'][number];
+/** A sign-in request of an application ("Sign in with Roster"): its step, scopes, organizations to pick. */
+export type Interaction = Result<'GET /v1/oidc/interactions/{uid}'>;
 
 /** The scopes an app may ask for: all but deleting the organization and managing integrations. */
 export type AppScope = Exclude<Scope, 'org:delete' | 'org:integrations'>;
@@ -201,6 +203,18 @@ const WORDS: Record<string, string> = {
   PASSKEY_VERIFICATION_FAILED:
     'The passkey’s answer could not be verified. Try again, or sign in another way.',
   PASSKEY_OPTIONS_REQUIRED: 'The passkey request was not ready. Try again.',
+  // "Sign in with Roster": the interaction page (pages/oidc-interaction.tsx).
+  INTERACTION_NOT_FOUND:
+    'This sign-in request is no longer open: it expired, was already answered, was replaced by a newer one from another tab, or was started in another browser. Go back to the application and sign in from there again.',
+  INTERACTION_STEP_INVALID: 'This sign-in request has moved on to another step. Reload the page.',
+  FRESH_SIGN_IN_REQUIRED: 'The application asks you to sign in again before it continues.',
+  ORGANIZATION_NOT_AVAILABLE:
+    'You cannot choose this organization: you are no longer an active member, or it requires two-factor authentication your account does not have yet.',
+  OIDC_UNAVAILABLE:
+    'Signing in to applications with Roster is unavailable right now. Try again later; if it keeps happening, tell the operator.',
+  CLIENT_NOT_FOUND: 'This application is no longer registered with Roster.',
+  INVALID_REDIRECT_URI:
+    'A redirect URI must be a full https address without a #fragment (http only for localhost or 127.0.0.1).',
   RATE_LIMITED: 'Too many requests. Wait a little and try again.',
   NETWORK_ERROR: 'Roster could not be reached. Check your connection and try again.',
   INTERNAL: 'Something went wrong on the server. Try again; if it keeps happening, tell the operator.',

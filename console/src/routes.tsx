@@ -5,7 +5,8 @@
  * A new page is one entry here and one component under pages/:
  * - `kind: 'public'`: anyone, signed in or not (e.g. an emailed link's landing page, like
  *   `/invitations/accept` reads `?token=` the way `/verify-email`, `/reset-password` and
- *   `/confirm-email-change` do);
+ *   `/confirm-email-change` do; or an application's sign-in request, `/oidc/interaction/:uid`, which
+ *   sends a signed-out person to sign in itself);
  * - `kind: 'guest'`: only when signed out (sign-in, sign-up); signed-in visitors go to `?next=` or home;
  * - `kind: 'user'`: a signed-in user; others are sent to sign-in and brought back afterwards; `menu`
  *   puts it in the account menu (e.g. "My invitations" at `/me/invitations`, "Account" and "Security");
@@ -31,6 +32,7 @@ import { JoinPage } from './pages/join.tsx';
 import { JoinRequestsPage } from './pages/join-requests.tsx';
 import { MembersPage } from './pages/members.tsx';
 import { MyInvitationsPage } from './pages/my-invitations.tsx';
+import { OidcInteractionPage } from './pages/oidc-interaction.tsx';
 import { ResetPasswordPage } from './pages/reset-password.tsx';
 import { SettingsPage } from './pages/settings.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
@@ -98,6 +100,13 @@ export const routes: RouteDef[] = [
     render: (p) => <AcceptInvitationPage {...p} />,
   },
   { path: '/join/:slug', title: 'Request to join', kind: 'public', render: (p) => <JoinPage {...p} /> },
+  {
+    // Where the OpenID Connect provider sends the browser: an application's sign-in request.
+    path: '/oidc/interaction/:uid',
+    title: 'Sign-in request',
+    kind: 'public',
+    render: (p) => <OidcInteractionPage {...p} />,
+  },
   { path: '/', title: 'Organizations', kind: 'user', render: () => <HomePage /> },
   {
     path: '/me/invitations',

@@ -24,6 +24,8 @@ const NOT_PLACES = new Set([
   '/confirm-email-change',
 ]);
 const INVITATION_LANDING = '/invitations/accept';
+/** An application's sign-in request: answered once, so no place to come back to later. */
+const SIGN_IN_REQUEST = '/oidc/interaction/';
 
 /** Where to go back to after verifying: a path, or the invitation whose page holds its token. */
 export type Place = { path: string } | { invitation: true };
@@ -69,7 +71,8 @@ export function VerificationBanner() {
     if (!unverified) return;
     const path = here.split('?')[0] as string;
     if (path === INVITATION_LANDING) remember(unverified, { invitation: true });
-    else if (!NOT_PLACES.has(path) && !/[?&]token=/.test(here)) remember(unverified, { path: here });
+    else if (!NOT_PLACES.has(path) && !path.startsWith(SIGN_IN_REQUEST) && !/[?&]token=/.test(here))
+      remember(unverified, { path: here });
   }, [unverified, here]);
   if (!user || user.emailVerified || location.pathname === '/verify-email') return null;
   return (

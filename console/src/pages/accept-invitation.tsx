@@ -1,6 +1,6 @@
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { api, errorCode, explain, formatDate, type InvitationCheck, withArticle } from '../api.ts';
-import { Link, navigate } from '../router.tsx';
+import { Link, navigate, safeNext } from '../router.tsx';
 import { orgHome, type PageProps } from '../routes.tsx';
 import { useSession } from '../session.tsx';
 import { type Challenge, passwordSignIn, SecondStep } from '../sign-in-flow.tsx';
@@ -43,10 +43,14 @@ const sameEmail = (a: string, b: string) => a.trim().toLowerCase() === b.trim().
  * The landing page of the invitation email (`/invitations/accept?token=…`). The token leaves the
  * address bar as soon as it is read and stays in memory: signing in, signing up or switching account
  * happens on this page, so it never travels in another URL. Accepting sends it in a request body.
+ *
+ * `?next=` (kept in memory like the token) is where to go once the invitation is accepted, instead of
+ * the organization: an application's sign-in request that sent the person here from its sign-up page.
  */
 export function AcceptInvitationPage({ search }: PageProps) {
   const { user } = useSession();
   const [token] = useState(() => search.get('token'));
+  const [next] = useState(() => (search.get('next') ? safeNext(search.get('next')) : null));
   const [check, setCheck] = useState<{ offer?: InvitationCheck; error?: unknown; loading: boolean }>({
     loading: token !== null,
   });
@@ -86,7 +90,11 @@ export function AcceptInvitationPage({ search }: PageProps) {
             <Link to="/">Go to your organizations</Link>
           ) : (
             <>
-              <Link to="/sign-in">Sign in</Link> or <Link to="/sign-up">create an account</Link>.
+              <Link to={next ? `/sign-in?${new URLSearchParams({ next })}` : '/sign-in'}>Sign in</Link> or{' '}
+              <Link to={next ? `/sign-up?${new URLSearchParams({ next })}` : '/sign-up'}>
+                create an account
+              </Link>
+              .
             </>
           )}
         </p>
@@ -98,11 +106,11 @@ export function AcceptInvitationPage({ search }: PageProps) {
       <>
         <OfferCard offer={offer} />
         {!user ? (
-          <SignInOrUp offer={offer} token={token} />
+          <SignInOrUp offer={offer} token={token} next={next} />
         ) : sameEmail(user.email, offer.email) ? (
-          <Answer offer={offer} token={token} />
+          <Answer offer={offer} token={token} next={next} />
         ) : (
-          <WrongAccount offer={offer} signedInAs={user.email} />
+          <WrongAccount offer={offer} signedInAs={user.email} next={next} />
         )}
       </>
     );
@@ -144,7 +152,7 @@ function OfferCard({ offer }: { offer: Offer }) {
 }
 
 /** Signed in with the invited address: accept, or decline (which withdraws the invitation). */
-function Answer({ offer, token }: { offer: Offer; token: string }) {
+function Answer({ offer, token, next }: { offer: Offer; token: string; next: string | null }) {
   const { user, refresh } = useSession();
   const [state, setState] = useState<'idle' | 'accepting' | 'confirm-decline' | 'declining' | 'declined'>(
     'idle',
@@ -162,7 +170,7 @@ function Answer({ offer, token }: { offer: Offer; token: string }) {
     try {
       const done = await api.call('POST /v1/invitations/accept', { body: { token } });
       await refresh();
-      navigate(orgHome(done.organization.slug), { replace: true });
+      navigate(next ?? orgHome(done.organization.slug), { replace: true });
     } catch (err) {
       setError(explain(err));
       setState('idle');
@@ -243,7 +251,15 @@ function Answer({ offer, token }: { offer: Offer; token: string }) {
 }
 
 /** Signed in as someone else: say so, and offer to sign out and come back as the invited address. */
-function WrongAccount({ offer, signedInAs }: { offer: Offer; signedInAs: string }) {
+function WrongAccount({
+  offer,
+  signedInAs,
+  next,
+}: {
+  offer: Offer;
+  signedInAs: string;
+  next: string | null;
+}) {
   const { signOut } = useSession();
   const switching = useSubmit(signOut);
   return (
@@ -262,7 +278,7 @@ function WrongAccount({ offer, signedInAs }: { offer: Offer; signedInAs: string 
         >
           Sign out and continue as {offer.email}
         </button>
-        <Link className="button" to="/">
+        <Link className="button" to={next ?? '/'}>
           Stay signed in as {signedInAs}
         </Link>
       </div>
@@ -274,7 +290,7 @@ function WrongAccount({ offer, signedInAs }: { offer: Offer; signedInAs: string 
  * Not signed in: create the account with the invited address (locked: the invitation proves it, so the
  * account starts verified and joins at once), or sign in to an existing one and then accept.
  */
-function SignInOrUp({ offer, token }: { offer: Offer; token: string }) {
+function SignInOrUp({ offer, token, next }: { offer: Offer; token: string; next: string | null }) {
   const { refresh } = useSession();
   const [mode, setMode] = useState<'sign-up' | 'sign-in'>('sign-up');
   const [name, setName] = useState('');
@@ -290,7 +306,7 @@ function SignInOrUp({ offer, token }: { offer: Offer; token: string }) {
           body: { name, email: offer.email, password, invitationToken: token },
         });
         await refresh();
-        navigate(orgHome(offer.organization.slug), { replace: true });
+        navigate(next ?? orgHome(offer.organization.slug), { replace: true });
       } else {
         const asked = await passwordSignIn(email, password);
         // Signed in, this page shows Accept / Decline (or that the account is another one).

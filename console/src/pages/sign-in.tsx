@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { RequestNotice } from '../oidc.tsx';
 import { Link, navigate, safeNext } from '../router.tsx';
 import type { PageProps } from '../routes.tsx';
 import { useSession } from '../session.tsx';
@@ -7,7 +8,8 @@ import { EmailField, ErrorMessage, Notice, Page, PasswordField, useSubmit } from
 
 /**
  * `?next=` is where to go afterwards; `?email=` prefills the address. An account with a second factor
- * gets the second step on this page; a passkey signs in alone.
+ * gets the second step on this page; a passkey signs in alone. When `next` is an application's sign-in
+ * request (`/oidc/interaction/:uid`), the page names the application and offers to cancel.
  */
 export function SignInPage({ search }: PageProps) {
   const { refresh } = useSession();
@@ -31,6 +33,7 @@ export function SignInPage({ search }: PageProps) {
   if (challenge) {
     return (
       <Page title="Sign in">
+        <RequestNotice next={next} />
         <SecondStep
           challenge={challenge}
           onSignedIn={done}
@@ -48,6 +51,7 @@ export function SignInPage({ search }: PageProps) {
   return (
     <Page title="Sign in">
       <div className="stack narrow">
+        <RequestNotice next={next} />
         <form className="card" onSubmit={form.submit} noValidate aria-label="Sign in">
           {startedOver ? <Notice>{startedOver}</Notice> : null}
           <ErrorMessage>{form.message}</ErrorMessage>

@@ -1,11 +1,15 @@
 import { useState } from 'react';
 import { api } from '../api.ts';
+import { InvitationForRequest, RequestNotice } from '../oidc.tsx';
 import { Link, navigate, safeNext } from '../router.tsx';
 import type { PageProps } from '../routes.tsx';
 import { useSession } from '../session.tsx';
 import { EmailField, ErrorMessage, NameField, Page, PasswordField, useSubmit } from '../ui.tsx';
 
-/** `?next=` is where to go afterwards; `?email=` prefills the address. */
+/**
+ * `?next=` is where to go afterwards; `?email=` prefills the address. When `next` is an application's
+ * sign-in request, the page names the application and also takes the link of an invitation email.
+ */
 export function SignUpPage({ search }: PageProps) {
   const { refresh } = useSession();
   const [name, setName] = useState('');
@@ -20,23 +24,27 @@ export function SignUpPage({ search }: PageProps) {
 
   return (
     <Page title="Create your account">
-      <form className="card narrow" onSubmit={form.submit} noValidate>
-        <ErrorMessage>{form.message}</ErrorMessage>
-        <NameField value={name} onChange={(e) => setName(e.target.value)} error={form.fields.name} />
-        <EmailField value={email} onChange={(e) => setEmail(e.target.value)} error={form.fields.email} />
-        <PasswordField
-          choosing
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          error={form.fields.password}
-        />
-        <button type="submit" className="button primary" disabled={form.busy}>
-          {form.busy ? 'Creating your account…' : 'Create account'}
-        </button>
-        <p className="form-footer">
-          Already have an account? <Link to={`/sign-in?${new URLSearchParams(search)}`}>Sign in</Link>
-        </p>
-      </form>
+      <div className="stack narrow">
+        <RequestNotice next={next} />
+        <form className="card" onSubmit={form.submit} noValidate>
+          <ErrorMessage>{form.message}</ErrorMessage>
+          <NameField value={name} onChange={(e) => setName(e.target.value)} error={form.fields.name} />
+          <EmailField value={email} onChange={(e) => setEmail(e.target.value)} error={form.fields.email} />
+          <PasswordField
+            choosing
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            error={form.fields.password}
+          />
+          <button type="submit" className="button primary" disabled={form.busy}>
+            {form.busy ? 'Creating your account…' : 'Create account'}
+          </button>
+          <p className="form-footer">
+            Already have an account? <Link to={`/sign-in?${new URLSearchParams(search)}`}>Sign in</Link>
+          </p>
+        </form>
+        <InvitationForRequest next={next} />
+      </div>
     </Page>
   );
 }

@@ -29,6 +29,7 @@ import {
   orgClaims,
   orgIdOfResource,
 } from './oidc.organizations.ts';
+import { logoutSource, postLogoutSuccessSource } from './oidc.pages.ts';
 
 /** The provider's endpoints, under `/oidc` (discovery stays at the issuer's `/.well-known/…`). */
 export const OIDC_ROUTES = {
@@ -219,7 +220,7 @@ export function createProvider({ engine, ctx, keys, cookieKeys }: ProviderOption
       clientCredentials: { enabled: true },
       introspection: { enabled: true },
       revocation: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       resourceIndicators: {
         enabled: true,
         defaultResource: async () => undefined,
