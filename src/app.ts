@@ -27,7 +27,7 @@ import { compileValidator } from './lib/validation.ts';
 import authPlugin from './plugins/auth.plugin.ts';
 import consolePlugin from './plugins/console.plugin.ts';
 import contextPlugin from './plugins/context.plugin.ts';
-import errorHandler, { frameworkErrors } from './plugins/error-handler.plugin.ts';
+import errorHandler, { clientErrorHandler, frameworkErrors } from './plugins/error-handler.plugin.ts';
 import metricsPlugin from './plugins/metrics.plugin.ts';
 import openapiPlugin from './plugins/openapi.plugin.ts';
 import rateLimitPlugin from './plugins/rate-limit.plugin.ts';
@@ -48,8 +48,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // Fastify accepts a hop count too; its types only list the other forms.
     trustProxy: config.trustProxy as boolean | string,
     bodyLimit: config.bodyLimit,
-    // Router errors (bad percent-encoding, over-long segments) get the same error envelope.
+    // Router errors (bad percent-encoding, over-long segments) get the same error envelope, and so do
+    // the HTTP parser's refusals (headers or URL too large, not HTTP) and the answer while closing.
     frameworkErrors,
+    clientErrorHandler,
+    return503OnClosing: false,
     // Query strings may repeat keys; route params are never case-folded.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // One validator for every plugin, including those that add shared schemas (which would otherwise

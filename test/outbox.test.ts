@@ -1,15 +1,17 @@
 /**
  * The transactional outbox against a real SMTP server (SPEC §2 "Events, audit, notifications"):
  * emails are written in the transaction of the change, so a rolled-back change sends nothing; a worker
- * delivers them with retries and backoff; a crash between commit and send loses nothing; and a send is
- * never done twice once acknowledged, however many instances drain the same database.
+ * delivers them with retries and backoff; a crash between commit and send loses nothing; a send is
+ * never done twice once acknowledged, however many instances drain the same database; and the short
+ * leases that let a dead worker's messages come free within seconds are renewed while a send runs,
+ * and given up (the send aborted) by a worker that cannot renew them.
  */
 import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../src/db/database.ts';
 import * as spentPayloads from '../src/db/migrations/0005-spent-outbox-payloads.ts';
-import { createMailer, type Mailer, SMTP_TIMEOUTS, sendBudgetMs } from '../src/features/outbox/mailer.ts';
+import { createMailer, type Mailer } from '../src/features/outbox/mailer.ts';
 import {
   claimDue,
   type EmailMessage,
@@ -21,6 +23,7 @@ import {
   backoffSeconds,
   createOutboxWorker,
   LEASE_SECONDS,
+  leasePlan,
   MAX_ATTEMPTS,
 } from '../src/features/outbox/outbox.worker.ts';
 import {
@@ -31,11 +34,24 @@ import {
   TEST_DATABASE_URL,
   type TestApp,
   uniqueEmail,
+  waitUntil,
 } from './helpers.ts';
 import { startSmtpServer, type TestSmtpServer } from './smtp-server.ts';
 
 const MAIL_FROM = 'Roster Outbox <outbox@roster.test>';
 const silent = pino({ level: 'silent' });
+
+/** Blocks this process's event loop for `ms`, as a long GC pause, a CPU-bound stretch or a paused VM would. */
+function freeze(ms: number) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** A logger that keeps what it writes, parsed. */
+function capturingLogger() {
+  const lines: Array<Record<string, unknown>> = [];
+  const log = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+  return { log, lines };
+}
 
 function message(to: string, subject = 'Outbox test'): EmailMessage {
   return { to, subject, text: `Hello ${to}`, html: `<p>Hello ${to}</p>`, links: [] };
@@ -137,16 +153,27 @@ describe('backoffSeconds', () => {
   });
 });
 
-describe('the SMTP time limits fit in the outbox lease', () => {
-  it('no send can outlast a lease (otherwise a second worker would send the message again)', () => {
-    expect(sendBudgetMs(SMTP_TIMEOUTS)).toBeLessThan(LEASE_SECONDS * 1000);
+describe('outbox leases: short, renewed while the work runs', () => {
+  it('a claim holds a message for seconds (a dead worker’s messages come free that soon), renewed five times per lease', () => {
+    expect(LEASE_SECONDS).toBeLessThanOrEqual(30);
+    const plan = leasePlan();
+    expect(plan.leaseMs).toBe(LEASE_SECONDS * 1000);
+    expect(plan.renewEveryMs).toBe(plan.leaseMs / 5);
+    // A send starts on a lease renewed within the last two heartbeats …
+    expect(plan.startWithAtLeastMs).toBe(plan.leaseMs - 2 * plan.renewEveryMs);
+    // … and is aborted while two heartbeats of an unrenewed lease are left: one check at least falls
+    // in that window before the lease can run out.
+    expect(plan.abortBelowMs).toBe(2 * plan.renewEveryMs);
+    expect(plan.abortBelowMs).toBeLessThan(plan.startWithAtLeastMs);
   });
 
-  it('a worker refuses a lease shorter than the longest send', () => {
+  it('a worker refuses a lease that is not a positive number of seconds', () => {
     const mailer: Mailer = { async send() {}, close() {} };
-    expect(() =>
-      createOutboxWorker({ db: undefined as never, mailer, log: silent, pollMs: 1000, leaseSeconds: 1 }),
-    ).toThrow(/lease/);
+    for (const leaseSeconds of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() =>
+        createOutboxWorker({ db: undefined as never, mailer, log: silent, pollMs: 1000, leaseSeconds }),
+      ).toThrow(/lease/);
+    }
   });
 });
 
@@ -379,22 +406,24 @@ describe('outbox delivery through SMTP', () => {
     expect(smtp.to(to)).toHaveLength(1);
   });
 
-  it('no send starts when the lease could run out before it ends; those messages are handed back, then delivered once', async () => {
-    const to = Array.from({ length: 8 }, () => uniqueEmail('slow'));
+  it('sends that outlast the lease are covered by its renewals: no other worker takes them, each starts on a fresh lease, each is delivered once', async () => {
+    const to = [uniqueEmail('slow'), uniqueEmail('slow')];
     const ids = await enqueue(t, to);
-    smtp.slow(500);
+    const LEASE = 2;
+    const plan = leasePlan(LEASE);
+    smtp.slow(LEASE * 1000 + 500); // each send takes longer than a whole lease
     const real = createMailer({ smtpUrl: smtp.url, from: MAIL_FROM, log: silent });
     const leaseLeftAtStart: number[] = [];
     // The real SMTP mailer, instrumented: how much of its lease does each message have when its send starts?
     const mailer: Mailer = {
-      async send(m, id) {
+      async send(m, id, signal) {
         const { left } = await t.database.db
           .selectFrom('outbox')
           .select(sql<number>`extract(epoch from locked_until - now())::float8`.as('left'))
           .where('id', '=', id)
           .executeTakeFirstOrThrow();
         leaseLeftAtStart.push(left);
-        await real.send(m, id);
+        await real.send(m, id, signal);
       },
       close: () => real.close(),
     };
@@ -403,26 +432,101 @@ describe('outbox delivery through SMTP', () => {
       mailer,
       log: silent,
       pollMs: 1000,
-      leaseSeconds: 4,
-      sendBudgetMs: 2500,
+      leaseSeconds: LEASE,
+      concurrency: 1,
+    });
+    const pass = worker.drain();
+    // Once it holds them, another worker drains the same outbox over and over: it must find nothing to take.
+    await waitUntil(() => leaseLeftAtStart.length > 0);
+    let done = false;
+    const rival = (async () => {
+      while (!done) {
+        await t.app.outbox.drain();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    try {
+      expect(await pass).toBe(2);
+    } finally {
+      done = true;
+      await rival;
+      smtp.accept();
+      mailer.close();
+    }
+    // Every send started on a lease renewed within two heartbeats (less the time this probe takes to ask).
+    expect(leaseLeftAtStart).toHaveLength(2);
+    for (const left of leaseLeftAtStart) expect(left).toBeGreaterThan(plan.startWithAtLeastMs / 1000 - 0.5);
+    for (const address of to) expect(smtp.to(address)).toHaveLength(1);
+    for (const id of ids) {
+      const r = await row(t, id);
+      // One claim each: never taken over, though each send lasted longer than a lease.
+      expect([r.status, r.attempts]).toEqual(['sent', 1]);
+    }
+  });
+
+  it('a worker frozen past its lease aborts its send when it wakes and starts nothing on the leases it held; each message is delivered once', async () => {
+    const to = [uniqueEmail('frozen'), uniqueEmail('frozen')];
+    const ids = (await enqueue(t, to)) as [string, string];
+    smtp.hang();
+    const real = createMailer({ smtpUrl: smtp.url, from: MAIL_FROM, log: silent });
+    const LEASE = 1;
+    const plan = leasePlan(LEASE);
+    const starts: Array<{ id: string; attempts: number; left: number }> = [];
+    const mailer: Mailer = {
+      async send(m, id, signal) {
+        const { attempts, left } = await t.database.db
+          .selectFrom('outbox')
+          .select(['attempts', sql<number>`extract(epoch from locked_until - now())::float8`.as('left')])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        starts.push({ id, attempts, left });
+        if (starts.length > 1) smtp.accept(); // after the freeze, the server answers again
+        await real.send(m, id, signal);
+      },
+      close: () => real.close(),
+    };
+    const { log, lines } = capturingLogger();
+    const worker = createOutboxWorker({
+      db: t.database.db,
+      mailer,
+      log,
+      pollMs: 1000,
+      leaseSeconds: LEASE,
       concurrency: 1,
     });
     try {
-      expect(await worker.drain()).toBe(8);
+      const pass = worker.drain();
+      // The first send is under way (the SMTP server will not answer its end of data) …
+      await waitUntil(() => starts.length === 1);
+      // … when the process stops for longer than the lease: no heartbeat, no check, nothing runs.
+      freeze(LEASE * 1000 + 500);
+      await pass;
     } finally {
       smtp.accept();
       mailer.close();
     }
-    // Sent one after another at 0.5 s each, the last would start with 0.5 s of its 4 s lease left; every
-    // send must start with the budget (2.5 s) left, less the time this probe takes to ask (< 0.5 s).
-    expect(leaseLeftAtStart).toHaveLength(8);
-    for (const left of leaseLeftAtStart) expect(left).toBeGreaterThan(2);
+    // Awake, it gave up both leases it held: the send in flight was aborted, the other message was
+    // handed back untried (no attempt counted) …
+    expect(
+      lines.filter((l) => l.msg === 'outbox: stopped working on a message whose lease could not be kept'),
+    ).toHaveLength(2);
+    expect(smtp.to(to[0] as string)).toHaveLength(0);
+    const first = await row(t, ids[0]);
+    expect([first.status, first.attempts, first.locked_until]).toEqual(['pending', 1, null]);
+    expect(first.last_error).toMatch(/^aborted: its lease could not be renewed in time/);
+    // … and claimed again on a fresh lease, sent once: no send started on a lease held through the freeze.
+    expect(starts.map((s) => [s.id, s.attempts])).toEqual([
+      [ids[0], 1],
+      [ids[1], 1],
+    ]);
+    for (const s of starts) expect(s.left).toBeGreaterThan(plan.startWithAtLeastMs / 1000 - 0.5);
+    expect(smtp.to(to[1] as string)).toHaveLength(1);
+    expect([(await row(t, ids[1])).status, (await row(t, ids[1])).attempts]).toEqual(['sent', 1]);
+
+    await makeDue(t, ids[0]);
+    await t.app.outbox.drain();
     for (const address of to) expect(smtp.to(address)).toHaveLength(1);
-    for (const id of ids) {
-      const r = await row(t, id);
-      // Handed-back claims do not count as attempts.
-      expect([r.status, r.attempts]).toEqual(['sent', 1]);
-    }
+    expect((await row(t, ids[0])).status).toBe('sent');
   });
 
   it('a stuck SMTP server times out instead of holding the message', async () => {

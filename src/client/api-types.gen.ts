@@ -187,8 +187,14 @@ export interface Operations {
       200: {
         data: Array<Schemas["OidcClient"]>;
       };
+      400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Register an OpenID Connect client; its secret is shown once (API key with clients:admin) */
@@ -212,6 +218,13 @@ export interface Operations {
       400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Remove a client: its grants, codes and tokens stop working (API key with clients:admin) */
@@ -227,6 +240,13 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** What a sign-in request asks: the application, scopes, the step (login or consent), the organizations to pick from (the browser that started it only) */
@@ -280,6 +300,11 @@ export interface Operations {
       400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Complete the login step with the signed-in Roster session → the URL to send the browser to */
@@ -299,7 +324,14 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Grant what the application asks for, with the organization picked (optional) → the URL to send the browser to */
@@ -322,7 +354,14 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Decline the request: the application receives access_denied → the URL to send the browser to */
@@ -339,7 +378,15 @@ export interface Operations {
         redirectTo: string;
       };
       400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Liveness: the process is up */
@@ -351,6 +398,12 @@ export interface Operations {
       200: {
         status: "ok";
       };
+      400: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Readiness: the database answers and the instance is not shutting down */
@@ -363,6 +416,11 @@ export interface Operations {
         status: "ready";
         database: string;
       };
+      400: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
       503: Schemas["ErrorResponse"];
     };
   };
@@ -387,10 +445,18 @@ export interface Operations {
         };
       };
       400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
       410: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Sign in with email and password; failed attempts are limited per email and client IP, per email and per client IP (429 past any) */
@@ -412,7 +478,14 @@ export interface Operations {
       };
       400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
       429: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** End the current session */
@@ -422,8 +495,16 @@ export interface Operations {
     body: undefined;
     responses: {
       204: undefined;
+      400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Verify an email address with the emailed token */
@@ -438,6 +519,14 @@ export interface Operations {
         user: Schemas["User"];
       };
       400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Email a new verification link to the signed-in user */
@@ -449,9 +538,17 @@ export interface Operations {
       202: {
         sent: boolean;
       };
+      400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** The signed-in user */
@@ -461,8 +558,14 @@ export interface Operations {
     body: undefined;
     responses: {
       200: Schemas["User"];
+      400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Change your profile: `name` (trimmed, 1–100 characters) */
@@ -478,6 +581,13 @@ export interface Operations {
       400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Delete your account, giving your password: refused (409 LAST_OWNER, `details.organizations`) while you are the last owner of an organization */
@@ -493,8 +603,15 @@ export interface Operations {
       400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
       429: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Ask for a password-reset link by email: always 202 with the same body, whether or not an account has the address (400 malformed address, 429 past PASSWORD_RESET_LIMIT_PER_IP) */
@@ -510,7 +627,15 @@ export interface Operations {
         message: string;
       };
       400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
       429: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Set a new password with the emailed link's token: every session of the account ends (sign in again); the address counts as verified */
@@ -528,7 +653,15 @@ export interface Operations {
         user: Schemas["User"];
       };
       400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       410: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Make the new address the account's, with the token of the link sent to it (no session needed); the old address is told */
@@ -544,8 +677,16 @@ export interface Operations {
         user: Schemas["User"];
       };
       400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
       410: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Change your password, giving the current one (a wrong one counts as a failed sign-in): your other sessions end, this one stays */
@@ -566,7 +707,14 @@ export interface Operations {
       400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
       429: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Ask to change your email address, giving your password: a link (24 hours) goes to the new address, which replaces the old one when the link is followed */
@@ -587,8 +735,15 @@ export interface Operations {
       400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
       429: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Your live sessions, newest first; `current` marks this one */
@@ -600,8 +755,14 @@ export interface Operations {
       200: {
         data: Array<Schemas["SessionInfo"]>;
       };
+      400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** End one of your sessions (this one too: that signs you out); anyone else’s is 404 */
@@ -617,6 +778,13 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** End every session of yours but this one */
@@ -629,8 +797,16 @@ export interface Operations {
         /** Sessions ended (all but the current one). */
         revoked: number;
       };
+      400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Your second factors: authenticator app, passkeys, recovery codes left */
@@ -661,8 +837,14 @@ export interface Operations {
           remaining: number;
         };
       };
+      400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Start setting up an authenticator app (replaces a set-up not yet confirmed): its secret and otpauth:// URL */
@@ -677,9 +859,17 @@ export interface Operations {
         /** otpauth://totp/… — show it as a QR code */
         otpauthUrl: string;
       };
+      400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Remove the authenticator app (with your password); with no passkey left, the recovery codes go too */
@@ -695,7 +885,14 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
       429: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Confirm the authenticator app with a code it shows; answers 10 recovery codes, shown once */
@@ -720,7 +917,13 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
       503: Schemas["ErrorResponse"];
     };
   };
@@ -739,8 +942,15 @@ export interface Operations {
       400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
       429: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Options for navigator.credentials.create() to register a passkey (valid 5 minutes, once) */
@@ -753,8 +963,16 @@ export interface Operations {
         /** PublicKeyCredentialCreationOptionsJSON or PublicKeyCredentialRequestOptionsJSON: pass to @simplewebauthn/browser (optionsJSON) or decode for navigator.credentials */
         options: Record<string, never>;
       };
+      400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Your passkeys */
@@ -775,8 +993,14 @@ export interface Operations {
           backedUp: boolean;
         }>;
       };
+      400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Register a passkey with the browser’s answer to the options; the first second factor also gets recovery codes */
@@ -817,7 +1041,14 @@ export interface Operations {
       400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Rename one of your passkeys */
@@ -844,6 +1075,13 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Remove one of your passkeys; with no second factor left, the recovery codes go too */
@@ -859,6 +1097,13 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Second step of a sign-in: the challenge from MFA_REQUIRED and one of code, recoveryCode, passkey → a session */
@@ -897,8 +1142,14 @@ export interface Operations {
       };
       400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       410: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
       429: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
       503: Schemas["ErrorResponse"];
     };
   };
@@ -917,8 +1168,15 @@ export interface Operations {
       };
       400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       410: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
       429: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Start a passwordless sign-in: WebAuthn options for a discoverable passkey (valid 5 minutes) */
@@ -932,7 +1190,16 @@ export interface Operations {
         /** PublicKeyCredentialCreationOptionsJSON or PublicKeyCredentialRequestOptionsJSON: pass to @simplewebauthn/browser (optionsJSON) or decode for navigator.credentials */
         options: Record<string, never>;
       };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
       429: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Sign in with a passkey alone (user-verified: no second step) */
@@ -967,6 +1234,13 @@ export interface Operations {
       };
       400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Create an organization; the caller becomes its owner */
@@ -983,7 +1257,14 @@ export interface Operations {
       400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** The signed-in user's memberships, with organization and role */
@@ -1008,8 +1289,14 @@ export interface Operations {
           joinedAt: string | null;
         }>;
       };
+      400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Read an organization and its settings (org:read; a member held back by mfaRequired may read it too, with viewer.mfa.enrolled false and no scopes) */
@@ -1022,9 +1309,15 @@ export interface Operations {
     body: undefined;
     responses: {
       200: Schemas["Organization"];
+      400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Change name, slug or settings (org:write) */
@@ -1055,7 +1348,14 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Delete an organization and its memberships (org:delete) */
@@ -1068,9 +1368,17 @@ export interface Operations {
     body: undefined;
     responses: {
       204: undefined;
+      400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** List members, in join order, cursor-paginated (member:read) */
@@ -1102,6 +1410,11 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Add an existing user (member:admin): a pending membership that becomes active only when they accept */
@@ -1123,7 +1436,14 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Read one membership (member:read) */
@@ -1140,6 +1460,11 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Change a member's role (member:admin; at or below your own role) */
@@ -1159,7 +1484,14 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Remove a member (member:admin), or leave when the user is yourself */
@@ -1176,7 +1508,14 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Is this user a member, with which role and scopes? (member:read; one database round trip) */
@@ -1204,6 +1543,11 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Find a user by exact email, to add them (member:admin); 404 when there is none */
@@ -1234,6 +1578,11 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Accept a pending owner-add: you become an active member */
@@ -1260,7 +1609,14 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Decline a pending owner-add: the membership is deleted */
@@ -1276,6 +1632,13 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** The approval queue: pending requests to join, oldest first (member:admin) */
@@ -1301,6 +1664,11 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Ask to join: anyone by `{email}` (always 202, the same answer whatever the address), or signed in with no body (201, a pending membership) */
@@ -1324,8 +1692,15 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
       429: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Approve a request to join (member:admin): a user's becomes an active membership (`role`, default member); one by email becomes an invitation with a link, emailed */
@@ -1349,8 +1724,15 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
       429: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Reject a request to join (member:admin): it is deleted and the user may ask again */
@@ -1367,7 +1749,14 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Withdraw your own pending request to join */
@@ -1383,6 +1772,13 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** The organization's audit log, newest first (audit:read) */
@@ -1431,6 +1827,11 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** List invitations, newest first, with counts per status (member:read) */
@@ -1470,6 +1871,11 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Invite one email (member:invite); the answer carries the copy-link, shown once */
@@ -1496,8 +1902,15 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
       429: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Invite up to 1,000 emails at once (member:invite), one result per email */
@@ -1540,7 +1953,14 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
       429: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Ask for someone to be invited (any member); approvers are notified */
@@ -1565,8 +1985,15 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
       429: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Read one invitation (member:read); never its token */
@@ -1583,6 +2010,11 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Revoke a pending invitation (member:invite): its link stops working */
@@ -1599,7 +2031,14 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Email a new link (member:invite): the old one stops working, the expiry starts again */
@@ -1620,8 +2059,15 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
       429: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** A new copy-link without an email (member:invite): the old link stops working */
@@ -1642,7 +2088,14 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Approve a request (member:admin): the invitation gets its link and is emailed */
@@ -1663,8 +2116,15 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
       429: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Reject a request (member:admin) */
@@ -1681,7 +2141,14 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Check an invitation link without signing in: what it offers, or why it is no good */
@@ -1712,6 +2179,12 @@ export interface Operations {
         message?: string | null;
       };
       400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Accept, signed in with the invited (verified) email */
@@ -1742,8 +2215,15 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
       410: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Accept with the token in the body (keeps it out of URLs and access logs) */
@@ -1773,8 +2253,15 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
       410: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Your pending invitations (to your verified email) and owner-adds, oldest first */
@@ -1803,8 +2290,14 @@ export interface Operations {
           expiresAt: string | null;
         }>;
       };
+      400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Accept an invitation to your verified email from your inbox (no link needed) */
@@ -1834,8 +2327,15 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
       410: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Decline an invitation to your verified email: it is revoked */
@@ -1851,7 +2351,14 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** The apps this organization publishes (org:integrations) */
@@ -1866,9 +2373,15 @@ export interface Operations {
       200: {
         data: Array<Schemas["App"]>;
       };
+      400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Publish an app; its client secret and webhook secret are shown once (org:integrations) */
@@ -1899,7 +2412,14 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** One of the apps this organization publishes (org:integrations) */
@@ -1912,9 +2432,15 @@ export interface Operations {
     body: undefined;
     responses: {
       200: Schemas["App"];
+      400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Change name, scopes, URLs or published (org:integrations) */
@@ -1938,6 +2464,13 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Delete an app and every installation of it (org:integrations) */
@@ -1950,9 +2483,17 @@ export interface Operations {
     body: undefined;
     responses: {
       204: undefined;
+      400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Replace the client secret; the old one stops working (org:integrations) */
@@ -1968,9 +2509,17 @@ export interface Operations {
         /** Shown this once. */
         clientSecret: string;
       };
+      400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Replace the signing secret of the app's webhooks (org:integrations) */
@@ -1986,9 +2535,17 @@ export interface Operations {
         /** Shown this once. */
         webhookSecret: string;
       };
+      400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** The delivery log of the app's webhooks, newest first (org:integrations) */
@@ -2025,6 +2582,11 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** The organization's installed apps (org:integrations) */
@@ -2050,6 +2612,11 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Install an app (org:integrations and every scope it asks for): 201 pending, or 200 with the existing installation */
@@ -2070,6 +2637,13 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Read an installation (the app's own token, or org:integrations) */
@@ -2085,6 +2659,11 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** The app marks its installation installed: {status: 'installed'} (the app's own token only) */
@@ -2103,6 +2682,13 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Uninstall: its tokens stop working at once (org:integrations) */
@@ -2118,6 +2704,13 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Client id + secret + grant code (or refresh token) → installation access and refresh tokens */
@@ -2146,6 +2739,13 @@ export interface Operations {
       };
       400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** The event types Roster publishes */
@@ -2160,6 +2760,13 @@ export interface Operations {
           description: string;
         }>;
       };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** The organization's webhook endpoints (org:integrations) */
@@ -2174,9 +2781,15 @@ export interface Operations {
       200: {
         data: Array<Schemas["WebhookEndpoint"]>;
       };
+      400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Register a webhook endpoint; the signing secret is shown once (org:integrations) */
@@ -2202,7 +2815,14 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** One webhook endpoint (org:integrations) */
@@ -2219,6 +2839,11 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Change the URL, events or description; enable or disable (org:integrations) */
@@ -2243,6 +2868,13 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Remove a webhook endpoint; its pending messages are dropped (org:integrations) */
@@ -2259,6 +2891,13 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** Replace the signing secret; the new one is shown once (org:integrations) */
@@ -2278,6 +2917,13 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
   /** The delivery log: one entry per attempt, newest first (org:integrations) */
@@ -2314,6 +2960,11 @@ export interface Operations {
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
     };
   };
 }

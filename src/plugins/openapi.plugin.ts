@@ -14,7 +14,8 @@ async function openapi(app: FastifyInstance, opts: { version: string; publicUrl:
         description:
           'Organizations, members, roles, invitations, join requests and app installations. ' +
           'Authenticate with `Authorization: Bearer <session token or API key>`. Errors are ' +
-          '`{ "error": { "code", "message", "details" } }` with stable codes.',
+          '`{ "error": { "code", "message", "details" } }` with stable codes; each operation lists every ' +
+          'status it can answer, those the server gives before any route runs (400, 408, 414, 431, 503) included.',
       },
       servers: [{ url: opts.publicUrl }],
       components: {

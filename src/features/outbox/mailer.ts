@@ -2,18 +2,19 @@
  * Delivers an email: through SMTP with nodemailer when SMTP_URL is set; otherwise into the log
  * (recipient, subject and links) so a trial user can follow the links without a mail server.
  */
-import type { Transporter } from 'nodemailer';
+import type { SendMailOptions, Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import type { EmailMessage } from './outbox.repository.ts';
 
 export interface Mailer {
-  send(message: EmailMessage, messageId: string): Promise<void>;
+  /** Sends one email; `signal` aborts it (the SMTP connection carrying it is closed). */
+  send(message: EmailMessage, messageId: string, signal?: AbortSignal): Promise<void>;
   close(): void;
 }
 
 /**
  * SMTP time limits, in milliseconds. Nodemailer's defaults (2 min to connect, 10 min of silence) would
- * let one stuck server hold a message past its outbox lease, and another worker would send it again.
+ * let one stuck server hold a message, and an SMTP connection, for many minutes.
  */
 export interface SmtpTimeouts {
   /** DNS, TCP connection and SMTP greeting together. @default 15000 */
@@ -26,11 +27,6 @@ export const SMTP_TIMEOUTS: SmtpTimeouts = { connectMs: 15_000, idleMs: 30_000 }
 
 /** SMTP connections kept open and reused (servers often pause before greeting a new connection). */
 export const SMTP_CONNECTIONS = 5;
-
-/** The longest one send can take with these limits: connecting, then EHLO, MAIL, RCPT, DATA and the end of data. */
-export function sendBudgetMs(timeouts: SmtpTimeouts = SMTP_TIMEOUTS): number {
-  return timeouts.connectMs + 5 * timeouts.idleMs;
-}
 
 export function createMailer(opts: {
   smtpUrl: string | null;
@@ -68,8 +64,8 @@ export function createMailer(opts: {
     return transport;
   };
   return {
-    async send(message, messageId) {
-      await (await connect()).sendMail({
+    async send(message, messageId, signal) {
+      const mail: SendMailOptions & { signal?: AbortSignal } = {
         from: opts.from,
         to: message.to,
         subject: message.subject,
@@ -77,7 +73,11 @@ export function createMailer(opts: {
         html: message.html,
         // A stable Message-ID lets a receiving server drop a duplicate if a retry follows a lost ack.
         messageId: `<${messageId}@roster>`,
-      });
+        // Nodemailer (10.x) fails the message and closes the pooled connection carrying it (its
+        // types do not list the option yet).
+        signal,
+      };
+      await (await connect()).sendMail(mail);
     },
     close() {
       transport?.then((t) => t.close()).catch(() => {});

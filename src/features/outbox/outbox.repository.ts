@@ -1,7 +1,8 @@
 /**
  * The transactional outbox. A message is a row written in the transaction of the change that causes
  * it, so a rolled-back change sends nothing and a crash after commit loses nothing. Workers claim due
- * rows with FOR UPDATE SKIP LOCKED and a lease, so any number of instances cooperate.
+ * rows with FOR UPDATE SKIP LOCKED and a short lease that they renew while they work on them, so any
+ * number of instances cooperate and a dead instance's messages come free one lease later.
  */
 import { type Kysely, sql } from 'kysely';
 import type { DB, OutboxKind } from '../../db/schema.ts';
@@ -81,10 +82,10 @@ export interface ClaimedMessage {
 }
 
 /**
- * Leases up to `limit` due messages for `leaseSeconds`; a worker that dies lets the lease run out.
- * Each claim counts an attempt, and the returned `attempts` is the claim's fencing token: the
- * updates below apply only while the row still carries it, so a worker whose lease was taken over
- * cannot overwrite what the new holder did.
+ * Leases up to `limit` due messages for `leaseSeconds`; the worker renews the lease while it holds
+ * them ({@link renewClaims}), and a worker that dies lets it run out. Each claim counts an attempt,
+ * and the returned `attempts` is the claim's fencing token: the updates below apply only while the
+ * row still carries it, so a worker whose lease was taken over cannot overwrite what the new holder did.
  */
 export async function claimDue(
   db: Kysely<DB>,
@@ -107,6 +108,35 @@ export async function claimDue(
     RETURNING o.id, o.kind, o.payload, o.attempts
   `.execute(db);
   return result.rows;
+}
+
+/** A message a worker holds: its id and the claim's attempt number (the fencing token). */
+export interface HeldClaim {
+  id: string;
+  attempts: number;
+}
+
+/**
+ * Extends the leases of the messages a worker still holds to `leaseSeconds` from now, in one
+ * statement (the worker's heartbeat). Fenced like the updates below: a claim another worker has taken
+ * over (its attempt number moved on), or one already recorded or handed back, is not renewed.
+ * Returns the ids that were; the caller treats any other as lost.
+ */
+export async function renewClaims(
+  db: Kysely<DB>,
+  claims: readonly HeldClaim[],
+  leaseSeconds: number,
+): Promise<Set<string>> {
+  if (claims.length === 0) return new Set();
+  const held = JSON.stringify(claims.map((c) => ({ id: c.id, attempts: c.attempts })));
+  const result = await sql<{ id: string }>`
+    UPDATE outbox o
+    SET locked_until = now() + make_interval(secs => ${leaseSeconds})
+    FROM jsonb_to_recordset(${held}::jsonb) AS h(id uuid, attempts integer)
+    WHERE o.id = h.id AND o.attempts = h.attempts AND o.status = 'pending' AND o.locked_until IS NOT NULL
+    RETURNING o.id
+  `.execute(db);
+  return new Set(result.rows.map((r) => r.id));
 }
 
 /** Records a delivery; false when the claim `attempt` is no longer the row's (another worker took it over). */

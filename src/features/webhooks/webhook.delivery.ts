@@ -42,18 +42,23 @@ interface PostResult {
   status: number;
 }
 
-/** One POST, with the SSRF guard on the address actually connected to, and one overall time limit. */
+/**
+ * One POST, with the SSRF guard on the address actually connected to, one overall time limit, and
+ * `signal` to cut it short (the outbox worker could not keep the message's lease).
+ */
 function post(
   target: URL,
   headers: Record<string, string>,
   body: string,
   timeoutMs: number,
   allowPrivate: boolean,
+  signal: AbortSignal | undefined,
 ): Promise<PostResult> {
   const literal = literalAddress(target);
   if (literal && !allowPrivate && isForbiddenAddress(literal)) {
     return Promise.reject(new ForbiddenAddressError(literal));
   }
+  if (signal?.aborted) return Promise.reject(signal.reason);
   const transport = target.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const req = transport.request(
@@ -67,14 +72,18 @@ function post(
       },
       (res) => {
         clearTimeout(deadline);
+        signal?.removeEventListener('abort', onAbort);
         res.resume(); // the body is not read; the status says it all
         res.on('error', () => {});
         resolve({ status: res.statusCode ?? 0 });
       },
     );
     const deadline = setTimeout(() => req.destroy(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+    const onAbort = () => req.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal?.addEventListener('abort', onAbort, { once: true });
     req.on('error', (err) => {
       clearTimeout(deadline);
+      signal?.removeEventListener('abort', onAbort);
       reject(err);
     });
     req.end(body);
@@ -156,7 +165,7 @@ export function createWebhookHandler(opts: WebhookHandlerOptions): OutboxHandler
   return {
     backoffSeconds: opts.backoffSeconds ?? ((attempts) => webhookBackoffSeconds(attempts)),
 
-    async send(claimed) {
+    async send(claimed, signal) {
       const m = claimed.payload as unknown as WebhookMessage;
       const target = await loadTarget(opts.db, m);
       const started = performance.now();
@@ -170,7 +179,14 @@ export function createWebhookHandler(opts: WebhookHandlerOptions): OutboxHandler
           'user-agent': `Roster-Webhooks/${VERSION}`,
           ...signatureHeaders(secret, webhookId(claimed.id), timestamp, m.body),
         };
-        ({ status } = await post(new URL(target.url), headers, m.body, opts.timeoutMs, opts.allowPrivate));
+        ({ status } = await post(
+          new URL(target.url),
+          headers,
+          m.body,
+          opts.timeoutMs,
+          opts.allowPrivate,
+          signal,
+        ));
         if (status < 200 || status > 299) error = `the receiver answered HTTP ${status}`;
       } catch (err) {
         error = err instanceof Error ? err.message : String(err);
