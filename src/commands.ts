@@ -24,9 +24,9 @@ import {
   type InvitationLimits,
   invitationLimits,
   listInvitations,
-  resendInvitation,
   revokeInvitation,
 } from './features/invitations/invitation.service.ts';
+import { resendInvitation } from './features/invitations/invitation-links.service.ts';
 import {
   createClient,
   deleteClient,

@@ -221,6 +221,17 @@ describe.runIf(RUN_BROWSER_TESTS)('apps and installations in the console, in Chr
     // Install it into the organization itself: pending, and the app's webhook receives the code.
     await page.getByRole('link', { name: 'All apps' }).click();
     await page.getByLabel('App URL name').fill(slug);
+    await page.getByRole('button', { name: 'Review and install' }).click();
+    // Before anything is granted: what the app will be able to do, in words.
+    const consent = page.locator('.consent-step');
+    await consent.getByText(`Install Status Board Pro in ${org.name}?`).waitFor();
+    expect(await consent.textContent()).toContain('It will be able to:');
+    expect(await consent.textContent()).toContain('Read the audit log.');
+    // Escape cancels it, nothing installed; the focus goes back to the button.
+    await page.keyboard.press('Escape');
+    await consent.waitFor({ state: 'detached' });
+    expect(await installations(org.slug, owner.token)).toEqual([]);
+    await page.getByRole('button', { name: 'Review and install' }).click();
     await page.getByRole('button', { name: 'Install', exact: true }).click();
     await page
       .getByText(`Status Board Pro is installed in ${org.name} and pending: waiting for the app to finish.`)
@@ -231,6 +242,7 @@ describe.runIf(RUN_BROWSER_TESTS)('apps and installations in the console, in Chr
     expect(await installed.getByText('audit:read').isVisible()).toBe(true);
     // Installing again changes nothing (200 with the installation already there).
     await page.getByLabel('App URL name').fill(slug);
+    await page.getByRole('button', { name: 'Review and install' }).click();
     await page.getByRole('button', { name: 'Install', exact: true }).click();
     await page.getByText(`Status Board Pro was already installed in ${org.name} (pending)`).waitFor();
 
@@ -291,26 +303,37 @@ describe.runIf(RUN_BROWSER_TESTS)('apps and installations in the console, in Chr
     await page.getByText('No apps are installed.').waitFor();
     const form = page.locator('form').filter({ hasText: 'Install an app' });
 
+    const consent = page.locator('.consent-step');
     // Refusals in words: an unknown name, and another organization's unpublished app.
     for (const name of ['no-such-app', hidden.slug]) {
       await form.getByLabel('App URL name').fill(name);
+      await form.getByRole('button', { name: 'Review and install' }).click();
       const [answer] = await Promise.all([
         page.waitForResponse((r) => r.url().endsWith('/installations') && r.request().method() === 'POST'),
-        form.getByRole('button', { name: 'Install' }).click(),
+        consent.getByRole('button', { name: 'Install', exact: true }).click(),
       ]);
       expect(answer.status()).toBe(404);
-      await form.getByRole('alert').getByText('No app has this URL name that you can reach').waitFor();
+      await consent.getByRole('alert').getByText('No app has this URL name that you can reach').waitFor();
     }
     // An empty name is caught before asking.
     await form.getByLabel('App URL name').fill('');
-    await form.getByRole('button', { name: 'Install' }).click();
+    await form.getByRole('button', { name: 'Review and install' }).click();
     await form.getByText("Enter the app's URL name.").waitFor();
 
+    // Another organization's app: the step says what it may be granted at most, before installing.
     await form.getByLabel('App URL name').fill(notes.slug);
-    await form.getByRole('button', { name: 'Install' }).click();
-    await page
-      .getByText(`Notes is installed in ${org.name} and pending: waiting for the app to finish.`)
-      .waitFor();
+    await form.getByRole('button', { name: 'Review and install' }).click();
+    expect(await consent.textContent()).toContain('At most, it will be able to:');
+    expect(await consent.textContent()).toContain('List the members, with their names, emails and roles.');
+    expect(await consent.textContent()).not.toContain('Delete');
+    await consent.getByRole('button', { name: 'Install', exact: true }).click();
+    const granted = page.getByRole('status').filter({
+      hasText: `Notes is installed in ${org.name} and pending: waiting for the app to finish.`,
+    });
+    await granted.waitFor();
+    // What it got, in words.
+    expect(await granted.textContent()).toContain('It was granted:');
+    expect(await granted.textContent()).toContain('Read the organization: its name and settings.');
     const row = page.getByRole('row').filter({ hasText: notes.slug });
     await row.waitFor();
     expect(await row.getByText('pending', { exact: true }).isVisible()).toBe(true);

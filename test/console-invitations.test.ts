@@ -189,15 +189,20 @@ describe.runIf(RUN_BROWSER_TESTS)('invitations and joining in the console, in Ch
     await fresh.waitFor();
     const url = await fresh.inputValue();
     expect(url).toMatch(new RegExp(`^${base}/invitations/accept\\?token=`));
-    // The new link works and the emailed one no longer does.
+    // The copied link works, and so does the one already emailed: copying never breaks a link sent.
     const check = (tok: string) =>
       t.app.inject({ url: `/v1/invitations/${encodeURIComponent(tok)}` }).then((r) => r.json());
     expect(await check(tokenOf(url))).toMatchObject({ valid: true, email: b });
-    expect(await check(oldToken)).toEqual({ valid: false, reason: 'not_found' });
+    expect(await check(oldToken)).toMatchObject({ valid: true, email: b });
+    // The focus stays on the link made, ready to copy.
+    expect(await page.evaluate(() => document.activeElement?.tagName)).not.toBe('BODY');
 
+    // Resend says it replaces the links, and does: the emailed and the copied link stop working.
     await page.getByRole('button', { name: `Resend to ${b}` }).click();
     await page.getByText(`A new email is on its way to ${b}.`).waitFor();
     await waitForMail(b, new RegExp(`token=(?!${oldToken})`));
+    expect(await check(oldToken)).toEqual({ valid: false, reason: 'not_found' });
+    expect(await check(tokenOf(url))).toEqual({ valid: false, reason: 'not_found' });
 
     await page.getByRole('button', { name: `Revoke ${a}` }).click();
     await page.getByRole('button', { name: 'Revoke', exact: true }).click();

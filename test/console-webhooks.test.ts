@@ -418,6 +418,206 @@ describe.runIf(RUN_BROWSER_TESTS)('webhooks in the console, in Chromium', () => 
     expect(labels.indexOf('Webhooks')).toBe(labels.indexOf('Settings') - 1);
   });
 
+  /** The focused element, described: its tag, its text, and whether it is the page's body. */
+  const focused = (page: Page) =>
+    page.evaluate(() => {
+      const el = document.activeElement;
+      return {
+        body: el === null || el === document.body,
+        tag: el?.tagName ?? '',
+        text: el?.textContent ?? '',
+        inOutcome: el?.closest('.outcome') !== null && el?.closest('.outcome') !== undefined,
+      };
+    });
+
+  /** Waits until the endpoint's message (the only one) is back in the outbox after a failed attempt. */
+  async function waitRescheduled(endpointId: string) {
+    const rescheduled = () =>
+      t.database.db
+        .selectFrom('outbox')
+        .select('id')
+        .where('kind', '=', 'webhook')
+        .where('status', '=', 'pending')
+        .where('attempts', '=', 1)
+        .where('locked_until', 'is', null)
+        .where(sql<string>`payload->>'targetId'`, '=', endpointId)
+        .executeTakeFirst();
+    let message = await rescheduled();
+    for (let i = 0; i < 300 && !message; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      message = await rescheduled();
+    }
+    expect(message, 'the failed message is back in the outbox').toBeDefined();
+    return message?.id as string;
+  }
+
+  it('Send test event: the result is said beside the button, which keeps the focus; the delivery opens onto the payload sent and the answer', async () => {
+    const s = await seedOrg('test-event');
+    const path = newPath('test-event');
+    const e = await register(s, path, ['member.added']);
+    const page = await freshPage();
+    await signIn(page, s.owner.user.email, `/orgs/${s.org.slug}/webhooks/${e.id}`);
+    await page.getByRole('heading', { name: 'Webhook endpoint' }).waitFor();
+    await page.getByText('Nothing delivered yet.').waitFor();
+
+    const send = page.getByRole('button', { name: 'Send test event' });
+    await send.click();
+    const result = page.locator('#test-event-result');
+    await result.getByText('The test event was delivered: the receiver answered HTTP 200.').waitFor();
+    expect(await focused(page)).toMatchObject({ body: false, tag: 'BUTTON', text: 'Send test event' });
+    const [got] = rx.to(path);
+    expect(got).toMatchObject({ verified: true, answered: 200 });
+    expect(got?.json).toMatchObject({
+      type: 'webhook.test',
+      organizationId: s.org.id,
+      data: { endpointId: e.id },
+    });
+
+    // The log was read again: the attempt is there, and opens onto its message.
+    const row = page.getByRole('row').filter({ hasText: 'webhook.test' }).first();
+    await row.waitFor();
+    expect(await cell(row, 'Webhook id').textContent()).toBe(got?.id);
+    expect(await cell(row, 'Result').textContent()).toBe('succeeded');
+    const details = row.getByRole('button', { name: /^Details/ });
+    expect(await details.getAttribute('aria-expanded')).toBe('false');
+    await details.click();
+    expect(await details.getAttribute('aria-expanded')).toBe('true');
+    const payload = page.getByRole('region', { name: 'Payload' });
+    await payload.waitFor();
+    expect(JSON.parse((await payload.textContent()) as string)).toEqual(JSON.parse(got?.body as string));
+    expect(await page.getByRole('region', { name: 'Response body' }).textContent()).toBe('ok');
+    await page.getByText(/^HTTP 200, after \d+ ms\.$/).waitFor();
+    await page.getByText('Delivered: the receiver acknowledged it (1 attempt).').waitFor();
+    // Acknowledged: nothing to replay.
+    expect(await page.getByRole('button', { name: 'Replay' }).count()).toBe(0);
+    expect(await focused(page)).toMatchObject({ body: false, tag: 'BUTTON' });
+    await shot(page, 'console-webhook-delivery-details');
+
+    // Opened, it still fits a phone and the narrowest table layout.
+    await page.setViewportSize({ width: 375, height: 812 });
+    expect(await overflow(page), 'details at 375 px').toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 721, height: 900 });
+    expect(await overflow(page), 'details at 721 px').toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1200, height: 800 });
+
+    // Closed again.
+    await details.click();
+    expect(await payload.count()).toBe(0);
+
+    // A disabled endpoint gets no test event: said in words beside the button.
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/organizations/${s.org.id}/webhooks/${e.id}`,
+      headers: bearer(s.owner.token),
+      payload: { enabled: false },
+    });
+    await send.click();
+    await result.getByText('This endpoint is disabled. Re-enable it first, then try again.').waitFor();
+    expect(await focused(page)).toMatchObject({ body: false, text: 'Send test event' });
+  });
+
+  it('a given-up delivery shows its failed answer and is replayed under the same webhook-id; the focus goes to the result', async () => {
+    const s = await seedOrg('replay');
+    const path = newPath('replay');
+    const e = await register(s, path, ['member.role_changed']);
+    rx.fail(path, 500);
+    await changeRole(s, 'admin');
+    await rx.waitFor(() => rx.to(path).length >= 1);
+    // Given up: the endpoint is disabled while the message waits for its retry, which then ends it.
+    const messageId = await waitRescheduled(e.id);
+    const patch = (enabled: boolean) =>
+      t.app.inject({
+        method: 'PATCH',
+        url: `/v1/organizations/${s.org.id}/webhooks/${e.id}`,
+        headers: bearer(s.owner.token),
+        payload: { enabled },
+      });
+    expect((await patch(false)).statusCode).toBe(200);
+    await t.database.db
+      .updateTable('outbox')
+      .set({ next_attempt_at: sql`now()` })
+      .where('id', '=', messageId)
+      .execute();
+    const status = () =>
+      t.database.db
+        .selectFrom('outbox')
+        .select('status')
+        .where('id', '=', messageId)
+        .executeTakeFirstOrThrow();
+    for (let i = 0; i < 300 && (await status()).status !== 'dead'; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect((await status()).status).toBe('dead');
+    expect((await patch(true)).statusCode).toBe(200);
+
+    const page = await freshPage();
+    await signIn(page, s.owner.user.email, `/orgs/${s.org.slug}/webhooks/${e.id}`);
+    const failed = page.getByRole('row').filter({ hasText: 'failed' }).first();
+    await failed.waitFor();
+    await failed.getByRole('button', { name: /^Details/ }).click();
+    await page.getByText('Given up after 1 attempt: no more attempts are made.').waitFor();
+    await page.getByText('HTTP 500, after').waitFor();
+    expect(await page.getByRole('region', { name: 'Response body' }).textContent()).toBe('no');
+    const payload = JSON.parse((await page.getByRole('region', { name: 'Payload' }).textContent()) as string);
+    expect(payload).toEqual(rx.to(path)[0]?.json);
+
+    await page.getByRole('button', { name: 'Replay' }).click();
+    await page.getByText('The replay was delivered: the receiver answered HTTP 200.').waitFor();
+    expect(await focused(page)).toMatchObject({ body: false, inOutcome: true });
+    const [first, again] = rx.to(path);
+    expect(again).toMatchObject({ id: first?.id, body: first?.body, verified: true, answered: 200 });
+    // Replayed: no second replay is offered.
+    expect(await page.getByRole('button', { name: 'Replay' }).count()).toBe(0);
+    // The log was read again: the replay's attempt, under the same webhook-id.
+    const replayed = page
+      .getByRole('row')
+      .filter({ hasText: 'succeeded' })
+      .filter({ hasText: first?.id as string });
+    await replayed.first().waitFor();
+    await shot(page, 'console-webhook-replay');
+  });
+
+  it('"All events" subscribes an endpoint to every event type; unticked, the earlier choice comes back', async () => {
+    const s = await seedOrg('all-events');
+    const path = newPath('all-events');
+    const page = await freshPage();
+    await signIn(page, s.owner.user.email, `/orgs/${s.org.slug}/webhooks`);
+    await page.getByText('No webhook endpoints yet.').waitFor();
+    // The test event is sent on request only: it is not offered.
+    expect(await page.getByLabel('webhook.test').count()).toBe(0);
+    const all = page.getByRole('checkbox', { name: 'All events' });
+    const added = page.getByLabel('member.added');
+    await added.check();
+    await all.check();
+    expect(await added.isDisabled()).toBe(true);
+    expect(await added.isChecked()).toBe(true);
+    expect(await page.getByLabel('member.role_changed').isChecked()).toBe(true);
+    await all.uncheck();
+    expect(await added.isChecked()).toBe(true);
+    expect(await page.getByLabel('member.role_changed').isChecked()).toBe(false);
+    await all.check();
+    await page.getByLabel('URL', { exact: true }).fill(`${rx.url}${path}`);
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    const secretBox = page.getByRole('textbox', { name: 'Signing secret' });
+    await secretBox.waitFor();
+    rx.setSecret(path, await secretBox.inputValue());
+    const row = page.getByRole('row').filter({ hasText: `${rx.url}${path}` });
+    await row.waitFor();
+    expect(await cell(row, 'Events').textContent()).toBe('All events');
+    const list = await t.app.inject({
+      url: `/v1/organizations/${s.org.id}/webhooks`,
+      headers: bearer(s.owner.token),
+    });
+    expect(list.json().data[0].events).toEqual(['*']);
+    await changeRole(s, 'admin');
+    await rx.waitFor(() => rx.to(path).length >= 1);
+    expect(rx.to(path)[0]).toMatchObject({ verified: true, json: { type: 'member.role_changed' } });
+
+    // The endpoint's page edits it with the same choice ticked.
+    await row.getByRole('link', { name: `${rx.url}${path}` }).click();
+    await page.getByRole('heading', { name: 'Webhook endpoint' }).waitFor();
+    expect(await page.getByRole('checkbox', { name: 'All events' }).isChecked()).toBe(true);
+  });
+
   it('fits a 375-pixel-wide screen: the list, the form and the delivery log', async () => {
     const s = await seedOrg('narrow');
     const path = newPath('a-rather-long-path-for-a-receiver-on-a-phone-screen');

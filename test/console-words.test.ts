@@ -1,9 +1,20 @@
 /**
- * The console's words for a rate-limit refusal (console/src/api.ts): what was limited, read from the
- * limit's name in the error's details, and the wait in the unit that suits it.
+ * The console's words: a rate-limit refusal (console/src/api.ts) — what was limited, read from the
+ * limit's name in the error's details, and the wait in the unit that suits it —, every audit action
+ * the server writes (console/src/audit-words.ts, checked against the server's sources), the roles
+ * and scopes the console mirrors (console/src/access.ts), and validation messages in words.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ApiError, duration, explain } from '../console/src/api.ts';
+import { memberActions, ROLE_SCOPES, rolesUpTo, SCOPES } from '../console/src/access.ts';
+import { APP_SCOPES, ApiError, duration, explain, fieldErrors, issueInWords } from '../console/src/api.ts';
+import { AUDIT_ACTIONS, describeEntry } from '../console/src/audit-words.ts';
+import {
+  APP_SCOPES as SERVER_APP_SCOPES,
+  SCOPES as SERVER_SCOPES,
+  scopesForRole,
+} from '../src/features/access/scopes.ts';
 
 const limited = (details?: unknown) =>
   new ApiError(429, { code: 'RATE_LIMITED', message: 'Too many requests; retry later.', details });
@@ -42,5 +53,117 @@ describe('rate-limit refusals in words', () => {
     expect(duration(5399)).toBe('90 minutes');
     expect(duration(5400)).toBe('2 hours');
     expect(duration(86_400)).toBe('24 hours');
+  });
+});
+
+/** Every audit action the server's sources write: `action: '…'` (or a choice of two), and MFA's `recordChange`. */
+function auditActionsInSources(): Set<string> {
+  const found = new Set<string>();
+  const dotted = /'([a-z_]+\.[a-z_]+)'/g;
+  for (const entry of readdirSync(SRC, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    if (file.includes(`${path.sep}client${path.sep}`)) continue;
+    const text = readFileSync(file, 'utf8');
+    const expressions = [
+      ...text.matchAll(/\baction:\s*([^,\n}]+)/g),
+      ...text.matchAll(/\bconst action = ([^;]+);/g),
+      ...text.matchAll(/recordChange\(\s*(?:[^,()]+,\s*){4}('[^']+')/g),
+    ].map((m) => m[1] as string);
+    for (const e of expressions) for (const m of e.matchAll(dotted)) found.add(m[1] as string);
+  }
+  return found;
+}
+
+const SRC = path.resolve(import.meta.dirname, '../src');
+
+describe('the audit log in words (console/src/audit-words.ts)', () => {
+  it('has words for every action the server writes, and none it does not', () => {
+    const written = auditActionsInSources();
+    // The scan finds the actions of every feature (a broken scan would pass trivially).
+    for (const a of ['member.role_changed', 'invitation.link_created', 'user.passkey_added', 'app.created'])
+      expect(written).toContain(a);
+    expect([...written].filter((a) => !(a in AUDIT_ACTIONS)).sort()).toEqual([]);
+    expect(
+      Object.keys(AUDIT_ACTIONS)
+        .filter((a) => !written.has(a))
+        .sort(),
+    ).toEqual([]);
+  });
+
+  it('says an entry as a sentence from its data and its target', () => {
+    expect(
+      describeEntry({ action: 'member.role_changed', data: { from: 'member', to: 'admin' } }, 'Mia'),
+    ).toBe('Changed Mia’s role from member to admin');
+    expect(
+      describeEntry(
+        {
+          action: 'organization.updated',
+          data: { changes: { name: { from: 'A', to: 'B' }, mfaRequired: { from: false, to: true } } },
+        },
+        'x',
+      ),
+    ).toBe('Changed settings: name to “B”, two-factor requirement on');
+    expect(
+      describeEntry({ action: 'member.removed', data: { status: 'pending', role: 'member' } }, 'Ada'),
+    ).toBe('Withdrew Ada’s membership before it was answered');
+    expect(describeEntry({ action: 'something.new', data: {} }, 'x')).toBe('something.new');
+  });
+});
+
+describe('roles and scopes in words (console/src/access.ts)', () => {
+  it("mirrors the server's roles and scopes", () => {
+    expect(SCOPES).toEqual([...SERVER_SCOPES]);
+    for (const role of ['owner', 'admin', 'member'] as const)
+      expect([...ROLE_SCOPES[role]], role).toEqual([...scopesForRole(role)]);
+    expect(Object.keys(APP_SCOPES).sort()).toEqual([...SERVER_APP_SCOPES].sort());
+  });
+
+  it('offers only what the rules allow: no owner for an admin, nothing on an owner, no step-down for the last owner', () => {
+    const admin = { role: 'admin' as const, scopes: ROLE_SCOPES.admin, userId: 'a' };
+    const owner = { role: 'owner' as const, scopes: ROLE_SCOPES.owner, userId: 'o' };
+    const member = { role: 'member' as const, scopes: ROLE_SCOPES.member, userId: 'm' };
+    const anOwner = { userId: 'o', role: 'owner' as const, status: 'active' as const, name: 'O' };
+    const aMember = { userId: 'x', role: 'member' as const, status: 'active' as const, name: 'X' };
+    expect(memberActions(admin, anOwner, false)).toEqual({
+      changeRole: false,
+      remove: false,
+      why: 'Only an owner can change or remove an owner.',
+    });
+    expect(memberActions(admin, aMember, false)).toEqual({ changeRole: true, remove: true, why: null });
+    expect(memberActions(member, aMember, false)).toEqual({ changeRole: false, remove: false, why: null });
+    expect(memberActions(owner, anOwner, true).why).toContain('You are the only owner');
+    expect(memberActions(owner, anOwner, false)).toEqual({ changeRole: true, remove: false, why: null });
+    expect(rolesUpTo('admin')).toEqual(['admin', 'member']);
+  });
+});
+
+describe('validation in words (console/src/api.ts)', () => {
+  const invalid = (field: string, message: string) =>
+    new ApiError(400, {
+      code: 'VALIDATION_FAILED',
+      message: `${field}: ${message}`,
+      details: [{ field, message }],
+    });
+
+  it("turns the validator's phrases into words", () => {
+    expect(issueInWords('must NOT have fewer than 1 characters')).toBe('cannot be empty');
+    expect(issueInWords('must NOT have more than 100 characters')).toBe('can be at most 100 characters long');
+    expect(issueInWords('must be <= 365')).toBe('must be at most 365');
+    expect(issueInWords('must be integer or null')).toBe('must be a whole number');
+    expect(issueInWords('must match format "email"')).toBe('is not a valid email address');
+    expect(issueInWords('is not a valid email address')).toBe('is not a valid email address');
+  });
+
+  it('names the field in a sentence, and gives each field its own', () => {
+    expect(explain(invalid('name', 'must NOT have fewer than 1 characters'))).toBe(
+      'The name cannot be empty.',
+    );
+    expect(explain(invalid('inviteExpiryDays', 'must be >= 1'))).toBe(
+      'The invitation expiry must be at least 1.',
+    );
+    expect(fieldErrors(invalid('name', 'must NOT have fewer than 1 characters'))).toEqual({
+      name: 'Cannot be empty.',
+    });
   });
 });

@@ -65,6 +65,14 @@ const membership = (orgId: string, userId: string) =>
 const invitationRow = (id: string) =>
   t.database.db.selectFrom('invitations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
+const linkRows = (invitationId: string) =>
+  t.database.db
+    .selectFrom('invitation_links')
+    .selectAll()
+    .where('invitation_id', '=', invitationId)
+    .orderBy('created_at')
+    .execute();
+
 const audit = (orgId: string, action: string) =>
   t.database.db
     .selectFrom('audit_log')
@@ -121,16 +129,22 @@ describe('creating an invitation', () => {
     expect((await audit(org.id, 'invitation.created')).map((a) => a.target_id)).toContain(invitation.id);
   });
 
-  it('stores only a SHA-256 of the token, under a token id distinct from the invitation id', async () => {
+  it('stores only a SHA-256 of the token, in a link row whose id (distinct from the invitation id) the token names', async () => {
     const { invitation, token } = await invited(t.app, owner, org.id, uniqueEmail('hash'));
-    const row = await invitationRow(invitation.id);
+    const [link, ...more] = await linkRows(invitation.id);
+    expect(more).toHaveLength(0);
     const secret = token.slice(3 + 32);
     expect(secret).toHaveLength(43); // 256 random bits
-    expect(Buffer.from(row.secret_hash as Uint8Array)).toEqual(createHash('sha256').update(secret).digest());
-    expect(row.token_id).not.toBe(invitation.id);
-    expect(token.slice(3, 35)).toBe(String(row.token_id).replaceAll('-', ''));
-    const everything = JSON.stringify(await t.database.db.selectFrom('invitations').selectAll().execute());
-    expect(everything).not.toContain(secret);
+    expect(Buffer.from(link?.secret_hash as Uint8Array)).toEqual(
+      createHash('sha256').update(secret).digest(),
+    );
+    expect(link).toMatchObject({ kind: 'email', created_by: owner.user.id, organization_id: org.id });
+    expect(link?.id).not.toBe(invitation.id);
+    expect(token.slice(3, 35)).toBe(String(link?.id).replaceAll('-', ''));
+    for (const table of ['invitations', 'invitation_links'] as const) {
+      const everything = JSON.stringify(await t.database.db.selectFrom(table).selectAll().execute());
+      expect(everything).not.toContain(secret);
+    }
   });
 
   it('refuses a malformed email (400 INVALID_EMAIL naming email) and an unknown role (400 naming role)', async () => {
@@ -653,7 +667,7 @@ describe('revoke, resend, copy-link', () => {
     expect(byMember.statusCode).toBe(403);
   });
 
-  it('resend: a new token (the old stops working), expiry extended, a second email, audited', async () => {
+  it('resend: a new token (the old stops working, and the answer says so), expiry extended, a second email, audited', async () => {
     const email = uniqueEmail('resend');
     const inv = await invited(t.app, owner, org.id, email);
     await t.database.db
@@ -667,7 +681,8 @@ describe('revoke, resend, copy-link', () => {
       headers: bearer(admin.token),
     });
     expect(res.statusCode, res.body).toBe(200);
-    const { invitation, acceptUrl } = res.json();
+    const { invitation, acceptUrl, revokedLinks } = res.json();
+    expect(revokedLinks).toBe(1);
     const newToken = tokenOf(acceptUrl);
     expect(newToken).not.toBe(inv.token);
     expect(invitation.sendCount).toBe(2);
@@ -691,7 +706,7 @@ describe('revoke, resend, copy-link', () => {
     expect([gone.statusCode, errorCode(gone)]).toEqual([409, 'INVITATION_NOT_PENDING']);
   });
 
-  it('a new copy-link replaces the token without sending an email', async () => {
+  it('a copy-link is one more working link, without an email: the emailed one keeps working', async () => {
     const email = uniqueEmail('link');
     const inv = await invited(t.app, owner, org.id, email);
     const res = await t.app.inject({
@@ -700,7 +715,8 @@ describe('revoke, resend, copy-link', () => {
       headers: bearer(owner.token),
     });
     expect(res.statusCode).toBe(200);
-    expect((await validate(t.app, inv.token)).json().reason).toBe('not_found');
+    expect(res.json()).toMatchObject({ liveLinks: 2, link: { kind: 'copy', live: true } });
+    expect((await validate(t.app, inv.token)).json().valid).toBe(true);
     expect((await validate(t.app, tokenOf(res.json().acceptUrl))).json().valid).toBe(true);
     expect(await emailsTo(t, email)).toHaveLength(1);
   });
@@ -773,8 +789,7 @@ describe('invite requests and approval', () => {
       expiresAt: null,
     });
     expect(res.json().acceptUrl).toBeUndefined();
-    const row = await invitationRow(invitation.id);
-    expect([row.token_id, row.secret_hash]).toEqual([null, null]);
+    expect(await linkRows(invitation.id)).toEqual([]);
     expect(await emailsTo(t, email)).toHaveLength(0);
     for (const approver of [owner, admin]) {
       const notes = (await emailsTo(t, approver.user.email)).filter((m) => m.subject.includes(email));

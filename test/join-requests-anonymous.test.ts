@@ -60,7 +60,7 @@ function ask(app: TestApp['app'], org: string, payload: unknown, ip: string) {
 async function requestsIn(orgId: string) {
   return t.database.db
     .selectFrom('invitations')
-    .select(['id', 'email', 'approval', 'status', 'token_id'])
+    .select(['id', 'email', 'approval', 'status', 'expires_at'])
     .where('organization_id', '=', orgId)
     .where('approval', '=', 'requested_to_join')
     .execute();
@@ -112,7 +112,17 @@ describe('POST /v1/organizations/{slug}/join-requests with {email}, no session',
 
     const rows = await requestsIn(org.id);
     expect(rows.map((r) => r.email).sort()).toEqual([fresh.toLowerCase(), repeat].sort());
-    expect(rows.every((r) => r.status === 'pending' && r.token_id === null)).toBe(true);
+    expect(rows.every((r) => r.status === 'pending' && r.expires_at === null)).toBe(true);
+    const links = await t.database.db
+      .selectFrom('invitation_links')
+      .select('id')
+      .where(
+        'invitation_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .execute();
+    expect(links).toEqual([]); // a request awaiting approval has no link
     expect(await requestsIn(sso.org.id)).toEqual([]);
     const members = await t.database.db
       .selectFrom('memberships')

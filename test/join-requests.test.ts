@@ -285,12 +285,20 @@ describe.runIf(onPostgres)('join-request races (PostgreSQL, parallel requests)',
         decide(admin.token, org.id, id, 'reject'),
       ]);
       const m = await membershipOf(org.id, user.user.id);
+      // The requester is told the one answer that was given.
+      const told = await t.database.db
+        .selectFrom('join_request_answers')
+        .select('answer')
+        .where('membership_id', '=', id)
+        .execute();
       if (approve.statusCode === 200) {
         expect(reject.statusCode).toBe(409);
         expect(m?.status).toBe('active');
+        expect(told).toEqual([{ answer: 'approved' }]);
       } else {
         expect([approve.statusCode, reject.statusCode]).toEqual([404, 204]);
         expect(m).toBeUndefined();
+        expect(told).toEqual([{ answer: 'rejected' }]);
       }
     }
   });

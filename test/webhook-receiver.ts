@@ -32,7 +32,7 @@ export interface ReceivedWebhook {
   answered: number;
 }
 
-type Plan = { status: number } | { hang: true };
+type Plan = { status: number; body?: string | Buffer } | { hang: true };
 
 export interface TestReceiver {
   /** Base URL, `http://127.0.0.1:<port>`. */
@@ -42,6 +42,8 @@ export interface TestReceiver {
   setSecret(path: string, secret: string): void;
   /** The next `times` requests to `path` get `status`. */
   fail(path: string, status: number, times?: number): void;
+  /** The next request to `path` gets `status` with `body` (instead of `ok` or `no`). */
+  answer(path: string, status: number, body: string | Buffer): void;
   /** The next request to `path` is held without an answer until `dropHung()`. */
   hang(path: string): void;
   /** Drops the connections of held requests, as a receiver that dies would. */
@@ -115,7 +117,8 @@ export async function startReceiver(): Promise<TestReceiver> {
       // A receiver refuses what it cannot verify.
       const status = plan ? plan.status : entry.verified ? 200 : 401;
       entry.answered = status;
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'no');
+      const answer = plan?.body ?? (status < 300 ? 'ok' : 'no');
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(answer);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -134,6 +137,7 @@ export async function startReceiver(): Promise<TestReceiver> {
     fail(path, status, times = 1) {
       for (let i = 0; i < times; i++) queue(path, { status });
     },
+    answer: (path, status, body) => queue(path, { status, body }),
     hang: (path) => queue(path, { hang: true }),
     dropHung() {
       for (const res of hung.splice(0)) res.socket?.destroy();

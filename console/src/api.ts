@@ -22,6 +22,10 @@ export type InvitationCheck = Result<'GET /v1/invitations/{token}'>;
 /** A pending invitation or owner-add waiting for the signed-in user's answer. */
 export type MyInvitation = Result<'GET /v1/me/invitations'>['data'][number];
 export type JoinRequest = Schemas['JoinRequest'];
+/** One of the signed-in person's requests to join: waiting, or answered in the last 30 days. */
+export type MyJoinRequest = Schemas['MyJoinRequest'];
+/** What the public join page shows of an organization (its name only if it takes requests). */
+export type JoinPageInfo = Schemas['JoinPage'];
 export type App = Schemas['App'];
 /** An app just created: the app with its client secret and webhook secret, shown this once. */
 export type CreatedApp = Result<'POST /v1/organizations/{org}/apps'>;
@@ -57,6 +61,8 @@ export type WebhookEndpoint = Schemas['WebhookEndpoint'];
  * of an app's.
  */
 export type Delivery = Result<'GET /v1/organizations/{org}/webhooks/{id}/deliveries'>['data'][number];
+/** One webhook message read whole: the payload as sent, every attempt with the start of its answer. */
+export type WebhookDelivery = Schemas['WebhookDelivery'];
 /** An event type Roster publishes, with what it means. */
 export type WebhookEventType = Result<'GET /v1/webhook-event-types'>['data'][number];
 
@@ -154,6 +160,20 @@ const WORDS: Record<string, string> = {
     'This webhook endpoint no longer exists; someone may have deleted it. Go back to the list of webhooks.',
   WEBHOOK_ENDPOINT_LIMIT:
     'The organization already has as many webhook endpoints as it may have. Delete one it no longer uses, or add events to an existing one instead.',
+  EVENT_WILDCARD_NOT_ALONE:
+    'Choose either all events or some of them, not both: untick "All events" to pick events one by one.',
+  EVENT_TYPE_NOT_SUBSCRIBABLE:
+    'Test events are sent only when someone asks for one from the endpoint’s page; they cannot be chosen here.',
+  WEBHOOK_ENDPOINT_DISABLED: 'This endpoint is disabled. Re-enable it first, then try again.',
+  WEBHOOK_DELIVERY_NOT_FOUND: 'This delivery is not in the log of this endpoint. Refresh the delivery log.',
+  WEBHOOK_DELIVERY_PENDING:
+    'This message is still being delivered or retried (or a replay of it is under way); it cannot be replayed now.',
+  WEBHOOK_DELIVERY_SUCCEEDED:
+    'The receiver already acknowledged this message; a replay under the same webhook-id would be dropped as a duplicate.',
+  WEBHOOK_DELIVERY_REDACTED:
+    'This message held a one-time grant code that Roster never keeps, so it cannot be sent again. Installing the app again sends a new one.',
+  WEBHOOK_DELIVERY_EXPIRED:
+    'This message is no longer kept (payloads are kept for 30 days), so it cannot be sent again.',
   INVALID_CURSOR: 'This page of the list is out of date. Go back to the first page and try again.',
   // The person's own account.
   INVALID_PASSWORD: 'The password is wrong. Enter the password you sign in with now.',
@@ -233,7 +253,12 @@ export function explain(err: unknown): string {
   if (err instanceof Problem) return err.message;
   if (err instanceof ApiError) {
     const issue = err.fieldIssues[0];
-    if (err.code === 'VALIDATION_FAILED' && issue) return `Check ${issue.field}: it ${issue.message}.`;
+    if (err.code === 'VALIDATION_FAILED' && issue) {
+      const name = FIELD_NAMES[issue.field.split('.')[0] ?? ''];
+      return name
+        ? `${name} ${issueInWords(issue.message)}.`
+        : `Check ${issue.field}: it ${issueInWords(issue.message)}.`;
+    }
     if (err.code === 'RATE_LIMITED') return explainLimit(err.details);
     if (err.code === 'MFA_REQUIRED' && err.status === 403) return explainMfaRequired(err.details);
     return WORDS[err.code] ?? err.message;
@@ -295,10 +320,76 @@ export function errorCode(err: unknown): string | null {
   return err instanceof ApiError ? err.code : null;
 }
 
-/** Field name → message, for showing validation errors beside their inputs. */
+/** What the API's fields are called in a sentence about one of them. */
+const FIELD_NAMES: Record<string, string> = {
+  name: 'The name',
+  slug: 'The URL name',
+  email: 'The email address',
+  emails: 'The list of email addresses',
+  password: 'The password',
+  newPassword: 'The new password',
+  memberLimit: 'The member limit',
+  inviteExpiryDays: 'The invitation expiry',
+  message: 'The message',
+  role: 'The role',
+  app: "The app's URL name",
+  url: 'The URL',
+  webhookUrl: 'The webhook URL',
+  redirectUrl: 'The redirect URL',
+  description: 'The description',
+  events: 'The list of events',
+  scopes: 'The list of scopes',
+  code: 'The code',
+};
+
+/**
+ * A validator's complaint in words: "must NOT have fewer than 1 characters" → "cannot be empty",
+ * "must be <= 365" → "must be at most 365". What it does not recognize (the API's own sentences, such
+ * as "is not a valid email address") is kept as it is.
+ */
+export function issueInWords(message: string): string {
+  const rules: Array<[RegExp, (m: RegExpExecArray) => string]> = [
+    [/^must NOT have fewer than 1 characters?$/, () => 'cannot be empty'],
+    [/^must NOT have fewer than (\d+) characters?$/, (m) => `needs at least ${m[1]} characters`],
+    [/^must NOT have more than (\d+) characters?$/, (m) => `can be at most ${m[1]} characters long`],
+    [/^must NOT have fewer than 1 items?$/, () => 'needs at least one choice'],
+    [/^must NOT have fewer than (\d+) items?$/, (m) => `needs at least ${m[1]} choices`],
+    [/^must NOT have more than (\d+) items?$/, (m) => `can have at most ${m[1]}`],
+    [/^must be >= (\S+)$/, (m) => `must be at least ${m[1]}`],
+    [/^must be > (\S+)$/, (m) => `must be more than ${m[1]}`],
+    [/^must be <= (\S+)$/, (m) => `must be at most ${m[1]}`],
+    [/^must be < (\S+)$/, (m) => `must be less than ${m[1]}`],
+    [/^must be integer( or null)?$/, () => 'must be a whole number'],
+    [/^must be number( or null)?$/, () => 'must be a number'],
+    [/^must be string( or null)?$/, () => 'must be text'],
+    [/^must be boolean$/, () => 'must be on or off'],
+    [/^must not be blank$/, () => 'cannot be blank'],
+    [/^must match format "email"$/, () => 'is not a valid email address'],
+    [/^must match format "(uri|url)"$/, () => 'is not a full web address'],
+    [/^must match format "uuid"$/, () => 'is not a valid identifier'],
+    [/^must match (pattern|format) /, () => 'is not in the expected form'],
+    [/^must NOT have duplicate items/, () => 'lists the same choice twice'],
+    [/^must be equal to one of the allowed values$/, () => 'is not one of the choices offered'],
+  ];
+  for (const [pattern, words] of rules) {
+    const m = pattern.exec(message);
+    if (m) return words(m);
+  }
+  return message;
+}
+
+/** "cannot be empty" → "Cannot be empty." */
+const asSentence = (words: string) =>
+  `${words.charAt(0).toUpperCase()}${words.slice(1)}${/[.!?]$/.test(words) ? '' : '.'}`;
+
+/**
+ * Field name → message in words, for showing validation errors beside their inputs: every field the
+ * API named, each once (a field's first issue).
+ */
 export function fieldErrors(err: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  if (err instanceof ApiError) for (const i of err.fieldIssues) out[i.field] ??= i.message;
+  if (err instanceof ApiError)
+    for (const i of err.fieldIssues) out[i.field] ??= asSentence(issueInWords(i.message));
   return out;
 }
 

@@ -3,13 +3,13 @@
  * current path, and the rules of who may open it (routes.tsx).
  */
 import { type ReactNode, useEffect, useRef } from 'react';
-import { api, explain } from './api.ts';
+import { api } from './api.ts';
 import { useLoad } from './hooks.ts';
 import { NotFoundPage } from './pages/not-found.tsx';
 import { Link, matchPath, navigate, safeNext, useLocation } from './router.tsx';
 import { orgHome, type RouteDef, routes } from './routes.tsx';
 import { useSession } from './session.tsx';
-import { CarriedNotice, ErrorMessage, Loading } from './ui.tsx';
+import { CarriedNotice, LoadError, Loading } from './ui.tsx';
 import { VerificationBanner } from './verification.tsx';
 
 function findRoute(pathname: string): { route: RouteDef; params: Record<string, string> } | null {
@@ -58,7 +58,7 @@ export function App() {
   const props = { params, search: location.search };
   return (
     <Shell>
-      {session.error ? <ErrorMessage>{explain(session.error)}</ErrorMessage> : null}
+      {session.error ? <LoadError error={session.error} retry={() => void session.refresh()} /> : null}
       {route.kind === 'org' ? (
         <OrgFrame slug={params.org ?? ''} route={route} props={props} />
       ) : (
@@ -85,13 +85,15 @@ function Shell({ children }: { children: ReactNode }) {
 }
 
 function Header() {
-  const { user, organizations, signOut } = useSession();
+  const { user, organizations, invitations, signOut } = useSession();
   const location = useLocation();
   // The organization of any page under /orgs/:org/ (an app's page is one level deeper).
   const current = matchPath('/orgs/:org/:page', location.pathname.split('/').slice(0, 4).join('/'))?.org;
   const active = organizations.filter((m) => m.status === 'active');
   const currentOrg = active.find((m) => m.organization.slug === current || m.organization.id === current);
   const menuRoutes = routes.filter((r) => r.kind !== 'org' && r.menu);
+  const asked = organizations.filter((m) => m.status === 'pending' && m.source === 'join_request');
+  const waiting = invitations.length;
 
   return (
     <header className="topbar">
@@ -104,6 +106,8 @@ function Header() {
             className="org-switcher"
             label="Switch organization"
             summary={currentOrg?.organization.name ?? 'Organizations'}
+            count={waiting}
+            countLabel={`${waiting} ${waiting === 1 ? 'invitation waits' : 'invitations wait'} for your answer`}
           >
             {active.map((m) => (
               <li key={m.organization.id}>
@@ -112,6 +116,30 @@ function Header() {
                 </Link>
               </li>
             ))}
+            {waiting > 0 || asked.length > 0 ? (
+              <li className="menu-separator menu-group">
+                <span className="menu-text">Waiting</span>
+                <ul className="menu-sublist">
+                  {invitations.map((i) => (
+                    <li key={`${i.kind}-${i.id}`}>
+                      <Link to="/me/invitations">
+                        {i.organization.name}{' '}
+                        <span className="muted">
+                          ({i.kind === 'owner_add' ? 'added you' : 'invited you'} as {i.role})
+                        </span>
+                      </Link>
+                    </li>
+                  ))}
+                  {asked.map((m) => (
+                    <li key={m.organization.id}>
+                      <Link to="/">
+                        {m.organization.name} <span className="muted">(you asked to join)</span>
+                      </Link>
+                    </li>
+                  ))}
+                </ul>
+              </li>
+            ) : null}
             <li className="menu-separator">
               <Link to="/orgs/new">+ Create organization</Link>
             </li>
@@ -151,12 +179,17 @@ function Menu({
   className,
   label,
   summary,
+  count = 0,
+  countLabel,
   children,
 }: {
   className: string;
   label: string;
   /** What the toggle shows (the organization's or the user's name); read out after `label`. */
   summary: string;
+  /** A number shown on the toggle (what waits inside), with what it counts in words. */
+  count?: number;
+  countLabel?: string;
   children: ReactNode;
 }) {
   const ref = useRef<HTMLDetailsElement>(null);
@@ -193,7 +226,14 @@ function Menu({
   }, []);
   return (
     <details ref={ref} className={`menu ${className}`}>
-      <summary aria-label={`${label}: ${summary}`}>{summary}</summary>
+      <summary aria-label={`${label}: ${summary}${count > 0 && countLabel ? `; ${countLabel}` : ''}`}>
+        <span className="menu-summary">{summary}</span>
+        {count > 0 ? (
+          <span className="menu-count" aria-hidden="true">
+            {count}
+          </span>
+        ) : null}
+      </summary>
       <ul>{children}</ul>
     </details>
   );
@@ -212,9 +252,12 @@ function OrgFrame({
   if (org.loading && !org.data) return <Loading label="Loading the organization…" />;
   if (!org.data) {
     return (
-      <ErrorMessage>
-        {explain(org.error)} <Link to="/">Back to your organizations</Link>
-      </ErrorMessage>
+      <>
+        <LoadError error={org.error} retry={org.reload} />
+        <p>
+          <Link to="/">Back to your organizations</Link>
+        </p>
+      </>
     );
   }
   const o = org.data;
@@ -230,7 +273,9 @@ function OrgFrame({
   return (
     <>
       <nav className="tabs" aria-label={`${o.name} sections`}>
-        <span className="tabs-org">{o.name}</span>
+        <span className="tabs-org" title={o.name}>
+          {o.name}
+        </span>
         <ul>
           {tabs.map((t) => {
             const to = t.path.replace(':org', encodeURIComponent(o.slug));

@@ -3,12 +3,16 @@
  * sign-in and sign-up; the console never sees the token.
  */
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import { ApiError, api, type MyOrganization, type User } from './api.ts';
+import { ApiError, api, type MyInvitation, type MyOrganization, type User } from './api.ts';
+import { loadRequestNews } from './request-news.ts';
 
 export interface Session {
   /** undefined while loading; null when signed out. */
   user: User | null | undefined;
   organizations: MyOrganization[];
+  /** Invitations and owner-adds waiting for the person's answer (for the header's menus). */
+  invitations: MyInvitation[];
+  /** What became of the person's requests to join since this browser last saw them waiting. */
   /** Reads the user and their organizations again (after sign-in, verification, joining, leaving). */
   refresh(): Promise<void>;
   signOut(): Promise<void>;
@@ -32,19 +36,28 @@ export function announceAccountChange() {
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<User | null | undefined>(undefined);
   const [organizations, setOrganizations] = useState<MyOrganization[]>([]);
+  const [invitations, setInvitations] = useState<MyInvitation[]>([]);
   const [error, setError] = useState<unknown>(null);
 
   const refresh = useCallback(async () => {
     try {
       const me = await api.call('GET /v1/me');
-      const orgs = await api.call('GET /v1/me/organizations');
+      const [orgs, waiting] = await Promise.all([
+        api.call('GET /v1/me/organizations'),
+        // The header's count of what waits for an answer: nice to have, never a reason to fail.
+        api.call('GET /v1/me/invitations').catch(() => null),
+      ]);
       setUser(me);
       setOrganizations(orgs.data);
+      setInvitations(waiting?.data ?? []);
+      // What became of the person's requests to join (shown by useRequestNews): read again too.
+      void loadRequestNews(me.id);
       setError(null);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
         setUser(null);
         setOrganizations([]);
+        setInvitations([]);
         setError(null);
       } else {
         setError(err);
@@ -62,6 +75,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     }
     setUser(null);
     setOrganizations([]);
+    setInvitations([]);
   }, []);
 
   useEffect(() => {
@@ -77,8 +91,15 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [refresh]);
 
   const value = useMemo(
-    () => ({ user, organizations, refresh, signOut, error }),
-    [user, organizations, refresh, signOut, error],
+    () => ({
+      user,
+      organizations,
+      invitations,
+      refresh,
+      signOut,
+      error,
+    }),
+    [user, organizations, invitations, refresh, signOut, error],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

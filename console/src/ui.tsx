@@ -12,7 +12,8 @@ import {
   useState,
   useSyncExternalStore,
 } from 'react';
-import { explain, fieldErrors } from './api.ts';
+import { ApiError, explain, fieldErrors } from './api.ts';
+import type { Problems } from './checks.ts';
 import { navigate, useLocation } from './router.tsx';
 
 /** A page's heading and body. The heading takes focus when the page opens, for keyboard and screen readers. */
@@ -163,13 +164,56 @@ export function Checkbox({
   );
 }
 
-/** An error that keeps the person informed: what happened and what to do, announced when it appears. */
+/**
+ * An error that keeps the person informed: what happened and what to do, announced when it appears
+ * and scrolled into view (on a phone, the button that caused it may sit a screen below the message).
+ */
 export function ErrorMessage({ children }: { children: ReactNode }) {
   if (!children) return null;
+  return <ShownAlert>{children}</ShownAlert>;
+}
+
+function ShownAlert({ children }: { children: ReactNode }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    ref.current?.scrollIntoView?.({ block: 'nearest' });
+  }, []);
   return (
-    <div className="alert alert-error" role="alert">
+    <div ref={ref} className="alert alert-error" role="alert">
       {children}
     </div>
+  );
+}
+
+/** Whether trying the same request again may help: the network, the server, a rate limit. */
+function retryable(err: unknown): boolean {
+  if (!(err instanceof ApiError)) return true;
+  return err.status === 0 || err.status === 429 || err.status >= 500 || err.code === 'BAD_RESPONSE';
+}
+
+/**
+ * A page's data that did not load: why, and — when trying again may help (offline, the server
+ * unreachable or failing) — a Retry button. Coming back online retries by itself.
+ */
+export function LoadError({ error, retry }: { error: unknown; retry(): void }) {
+  const again = retryable(error);
+  useEffect(() => {
+    if (!again) return;
+    window.addEventListener('online', retry);
+    return () => window.removeEventListener('online', retry);
+  }, [again, retry]);
+  return (
+    <ErrorMessage>
+      <span>{explain(error)}</span>
+      {again ? (
+        <>
+          {' '}
+          <button type="button" className="button small" onClick={retry}>
+            Retry
+          </button>
+        </>
+      ) : null}
+    </ErrorMessage>
   );
 }
 
@@ -177,6 +221,19 @@ export function Notice({ children }: { children: ReactNode }) {
   return (
     <div className="alert alert-info" role="status">
       {children}
+    </div>
+  );
+}
+
+/** A notice that takes the focus when it appears: the result of what the person just did. */
+export function FocusedNotice({ children }: { children: ReactNode }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    ref.current?.focus();
+  }, []);
+  return (
+    <div ref={ref} tabIndex={-1} className="outcome">
+      <Notice>{children}</Notice>
     </div>
   );
 }
@@ -243,12 +300,25 @@ export function useAction<Args extends unknown[]>(
 ): Action<Args> {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  // The button that ran the action is disabled while it runs, which drops the focus to <body>: once
+  // it is over, the focus goes back to it, unless something else (a message) took it meanwhile.
+  const focused = useRef<Element | null>(null);
+  const [finished, setFinished] = useState(0);
+  useEffect(() => {
+    if (finished === 0) return;
+    const active = document.activeElement;
+    if (active && active !== document.body) return;
+    const before = focused.current;
+    if (before instanceof HTMLElement && before.isConnected && !(before as HTMLButtonElement).disabled)
+      before.focus({ preventScroll: true });
+  }, [finished]);
   return {
     busy,
     error,
     message: error ? explain(error) : null,
     fields: fieldErrors(error),
     async run(...args) {
+      focused.current = document.activeElement;
       setBusy(true);
       setError(null);
       try {
@@ -258,6 +328,7 @@ export function useAction<Args extends unknown[]>(
         onError?.(err, ...args);
       } finally {
         setBusy(false);
+        setFinished((n) => n + 1);
       }
     },
     clear: () => setError(null),
@@ -281,32 +352,92 @@ export function useSubmit(action: () => Promise<void>, onError?: (err: unknown) 
   };
 }
 
-/** What an action on a page came to: a notice, or what did not happen and why. */
-export type Outcome = { ok: ReactNode } | { error: string };
+/**
+ * What an action on a page came to: a notice, or what did not happen and why. `at` names the row (or
+ * part of the page) it belongs to, where it is shown; without it, it is shown at the page's level.
+ */
+export type Outcome = ({ ok: ReactNode } | { error: string }) & { at?: string };
 
 /**
- * Actions on a page's rows or object (uninstall, resend, disable…), one at a time: `act(failure, run)`
- * runs `run` and keeps the notice it returns (none for null), then calls `onDone` (to read the page's
- * data again); when it fails, it keeps `failure` and why. `<OutcomeMessage>` shows it.
+ * Actions on a page's rows or object (uninstall, resend, disable…), one at a time: `act(failure, run,
+ * at?)` runs `run` and keeps the notice it returns (none for null), then calls `onDone` (to read the
+ * page's data again); when it fails, it keeps `failure` and why. `<OutcomeMessage at>` shows it.
  */
 export function useOutcome(onDone?: () => void) {
   const [outcome, setOutcome] = useState<Outcome | null>(null);
-  const action = useAction(
-    async (_failure: string, run: () => Promise<ReactNode>) => {
+  const action = useAction<[failure: string, run: () => Promise<ReactNode>, at?: string]>(
+    async (_failure, run, at) => {
       setOutcome(null);
       const ok = await run();
-      if (ok) setOutcome({ ok });
+      if (ok) setOutcome(at === undefined ? { ok } : { ok, at });
       onDone?.();
     },
-    (err, failure) => setOutcome({ error: `${failure} ${explain(err)}` }),
+    (err, failure, _run, at) => {
+      const error = `${failure} ${explain(err)}`;
+      setOutcome(at === undefined ? { error } : { error, at });
+    },
   );
   /** `show` puts up an outcome of the page's own (a form's "Changes saved."), or takes it down (null). */
   return { outcome, show: setOutcome, busy: action.busy, act: action.run };
 }
 
-export function OutcomeMessage({ outcome }: { outcome: Outcome | null }) {
-  if (!outcome) return null;
-  return 'error' in outcome ? <ErrorMessage>{outcome.error}</ErrorMessage> : <Notice>{outcome.ok}</Notice>;
+/**
+ * The outcome of an action, where `at` says (the page's level when both are absent). It takes the
+ * focus when it appears — so the person, on a phone scrolled far below, is brought to it, and the
+ * focus does not fall to the page's body when the button that ran the action goes away.
+ */
+export function OutcomeMessage({ outcome, at }: { outcome: Outcome | null; at?: string }) {
+  const shown = outcome && outcome.at === at ? outcome : null;
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (shown) ref.current?.focus();
+  }, [shown]);
+  if (!shown) return null;
+  return (
+    <div ref={ref} tabIndex={-1} className="outcome">
+      {'error' in shown ? <ErrorMessage>{shown.error}</ErrorMessage> : <Notice>{shown.ok}</Notice>}
+    </div>
+  );
+}
+
+/**
+ * An inline editor or confirmation in a row (a role picker, "Remove Mia?"): Escape cancels it, and it
+ * takes the focus when it opens (the control marked `data-autofocus` — a confirmation's Cancel —, or
+ * its first field or button).
+ */
+export function Inline({
+  onCancel,
+  className = 'inline-form',
+  children,
+}: {
+  onCancel(): void;
+  className?: string;
+  children: ReactNode;
+}) {
+  const ref = useRef<HTMLDivElement>(null);
+  const cancel = useRef(onCancel);
+  cancel.current = onCancel;
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    (
+      el.querySelector<HTMLElement>('[data-autofocus]') ??
+      el.querySelector<HTMLElement>('select, input, textarea, button')
+    )?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      e.preventDefault();
+      e.stopPropagation();
+      cancel.current();
+    };
+    el.addEventListener('keydown', onKey);
+    return () => el.removeEventListener('keydown', onKey);
+  }, []);
+  return (
+    <div ref={ref} className={className}>
+      {children}
+    </div>
+  );
 }
 
 /** The notice waiting for the page at `path`; one at a time. */
@@ -451,5 +582,41 @@ export function CodeList({ items }: { items: readonly string[] }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+/**
+ * A button that opens an inline editor or a panel: `refocus()` puts the focus back on it once it is
+ * drawn again (after Cancel or Escape), instead of letting it fall to the page's body.
+ */
+export function useOpener<T extends HTMLElement = HTMLButtonElement>() {
+  const ref = useRef<T>(null);
+  const [asked, setAsked] = useState(0);
+  useEffect(() => {
+    if (asked) ref.current?.focus();
+  }, [asked]);
+  return { ref, refocus: () => setAsked((n) => n + 1) };
+}
+
+/**
+ * Every problem a form's check found, at once, above the form (each is also shown beside its field):
+ * on a phone the fields may sit below the screen, this says what to correct before the person looks.
+ */
+export function ProblemSummary({ problems, labels }: { problems: Problems; labels: Record<string, string> }) {
+  const entries = Object.entries(problems);
+  if (entries.length === 0) return null;
+  return (
+    <ErrorMessage>
+      <p className="alert-title">
+        {entries.length === 1 ? 'One field needs' : `${entries.length} fields need`} correcting:
+      </p>
+      <ul>
+        {entries.map(([field, problem]) => (
+          <li key={field}>
+            {labels[field] ?? field}: {problem}
+          </li>
+        ))}
+      </ul>
+    </ErrorMessage>
   );
 }

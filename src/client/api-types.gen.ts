@@ -125,6 +125,62 @@ export interface Schemas {
     name: string | null;
     createdAt: string;
   };
+  MyJoinRequest: {
+    id: string;
+    organization: {
+      id: string;
+      slug: string;
+      name: string;
+    };
+    /** 'pending': waiting for an admin (withdraw it with DELETE /v1/me/memberships/{id}); 'approved': you are a member; 'rejected': an admin declined it. */
+    status: "pending" | "approved" | "rejected";
+    requestedAt: string;
+    /** null while it waits */
+    answeredAt: string | null;
+    /** When you dismissed the news of the answer (POST …/dismiss); null while it is news. */
+    dismissedAt: string | null;
+  };
+  JoinPage: {
+    slug: string;
+    /** The organization's name when it takes requests to join; null otherwise. */
+    name: string | null;
+    /** Whether the organization takes requests to join (false when they are off, or sign-in goes through its identity provider). */
+    acceptsJoinRequests: boolean;
+  };
+  AuditEntry: {
+    /** Increasing: a later entry has a larger id. */
+    id: string;
+    actor: {
+      type: "user" | "api_key" | "app" | "system";
+      id: string | null;
+      /** a person's, an API key's or an app's name as it is now; null for the system or when deleted */
+      name: string | null;
+      /** a person's email as it is now */
+      email: string | null;
+      /** the account, key or app has been deleted since: the entry keeps its id only */
+      deleted: boolean;
+    };
+    /** One of `GET /v1/audit/actions`, e.g. member.role_changed */
+    action: string;
+    /** what the action was done to; null when nothing but the organization */
+    target: {
+      /** user, invitation, app, installation, webhook_endpoint … */
+      type: string;
+      id: string | null;
+      /** what the target is called now: a person's or an app's name (an installation's app), a webhook endpoint's description or URL, the organization's or an API key's name */
+      name: string | null;
+      /** a person's email, or the address an invitation went to */
+      email: string | null;
+      /** an app's URL name (for an app, or an installation of one) */
+      slug: string | null;
+      /** the target has been deleted since (a person, app, invitation, endpoint …) */
+      deleted: boolean;
+    } | null;
+    ip: string | null;
+    /** What changed (see the catalog). */
+    data: Record<string, unknown>;
+    createdAt: string;
+  };
   App: {
     id: string;
     slug: string;
@@ -164,6 +220,7 @@ export interface Schemas {
     id: string;
     url: string;
     description: string | null;
+    /** `["*"]`: every event type, including those added later. */
     events: Array<string>;
     /** False once disabled (by an admin, or after sustained failure). */
     enabled: boolean;
@@ -173,6 +230,39 @@ export interface Schemas {
     lastFailureAt: string | null;
     createdAt: string;
     updatedAt: string;
+  };
+  WebhookDelivery: {
+    id: string;
+    /** The `webhook-id` header: the same on every attempt, and on every replay of the message. */
+    webhookId: string;
+    /** The delivery this one sends again. */
+    replayOf: string | null;
+    eventId: string;
+    eventType: string;
+    /** `pending`: waiting for its first attempt or its next retry; `succeeded`: a 2xx answer acknowledged it; `failed`: given up (every attempt failed, or the endpoint was deleted or disabled). */
+    status: "pending" | "succeeded" | "failed";
+    /** When pending: the next attempt. */
+    nextAttemptAt: string | null;
+    createdAt: string;
+    /** The body as sent (the signed bytes), less the fields `redacted` names; null once past the 30-day retention. */
+    payload: string | null;
+    payloadKeptUntil: string;
+    /** Fields the body had that are never kept, as dotted paths (`data.code`: the grant code of an app’s `installation.created`). */
+    redacted: Array<string>;
+    /** Null when a replay may be sent now; otherwise the error code a replay would answer (WEBHOOK_DELIVERY_PENDING, WEBHOOK_DELIVERY_SUCCEEDED, WEBHOOK_DELIVERY_REDACTED, WEBHOOK_DELIVERY_EXPIRED, WEBHOOK_ENDPOINT_DISABLED). */
+    replayRefusal: string | null;
+    /** Oldest first. */
+    attempts: Array<{
+      id: string;
+      attempt: number;
+      status: "succeeded" | "failed";
+      responseStatus: number | null;
+      /** The first 2 KB of the receiver's answer (as UTF-8 text); null when it never answered, and once past the 30-day retention. */
+      responseBody: string | null;
+      latencyMs: number;
+      error: string | null;
+      createdAt: string;
+    }>;
   };
 }
 
@@ -1641,6 +1731,27 @@ export interface Operations {
       503: Schemas["ErrorResponse"];
     };
   };
+  /** What the public join page shows, to anyone: the slug, whether the organization takes requests to join, and its name only if it does (60 a minute per client IP) */
+  "GET /v1/organizations/{org}/public": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: Schemas["JoinPage"];
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      429: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
   /** The approval queue: pending requests to join, oldest first (member:admin) */
   "GET /v1/organizations/{org}/join-requests": {
     path: {
@@ -1759,6 +1870,48 @@ export interface Operations {
       503: Schemas["ErrorResponse"];
     };
   };
+  /** Your requests to join: those waiting, and those answered (approved or rejected) in the last 30 days */
+  "GET /v1/me/join-requests": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        /** Waiting requests first (newest first), then those answered in the last 30 days (newest answer first). */
+        data: Array<Schemas["MyJoinRequest"]>;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** Say you have read the answer to one of your requests to join: it stays listed, with dismissedAt (204; again changes nothing) */
+  "POST /v1/me/join-requests/{id}/dismiss": {
+    path: {
+      id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      204: undefined;
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
   /** Withdraw your own pending request to join */
   "DELETE /v1/me/memberships/{id}": {
     path: {
@@ -1781,7 +1934,31 @@ export interface Operations {
       503: Schemas["ErrorResponse"];
     };
   };
-  /** The organization's audit log, newest first (audit:read) */
+  /** The actions the audit log records, each with what it means: what its filter picks from */
+  "GET /v1/audit/actions": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        data: Array<{
+          /** e.g. member.role_changed */
+          action: string;
+          /** The part before the dot: member, invitation, app … */
+          category: string;
+          description: string;
+        }>;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** The organization's audit log, newest first, filtered by action, actor, target and date range (audit:read) */
   "GET /v1/organizations/{org}/audit-log": {
     path: {
       /** Organization id or slug */
@@ -1792,37 +1969,62 @@ export interface Operations {
       limit?: number;
       /** The `nextCursor` of the previous page. */
       cursor?: string;
+      /** An action of `GET /v1/audit/actions`. */
       action?: string;
+      /** The actor's id: a person, an API key or an app. */
       actorId?: string;
+      /** The kind of target: user, invitation, app, installation, webhook_endpoint … */
+      targetType?: string;
+      /** The target's id (with `targetType`). */
+      targetId?: string;
+      /** Entries at or after this instant (ISO 8601). */
+      since?: string;
+      /** Entries before this instant (ISO 8601); later than `since` (else VALIDATION_FAILED). */
+      until?: string;
     };
     body: undefined;
     responses: {
       200: {
-        data: Array<{
-          id: string;
-          actor: {
-            type: "user" | "api_key" | "app" | "system";
-            id: string | null;
-            /** a person's, an API key's or an app's name as it is now; null for the system or when deleted */
-            name: string | null;
-            /** a person's email as it is now */
-            email: string | null;
-            /** the account, key or app has been deleted since: the entry keeps its id only */
-            deleted: boolean;
-          };
-          /** e.g. member.role_changed */
-          action: string;
-          target: {
-            type: string;
-            id: string | null;
-          } | null;
-          ip: string | null;
-          data: Record<string, unknown>;
-          createdAt: string;
-        }>;
+        data: Array<Schemas["AuditEntry"]>;
         /** Pass as `cursor` for the next page; null on the last. */
         nextCursor: string | null;
       };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** Every entry matching the filters, newest first, as a CSV or JSON download (audit:read; audited as audit_log.exported; at most 100,000 entries, the newest — `x-export-truncated: true` says more matched) */
+  "GET /v1/organizations/{org}/audit-log/export": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+    };
+    query: {
+      /** csv: a header row, then one line per entry; json: one array of entries */
+      format: "csv" | "json";
+      /** An action of `GET /v1/audit/actions`. */
+      action?: string;
+      /** The actor's id: a person, an API key or an app. */
+      actorId?: string;
+      /** The kind of target: user, invitation, app, installation, webhook_endpoint … */
+      targetType?: string;
+      /** The target's id (with `targetType`). */
+      targetId?: string;
+      /** Entries at or after this instant (ISO 8601). */
+      since?: string;
+      /** Entries before this instant (ISO 8601); later than `since` (else VALIDATION_FAILED). */
+      until?: string;
+    };
+    body: undefined;
+    responses: {
+      200: Array<Schemas["AuditEntry"]>;
       400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
       403: Schemas["ErrorResponse"];
@@ -2017,7 +2219,7 @@ export interface Operations {
       503: Schemas["ErrorResponse"];
     };
   };
-  /** Revoke a pending invitation (member:invite): its link stops working */
+  /** Revoke a pending invitation (member:invite): every link of it stops working */
   "DELETE /v1/organizations/{org}/invitations/{id}": {
     path: {
       org: string;
@@ -2041,7 +2243,7 @@ export interface Operations {
       503: Schemas["ErrorResponse"];
     };
   };
-  /** Email a new link (member:invite): the old one stops working, the expiry starts again */
+  /** Email a new link (member:invite): every link the invitation had (emailed or copied) stops working, the expiry starts again */
   "POST /v1/organizations/{org}/invitations/{id}/resend": {
     path: {
       org: string;
@@ -2054,6 +2256,8 @@ export interface Operations {
         invitation: Schemas["Invitation"];
         /** The invitation link (`PUBLIC_URL/invitations/accept?token=…`), shown this once for copy-link: only a hash of its token is stored. */
         acceptUrl: string;
+        /** How many links stopped working: every link the invitation had (the emailed one and any copy-links); only the new one, just emailed, works now. */
+        revokedLinks: number;
       };
       400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
@@ -2070,7 +2274,7 @@ export interface Operations {
       503: Schemas["ErrorResponse"];
     };
   };
-  /** A new copy-link without an email (member:invite): the old link stops working */
+  /** One more link to share, not emailed (member:invite): the links already made keep working; at most 10 (409 INVITATION_LINK_LIMIT) */
   "POST /v1/organizations/{org}/invitations/{id}/link": {
     path: {
       org: string;
@@ -2083,6 +2287,19 @@ export interface Operations {
         invitation: Schemas["Invitation"];
         /** The invitation link (`PUBLIC_URL/invitations/accept?token=…`), shown this once for copy-link: only a hash of its token is stored. */
         acceptUrl: string;
+        link: {
+          id: string;
+          /** 'email': sent in the invitation email; 'copy': made for an admin to share. */
+          kind: "email" | "copy";
+          createdAt: string;
+          /** The user who made it (null: an API key, the operator) */
+          createdBy: string | null;
+          createdByName: string | null;
+          /** Works now: true while the invitation is pending. */
+          live: boolean;
+        };
+        /** Links of this invitation that work now, this one included (the emailed one among them). */
+        liveLinks: number;
       };
       400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
@@ -2093,6 +2310,40 @@ export interface Operations {
       413: Schemas["ErrorResponse"];
       414: Schemas["ErrorResponse"];
       415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** An invitation's links: kind, when and by whom each was made, whether it works (member:read) */
+  "GET /v1/organizations/{org}/invitations/{id}/links": {
+    path: {
+      org: string;
+      id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        /** Oldest first; never a token. */
+        data: Array<{
+          id: string;
+          /** 'email': sent in the invitation email; 'copy': made for an admin to share. */
+          kind: "email" | "copy";
+          createdAt: string;
+          /** The user who made it (null: an API key, the operator) */
+          createdBy: string | null;
+          createdByName: string | null;
+          /** Works now: true while the invitation is pending. */
+          live: boolean;
+        }>;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
       431: Schemas["ErrorResponse"];
       500: Schemas["ErrorResponse"];
       503: Schemas["ErrorResponse"];
@@ -2565,6 +2816,8 @@ export interface Operations {
       200: {
         data: Array<{
           id: string;
+          /** The message this attempt delivers: read it (payload, every attempt's answer) at `…/deliveries/{deliveryId}`. */
+          deliveryId: string;
           /** The `webhook-id` header: the same on every attempt of a message. */
           webhookId: string;
           eventType: string;
@@ -2758,6 +3011,8 @@ export interface Operations {
         data: Array<{
           type: string;
           description: string;
+          /** False for a type sent on request only (`webhook.test`), which `events` cannot name. */
+          subscribable: boolean;
         }>;
       };
       400: Schemas["ErrorResponse"];
@@ -2802,7 +3057,7 @@ export interface Operations {
     body: {
       /** http(s) URL that receives the POSTs */
       url: string;
-      /** Event types to receive: member.added, member.removed, member.role_changed, invitation.created, invitation.accepted, join_request.created, installation.created, installation.updated, installation.deleted */
+      /** Event types to receive: member.added, member.removed, member.role_changed, invitation.created, invitation.accepted, join_request.created, installation.created, installation.updated, installation.deleted; or `["*"]`, every event type, including those added later (`*` stands alone: EVENT_WILDCARD_NOT_ALONE). */
       events: Array<string>;
       description?: string;
     };
@@ -2856,7 +3111,7 @@ export interface Operations {
     body: {
       /** http(s) URL that receives the POSTs */
       url?: string;
-      /** Event types to receive: member.added, member.removed, member.role_changed, invitation.created, invitation.accepted, join_request.created, installation.created, installation.updated, installation.deleted */
+      /** Event types to receive: member.added, member.removed, member.role_changed, invitation.created, invitation.accepted, join_request.created, installation.created, installation.updated, installation.deleted; or `["*"]`, every event type, including those added later (`*` stands alone: EVENT_WILDCARD_NOT_ALONE). */
       events?: Array<string>;
       description?: string | null;
       /** true re-enables a disabled endpoint. */
@@ -2926,7 +3181,7 @@ export interface Operations {
       503: Schemas["ErrorResponse"];
     };
   };
-  /** The delivery log: one entry per attempt, newest first (org:integrations) */
+  /** The delivery log: one entry per attempt, newest first; `deliveryId` reads its message whole (org:integrations) */
   "GET /v1/organizations/{org}/webhooks/{id}/deliveries": {
     path: {
       org: string;
@@ -2943,6 +3198,8 @@ export interface Operations {
       200: {
         data: Array<{
           id: string;
+          /** The message this attempt delivers: read it (payload, every attempt's answer) at `…/deliveries/{deliveryId}`. */
+          deliveryId: string;
           /** The `webhook-id` header: the same on every attempt of a message. */
           webhookId: string;
           eventType: string;
@@ -2962,6 +3219,128 @@ export interface Operations {
       404: Schemas["ErrorResponse"];
       408: Schemas["ErrorResponse"];
       414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** One delivery: the payload as sent (kept 30 days), and every attempt with the start of its answer (org:integrations) */
+  "GET /v1/organizations/{org}/webhooks/{id}/deliveries/{deliveryId}": {
+    path: {
+      org: string;
+      id: string;
+      deliveryId: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: Schemas["WebhookDelivery"];
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** Send a `webhook.test` event to this endpoint alone; answers the queued delivery (org:integrations) */
+  "POST /v1/organizations/{org}/webhooks/{id}/test": {
+    path: {
+      org: string;
+      id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      202: Schemas["WebhookDelivery"];
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** Send a given-up delivery again: a new delivery under the same `webhook-id`, newly signed; answers it (org:integrations) */
+  "POST /v1/organizations/{org}/webhooks/{id}/deliveries/{deliveryId}/replay": {
+    path: {
+      org: string;
+      id: string;
+      deliveryId: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      202: Schemas["WebhookDelivery"];
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      410: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** One delivery to the app's webhook: the payload as sent, less its grant code (kept 30 days), and every attempt (org:integrations) */
+  "GET /v1/organizations/{org}/apps/{slug}/deliveries/{deliveryId}": {
+    path: {
+      org: string;
+      /** The app's slug */
+      slug: string;
+      deliveryId: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: Schemas["WebhookDelivery"];
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** Send a given-up delivery to the app's webhook again, under the same `webhook-id` (org:integrations) */
+  "POST /v1/organizations/{org}/apps/{slug}/deliveries/{deliveryId}/replay": {
+    path: {
+      org: string;
+      /** The app's slug */
+      slug: string;
+      deliveryId: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      202: Schemas["WebhookDelivery"];
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      410: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
       431: Schemas["ErrorResponse"];
       500: Schemas["ErrorResponse"];
       503: Schemas["ErrorResponse"];

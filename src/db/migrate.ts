@@ -10,6 +10,10 @@ import * as m0006 from './migrations/0006-install-secrets.ts';
 import * as m0007 from './migrations/0007-accounts.ts';
 import * as m0008 from './migrations/0008-second-factors.ts';
 import * as m0009 from './migrations/0009-oidc.ts';
+import * as m0010 from './migrations/0010-invitation-links.ts';
+import * as m0011 from './migrations/0011-audit-filters.ts';
+import * as m0012 from './migrations/0012-webhook-deliveries.ts';
+import * as m0013 from './migrations/0013-join-request-answers.ts';
 
 /** Add new migrations here, named by a zero-padded sequence; never edit one that has shipped. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +26,10 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0007-accounts': m0007,
   '0008-second-factors': m0008,
   '0009-oidc': m0009,
+  '0010-invitation-links': m0010,
+  '0011-audit-filters': m0011,
+  '0012-webhook-deliveries': m0012,
+  '0013-join-request-answers': m0013,
 };
 
 export async function migrateToLatest(db: Database): Promise<MigrationResultSet> {

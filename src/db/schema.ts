@@ -195,8 +195,6 @@ export interface InvitationsTable {
   approval: InvitationApproval;
   approved_by: string | null;
   approved_at: NullableTimestamp;
-  token_id: string | null;
-  secret_hash: Uint8Array | null;
   expires_at: NullableTimestamp;
   sent_at: NullableTimestamp;
   send_count: Generated<number>;
@@ -206,6 +204,33 @@ export interface InvitationsTable {
   revoked_by: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+export type InvitationLinkKind = 'email' | 'copy';
+
+/** A live link of an invitation (its token names the row); works while the invitation is pending. */
+export interface InvitationLinksTable {
+  id: string;
+  organization_id: string;
+  invitation_id: string;
+  /** Always 'approved': the foreign key on it keeps links to approved invitations. */
+  approval: Generated<'approved'>;
+  kind: InvitationLinkKind;
+  secret_hash: Uint8Array;
+  created_at: Timestamp;
+  created_by: string | null;
+}
+
+/** A signed-in person's request to join, once answered (the rejected membership row is deleted). */
+export interface JoinRequestAnswersTable {
+  membership_id: string;
+  organization_id: string;
+  user_id: string;
+  answer: 'approved' | 'rejected';
+  requested_at: Timestamp;
+  answered_at: Timestamp;
+  /** When the person dismissed the news of the answer; null while it is news. */
+  dismissed_at: NullableTimestamp;
 }
 
 export interface AppsTable {
@@ -303,6 +328,25 @@ export interface WebhookAttemptsTable {
   response_status: number | null;
   latency_ms: number;
   error: string | null;
+  /** The first 2 KB of the receiver's answer; emptied after the retention time. */
+  response_body: string | null;
+  created_at: Timestamp;
+}
+
+/** One webhook message as the delivery log shows it (the outbox row keeps less once spent). */
+export interface WebhookDeliveriesTable {
+  /** The outbox message's id. */
+  id: string;
+  organization_id: string | null;
+  endpoint_id: string | null;
+  app_id: string | null;
+  webhook_id: string;
+  replay_of: string | null;
+  event_id: string;
+  event_type: string;
+  /** The body as sent, less `redacted`; null once past the retention time. */
+  payload: string | null;
+  redacted: ColumnType<string[], string[] | undefined, string[]>;
   created_at: Timestamp;
 }
 
@@ -362,6 +406,8 @@ export interface DB {
   audit_log: AuditLogTable;
   outbox: OutboxTable;
   invitations: InvitationsTable;
+  invitation_links: InvitationLinksTable;
+  join_request_answers: JoinRequestAnswersTable;
   rate_limits: RateLimitsTable;
   install_secrets: InstallSecretsTable;
   apps: AppsTable;
@@ -370,6 +416,7 @@ export interface DB {
   app_tokens: AppTokensTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_attempts: WebhookAttemptsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   analytics_events: AnalyticsEventsTable;
   password_resets: PasswordResetsTable;
   email_changes: EmailChangesTable;

@@ -4,11 +4,11 @@
  * every other one.
  */
 import { useId } from 'react';
-import { api, explain, formatDateTime, type SessionInfo } from '../api.ts';
+import { api, formatDateTime, type SessionInfo } from '../api.ts';
 import { useLoad } from '../hooks.ts';
 import { navigate } from '../router.tsx';
 import { useSession } from '../session.tsx';
-import { ErrorMessage, Loading, OutcomeMessage, useOutcome } from '../ui.tsx';
+import { LoadError, Loading, OutcomeMessage, useOutcome } from '../ui.tsx';
 import { deviceOf, signedInWith } from '../user-agent.ts';
 
 export function SessionsSection() {
@@ -51,7 +51,7 @@ export function SessionsSection() {
         Where your account is signed in. Sign out any you do not recognise, then change your password.
       </p>
       <OutcomeMessage outcome={outcome} />
-      {sessions.error ? <ErrorMessage>{explain(sessions.error)}</ErrorMessage> : null}
+      {sessions.error ? <LoadError error={sessions.error} retry={sessions.reload} /> : null}
       {sessions.loading && !sessions.data ? (
         <Loading label="Loading your sessions…" />
       ) : (

@@ -272,13 +272,13 @@ function WrongAccount({
       <div className="row">
         <button
           type="button"
-          className="button primary"
+          className="button primary wrap-text"
           onClick={() => switching.submit()}
           disabled={switching.busy}
         >
           Sign out and continue as {offer.email}
         </button>
-        <Link className="button" to={next ?? '/'}>
+        <Link className="button wrap-text" to={next ?? '/'}>
           Stay signed in as {signedInAs}
         </Link>
       </div>

@@ -2,12 +2,12 @@ import { AccountNav } from '../account/account-nav.tsx';
 import { TwoFactorSection } from '../account/authenticator-app.tsx';
 import { PasskeysSection } from '../account/passkeys.tsx';
 import { SessionsSection } from '../account/sessions.tsx';
-import { api, explain } from '../api.ts';
+import { api } from '../api.ts';
 import { useLoad } from '../hooks.ts';
 import { Link, matchPath, navigate, safeNext } from '../router.tsx';
 import type { PageProps } from '../routes.tsx';
 import { useSession } from '../session.tsx';
-import { ErrorMessage, Loading, Notice, Page } from '../ui.tsx';
+import { LoadError, Loading, Notice, Page } from '../ui.tsx';
 
 /**
  * The account's security (`/account/security`, where the emails about factors and passwords link):
@@ -51,7 +51,7 @@ export function AccountSecurityPage({ search }: PageProps) {
             <Link to={next}>Continue to {requiring?.name ?? 'where you were'}</Link>
           </Notice>
         ) : null}
-        {overview.error ? <ErrorMessage>{explain(overview.error)}</ErrorMessage> : null}
+        {overview.error ? <LoadError error={overview.error} retry={overview.reload} /> : null}
         {data ? (
           <>
             <TwoFactorSection overview={data} reload={overview.reload} onEnrolled={enrolled} />

@@ -114,8 +114,9 @@ function AppDetail({
         title="Webhook deliveries"
         intro={
           <>
-            Every attempt to deliver an event to <code className="wrap">{app.webhookUrl}</code>, newest first.
-            Only a 2xx answer counts as delivered; failures are retried for about a day and a half.
+            Every attempt to deliver an event to <code className="wrap">{app.webhookUrl}</code>, newest first;
+            Details shows what was sent (never a grant code) and what came back. Only a 2xx answer counts as
+            delivered; failures are retried for about a day and a half.
           </>
         }
         empty={{
@@ -130,6 +131,16 @@ function AppDetail({
           })
         }
         loadKey={`${org.id}|${app.slug}`}
+        source={{
+          load: (deliveryId) =>
+            api.call('GET /v1/organizations/{org}/apps/{slug}/deliveries/{deliveryId}', {
+              path: { org: org.id, slug: app.slug, deliveryId },
+            }),
+          replay: (deliveryId) =>
+            api.call('POST /v1/organizations/{org}/apps/{slug}/deliveries/{deliveryId}/replay', {
+              path: { org: org.id, slug: app.slug, deliveryId },
+            }),
+        }}
       />
       <DeleteApp org={org} app={app} />
     </Page>

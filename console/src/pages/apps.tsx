@@ -1,4 +1,4 @@
-import { type ReactNode, useState } from 'react';
+import { type FormEvent, type ReactNode, useState } from 'react';
 import {
   APP_SCOPES,
   type App,
@@ -6,26 +6,27 @@ import {
   api,
   type CreatedApp,
   errorCode,
-  explain,
   formatDate,
   type Installation,
   type Organization,
 } from '../api.ts';
-import { useLoad, usePaged } from '../hooks.ts';
+import { type Loaded, useLoad, usePaged } from '../hooks.ts';
 import { Link } from '../router.tsx';
 import type { OrgPageProps } from '../routes.tsx';
 import {
   Checkbox,
-  CodeList,
   Empty,
   ErrorMessage,
   Field,
+  FocusedNotice,
+  Inline,
+  LoadError,
   Loading,
-  Notice,
   OutcomeMessage,
   Page,
   Pager,
   ShownOnce,
+  useOpener,
   useOutcome,
   useSubmit,
 } from '../ui.tsx';
@@ -49,7 +50,16 @@ export function appPath(org: Organization, slug: string): string {
  * uninstall), and the apps it publishes (create one: its secrets are shown once).
  */
 export function AppsPage({ org }: OrgPageProps) {
-  if (!org.viewer.scopes.includes('org:integrations')) {
+  const allowed = org.viewer.scopes.includes('org:integrations');
+  const [version, setVersion] = useState(0);
+  const published = useLoad(
+    () =>
+      allowed
+        ? api.call('GET /v1/organizations/{org}/apps', { path: { org: org.id } })
+        : Promise.resolve({ data: [] as App[] }),
+    `${org.id}|${version}`,
+  );
+  if (!allowed) {
     return (
       <Page title="Apps">
         <ErrorMessage>{NOT_ALLOWED}</ErrorMessage>
@@ -58,9 +68,23 @@ export function AppsPage({ org }: OrgPageProps) {
   }
   return (
     <Page title="Apps">
-      <InstalledApps org={org} />
-      <YourApps org={org} />
+      <InstalledApps org={org} ownApps={published.data?.data ?? []} />
+      <PublishedApps org={org} apps={published} onCreated={() => setVersion((v) => v + 1)} />
     </Page>
+  );
+}
+
+/** What an app's scopes let it do, in words, each with its code. */
+export function ScopeList({ scopes }: { scopes: readonly string[] }) {
+  if (scopes.length === 0) return <span className="muted">nothing (no scope)</span>;
+  return (
+    <ul className="scope-list">
+      {scopes.map((s) => (
+        <li key={s}>
+          {APP_SCOPES[s as AppScope] ?? s} <code>{s}</code>
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -74,7 +98,7 @@ function InstallationStatus({ installation: i }: { installation: Installation })
   );
 }
 
-function InstalledApps({ org }: { org: Organization }) {
+function InstalledApps({ org, ownApps }: { org: Organization; ownApps: App[] }) {
   const { outcome, show, busy, act } = useOutcome(() => list.reload());
   const list = usePaged(
     (cursor) =>
@@ -101,13 +125,14 @@ function InstalledApps({ org }: { org: Organization }) {
       </p>
       <InstallForm
         org={org}
+        ownApps={ownApps}
         onDone={() => {
           show(null);
           list.reload();
         }}
       />
       <OutcomeMessage outcome={outcome} />
-      {list.error ? <ErrorMessage>{explain(list.error)}</ErrorMessage> : null}
+      {list.error ? <LoadError error={list.error} retry={list.reload} /> : null}
       {list.loading && !list.data ? <Loading label="Loading installed apps…" /> : null}
       {list.data && rows.length === 0 ? (
         <Empty title="No apps are installed.">Install one with its URL name, given by its publisher.</Empty>
@@ -148,6 +173,11 @@ function InstallationRow({
   onUninstall(): void;
 }) {
   const [confirm, setConfirm] = useState(false);
+  const opener = useOpener();
+  const cancel = () => {
+    setConfirm(false);
+    opener.refocus();
+  };
   return (
     <tr>
       <td data-label="App">
@@ -158,12 +188,12 @@ function InstallationRow({
         <InstallationStatus installation={i} />
       </td>
       <td data-label="Scopes granted">
-        <CodeList items={i.scopes} />
+        <ScopeList scopes={i.scopes} />
       </td>
       <td data-label="Installed">{formatDate(i.createdAt)}</td>
       <td data-label="Actions" className="actions">
         {confirm ? (
-          <div className="inline-form">
+          <Inline onCancel={cancel}>
             <span>Uninstall {i.app.name}? Its tokens stop working at once.</span>
             <button
               type="button"
@@ -176,12 +206,13 @@ function InstallationRow({
             >
               Uninstall
             </button>
-            <button type="button" className="button" onClick={() => setConfirm(false)}>
+            <button type="button" className="button" onClick={cancel} data-autofocus>
               Cancel
             </button>
-          </div>
+          </Inline>
         ) : (
           <button
+            ref={opener.ref}
             type="button"
             className="button small danger-outline"
             disabled={busy}
@@ -203,39 +234,58 @@ function missingScopes(err: unknown): string[] {
   return Array.isArray(details?.missingScopes) ? details.missingScopes.map(String) : [];
 }
 
-function InstallForm({ org, onDone }: { org: Organization; onDone(): void }) {
+/** What an app of another organization may be granted at most: the app scopes the installer holds. */
+function ceilingOf(org: Organization): AppScope[] {
+  return (Object.keys(APP_SCOPES) as AppScope[]).filter((s) => org.viewer.scopes.includes(s));
+}
+
+/**
+ * Installing, in two steps: the app's URL name, then what it will be able to do — in words, before
+ * anything is granted — and Install or Cancel (Escape). An app this organization publishes is known
+ * here with its scopes; another organization's app is known to the API only, so the step says what
+ * it may be granted at most (what the installer holds), and the result says what it got.
+ */
+function InstallForm({ org, ownApps, onDone }: { org: Organization; ownApps: App[]; onDone(): void }) {
   const [slug, setSlug] = useState('');
   const [problem, setProblem] = useState<string | undefined>(undefined);
+  const [reviewing, setReviewing] = useState<string | null>(null);
   const [result, setResult] = useState<{ created: boolean; installation: Installation } | null>(null);
+  const opener = useOpener();
   const install = useSubmit(async () => {
-    setResult(null);
-    setProblem(slug.trim() ? undefined : "Enter the app's URL name.");
-    if (!slug.trim()) return;
+    if (!reviewing) return;
     const res = await api.send('POST /v1/organizations/{org}/installations', {
       path: { org: org.id },
-      body: { app: slug.trim() },
+      body: { app: reviewing },
     });
     setResult({ created: res.status === 201, installation: res.body });
+    setReviewing(null);
     setSlug('');
     onDone();
   });
 
+  function review(e: FormEvent) {
+    e.preventDefault();
+    setResult(null);
+    install.clear();
+    const wanted = slug.trim();
+    setProblem(wanted ? undefined : "Enter the app's URL name.");
+    setReviewing(wanted || null);
+  }
+  const cancel = () => {
+    setReviewing(null);
+    install.clear();
+    opener.refocus();
+  };
+
   const missing = missingScopes(install.error);
   const i = result?.installation;
+  const own = reviewing ? ownApps.find((a) => a.slug === reviewing) : undefined;
   return (
     <>
-      <form className="card medium" onSubmit={install.submit} noValidate aria-labelledby="install-heading">
+      <form className="card medium" onSubmit={review} noValidate aria-labelledby="install-heading">
         <h3 id="install-heading" className="form-title">
           Install an app
         </h3>
-        <ErrorMessage>
-          {install.message ? (
-            <>
-              {install.message}
-              {missing.length > 0 ? ` It asks for: ${missing.join(', ')}.` : null}
-            </>
-          ) : null}
-        </ErrorMessage>
         <Field
           label="App URL name"
           name="app"
@@ -243,46 +293,104 @@ function InstallForm({ org, onDone }: { org: Organization; onDone(): void }) {
           autoCapitalize="none"
           spellCheck={false}
           value={slug}
-          onChange={(e) => setSlug(e.target.value)}
-          hint="Given by the app's publisher, for example “notes”. You grant the app every scope it asks for."
-          error={problem ?? install.fields.app}
+          onChange={(e) => {
+            setSlug(e.target.value);
+            setReviewing(null);
+          }}
+          hint="Given by the app's publisher, for example “notes”. You will see what it may do before it is installed."
+          error={problem}
         />
-        <button type="submit" className="button primary" disabled={install.busy}>
-          {install.busy ? 'Installing…' : 'Install'}
-        </button>
+        {reviewing ? null : (
+          <button ref={opener.ref} type="submit" className="button primary">
+            Review and install
+          </button>
+        )}
       </form>
+      {reviewing ? (
+        <Inline className="card medium consent-step" onCancel={cancel}>
+          <h4 className="form-title">
+            Install {own ? own.name : <code>{reviewing}</code>} in {org.name}?
+          </h4>
+          {own ? (
+            <>
+              <p>It will be able to:</p>
+              <ScopeList scopes={own.scopes} />
+            </>
+          ) : (
+            <>
+              <p>
+                It is granted every permission it asks for, and it can ask for no more than you hold yourself.
+                At most, it will be able to:
+              </p>
+              <ScopeList scopes={ceilingOf(org)} />
+              <p className="muted">
+                The permissions it gets are listed once it is installed; if they are more than you expected,
+                uninstall it at once (its tokens stop working).
+              </p>
+            </>
+          )}
+          <ErrorMessage>
+            {install.message ? (
+              <>
+                {install.message}
+                {missing.length > 0
+                  ? ` It asks for: ${missing.map((m) => APP_SCOPES[m as AppScope] ?? m).join(' ')}`
+                  : null}
+              </>
+            ) : null}
+          </ErrorMessage>
+          <div className="row">
+            <button
+              type="button"
+              className="button primary"
+              onClick={() => install.submit()}
+              disabled={install.busy}
+            >
+              {install.busy ? 'Installing…' : 'Install'}
+            </button>
+            <button type="button" className="button" onClick={cancel}>
+              Cancel
+            </button>
+          </div>
+        </Inline>
+      ) : null}
       {result && i ? (
-        <Notice>
+        <FocusedNotice>
           {result.created
             ? `${i.app.name} is installed in ${org.name} and pending: waiting for the app to finish. Roster sent it a one-time code; the app marks the installation installed once it has set itself up.`
-            : `${i.app.name} was already installed in ${org.name} (${i.status}); nothing changed. To send the app a new code, uninstall it and install it again.`}
-        </Notice>
+            : `${i.app.name} was already installed in ${org.name} (${i.status}); nothing changed. To send the app a new code, uninstall it and install it again.`}{' '}
+          It was granted:
+          <ScopeList scopes={i.scopes} />
+        </FocusedNotice>
       ) : null}
     </>
   );
 }
 
-function YourApps({ org }: { org: Organization }) {
-  const [version, setVersion] = useState(0);
-  const apps = useLoad(
-    () => api.call('GET /v1/organizations/{org}/apps', { path: { org: org.id } }),
-    `${org.id}|${version}`,
-  );
+function PublishedApps({
+  org,
+  apps,
+  onCreated,
+}: {
+  org: Organization;
+  apps: Loaded<{ data: App[] }>;
+  onCreated(): void;
+}) {
   const rows = apps.data?.data ?? [];
   return (
-    <section className="section" aria-labelledby="your-apps-heading">
-      <h2 id="your-apps-heading">Your apps</h2>
+    <section className="section" aria-labelledby="published-apps-heading">
+      <h2 id="published-apps-heading">Apps you publish</h2>
       <p className="muted">
         Apps {org.name} publishes. Other organizations install a published app by its URL name; an unpublished
         one installs only here.
       </p>
-      {apps.error ? <ErrorMessage>{explain(apps.error)}</ErrorMessage> : null}
+      {apps.error ? <LoadError error={apps.error} retry={apps.reload} /> : null}
       {apps.loading && !apps.data ? <Loading label="Loading your apps…" /> : null}
       {apps.data && rows.length === 0 ? (
         <Empty title="This organization publishes no app yet.">Create one with the form below.</Empty>
       ) : null}
       {rows.length > 0 ? <AppTable org={org} rows={rows} busy={apps.loading} /> : null}
-      <CreateAppForm org={org} onCreated={() => setVersion((v) => v + 1)} />
+      <CreateAppForm org={org} onCreated={onCreated} />
     </section>
   );
 }
@@ -316,7 +424,7 @@ function AppTable({ org, rows, busy }: { org: Organization; rows: App[]; busy: b
               )}
             </td>
             <td data-label="Scopes">
-              <CodeList items={a.scopes} />
+              <ScopeList scopes={a.scopes} />
             </td>
             <td data-label="Created">{formatDate(a.createdAt)}</td>
           </tr>

@@ -1,15 +1,25 @@
-import { useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { api } from '../api.ts';
+import { checkName, checkSlug, type Problems, problems } from '../checks.ts';
 import { navigate } from '../router.tsx';
 import { orgHome } from '../routes.tsx';
 import { useSession } from '../session.tsx';
-import { ErrorMessage, Field, Page, useSubmit } from '../ui.tsx';
+import { ErrorMessage, Field, Page, ProblemSummary, useSubmit } from '../ui.tsx';
+
+const LABELS = { name: 'Name', slug: 'URL name' };
 
 export function CreateOrganizationPage() {
   const { refresh } = useSession();
   const [name, setName] = useState('');
   const [slug, setSlug] = useState('');
-  const { busy, message, fields, submit } = useSubmit(async () => {
+  const [found, setFound] = useState<Problems>({});
+  const {
+    busy,
+    message,
+    fields: apiFields,
+    submit: send,
+    clear,
+  } = useSubmit(async () => {
     const org = await api.call('POST /v1/organizations', {
       body: slug.trim() ? { name, slug: slug.trim() } : { name },
     });
@@ -17,10 +27,24 @@ export function CreateOrganizationPage() {
     navigate(orgHome(org.slug));
   });
 
+  /** Every problem at once, in words, before asking the API. */
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    clear();
+    const now = problems({
+      name: checkName(name, 'a name for the organization'),
+      slug: slug.trim() ? checkSlug(slug) : undefined,
+    });
+    setFound(now);
+    if (Object.keys(now).length === 0) void send();
+  }
+  const fields = { ...apiFields, ...found };
+
   return (
     <Page title="Create an organization">
       <form className="card narrow" onSubmit={submit} noValidate>
         <p className="muted">You will be its first owner.</p>
+        <ProblemSummary problems={found} labels={LABELS} />
         <ErrorMessage>{message}</ErrorMessage>
         <Field
           label="Name"

@@ -1,12 +1,15 @@
-import { formatDate } from '../api.ts';
+import { useState } from 'react';
+import { api, formatDate, type MyOrganization } from '../api.ts';
+import { dismissNews, type RequestNews, useRequestNews } from '../request-news.ts';
 import { Link } from '../router.tsx';
 import { orgHome } from '../routes.tsx';
-import { useSession } from '../session.tsx';
-import { Empty, Page } from '../ui.tsx';
+import { useSession, useUser } from '../session.tsx';
+import { Empty, ErrorMessage, Inline, Notice, Page, useOpener, useSubmit } from '../ui.tsx';
 
 /** The signed-in user's organizations, and where to create one. */
 export function HomePage() {
-  const { organizations } = useSession();
+  const { user, organizations, invitations } = useSession();
+  const requestNews = useRequestNews(user?.id);
   const active = organizations.filter((m) => m.status === 'active');
   const pending = organizations.filter((m) => m.status === 'pending');
   return (
@@ -18,6 +21,17 @@ export function HomePage() {
         </Link>
       }
     >
+      {requestNews.map((n) => (
+        <RequestNewsItem key={n.id} news={n} />
+      ))}
+      {invitations.length > 0 ? (
+        <Notice>
+          {invitations.length === 1
+            ? `${invitations[0]?.organization.name} invited you.`
+            : `${invitations.length} invitations wait for your answer.`}{' '}
+          <Link to="/me/invitations">Answer in My invitations</Link>
+        </Notice>
+      ) : null}
       {active.length === 0 ? (
         <Empty title="You are not a member of any organization yet.">
           Create one, open the invitation link an admin emailed you, or see{' '}
@@ -57,11 +71,97 @@ export function HomePage() {
                     'Pending.'
                   )}
                 </span>
+                {m.source === 'join_request' ? <WithdrawRequest membership={m} /> : null}
               </li>
             ))}
           </ul>
         </>
       ) : null}
     </Page>
+  );
+}
+
+/**
+ * What became of one of the person's requests to join (Roster keeps the answer, so any browser tells
+ * it), until they dismiss it: then no browser shows it again.
+ */
+function RequestNewsItem({ news: n }: { news: RequestNews }) {
+  const me = useUser();
+  const dismiss = useSubmit(() => dismissNews(me.id, n.id));
+  return (
+    <>
+      <div className="alert alert-info news" role="status">
+        <span>
+          {n.outcome === 'approved' ? (
+            <>
+              Your request to join <strong>{n.name}</strong> was approved on {formatDate(n.answeredAt)}: you
+              are a member now.
+            </>
+          ) : (
+            <>
+              Your request to join <strong>{n.name}</strong> was not accepted: an admin declined it on{' '}
+              {formatDate(n.answeredAt)}. To join, ask one of its admins to invite you.
+            </>
+          )}
+        </span>
+        <button
+          type="button"
+          className="button small"
+          onClick={() => dismiss.submit()}
+          disabled={dismiss.busy}
+          aria-label={`Dismiss the news about ${n.name}`}
+        >
+          Dismiss
+        </button>
+      </div>
+      <ErrorMessage>{dismiss.message}</ErrorMessage>
+    </>
+  );
+}
+
+/** Withdraws the person's own request to join (confirmed first; Escape cancels). */
+function WithdrawRequest({ membership: m }: { membership: MyOrganization }) {
+  const { refresh } = useSession();
+  const [confirm, setConfirm] = useState(false);
+  const opener = useOpener();
+  const withdraw = useSubmit(async () => {
+    await api.call('DELETE /v1/me/memberships/{id}', { path: { id: m.membershipId } });
+    await refresh();
+  });
+  const cancel = () => {
+    setConfirm(false);
+    opener.refocus();
+  };
+  if (!confirm) {
+    return (
+      <div className="row">
+        <button
+          ref={opener.ref}
+          type="button"
+          className="button small"
+          onClick={() => setConfirm(true)}
+          aria-label={`Withdraw your request to join ${m.organization.name}`}
+        >
+          Withdraw request
+        </button>
+      </div>
+    );
+  }
+  return (
+    <Inline onCancel={cancel}>
+      <span>Withdraw your request to join {m.organization.name}?</span>
+      <button
+        type="button"
+        className="button danger"
+        onClick={() => withdraw.submit()}
+        disabled={withdraw.busy}
+      >
+        Withdraw
+      </button>
+      <button type="button" className="button" onClick={cancel} data-autofocus>
+        Cancel
+      </button>
+      <ErrorMessage>{withdraw.message}</ErrorMessage>
+    </Inline>
   );
 }

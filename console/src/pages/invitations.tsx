@@ -1,8 +1,7 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import {
   api,
   type BulkResult,
-  explain,
   explainCode,
   formatDate,
   type Invitation,
@@ -12,6 +11,7 @@ import {
   rolesUpTo,
 } from '../api.ts';
 import { useLoad, usePaged } from '../hooks.ts';
+import { RolePicker, roleLimitNote } from '../members/roles.tsx';
 import type { OrgPageProps } from '../routes.tsx';
 import {
   CopyField,
@@ -19,12 +19,16 @@ import {
   Empty,
   ErrorMessage,
   Field,
+  FocusedNotice,
+  Inline,
+  LoadError,
   Loading,
-  Notice,
+  type Outcome,
   OutcomeMessage,
   Page,
   Pager,
   TextArea,
+  useOpener,
   useOutcome,
   useSubmit,
 } from '../ui.tsx';
@@ -77,22 +81,30 @@ export function InvitationsPage({ org }: OrgPageProps) {
   const path = (i: Invitation) => ({ org: org.id, id: i.id });
   const actions: RowActions = {
     copyLink: (i) =>
-      act(`No new link for ${i.email}.`, async () => {
-        const res = await api.call('POST /v1/organizations/{org}/invitations/{id}/link', { path: path(i) });
-        const copied = await copyText(res.acceptUrl);
-        return (
-          <>
-            {copied ? 'A new link was copied to the clipboard' : 'Here is a new link'} for {i.email}. Earlier
-            links to this invitation no longer work.
-            <CopyField label={`Invitation link for ${i.email}`} value={res.acceptUrl} hideLabel />
-          </>
-        );
-      }),
+      act(
+        `No new link for ${i.email}.`,
+        async () => {
+          const res = await api.call('POST /v1/organizations/{org}/invitations/{id}/link', { path: path(i) });
+          const copied = await copyText(res.acceptUrl);
+          return (
+            <>
+              {copied ? 'A new link was copied to the clipboard' : 'Here is a new link'} for {i.email}.
+              Earlier links to this invitation no longer work.
+              <CopyField label={`Invitation link for ${i.email}`} value={res.acceptUrl} hideLabel />
+            </>
+          );
+        },
+        i.id,
+      ),
     resend: (i) =>
-      act(`The invitation to ${i.email} was not resent.`, async () => {
-        await api.call('POST /v1/organizations/{org}/invitations/{id}/resend', { path: path(i) });
-        return `A new email is on its way to ${i.email}. Earlier links no longer work.`;
-      }),
+      act(
+        `The invitation to ${i.email} was not resent.`,
+        async () => {
+          await api.call('POST /v1/organizations/{org}/invitations/{id}/resend', { path: path(i) });
+          return `A new email is on its way to ${i.email}. Earlier links no longer work.`;
+        },
+        i.id,
+      ),
     revoke: (i) =>
       act(`The invitation to ${i.email} was not revoked.`, async () => {
         await api.call('DELETE /v1/organizations/{org}/invitations/{id}', { path: path(i) });
@@ -118,7 +130,9 @@ export function InvitationsPage({ org }: OrgPageProps) {
 
       <OutcomeMessage outcome={outcome} />
 
-      {canAdmin ? <Requests org={org} version={version} actions={actions} busy={busy} /> : null}
+      {canAdmin ? (
+        <Requests org={org} version={version} actions={actions} busy={busy} outcome={outcome} />
+      ) : null}
 
       <h2 id="invitation-list">Sent invitations</h2>
       <ul className="segmented" aria-label="Show invitations by status">
@@ -145,7 +159,7 @@ export function InvitationsPage({ org }: OrgPageProps) {
           );
         })}
       </ul>
-      {list.error ? <ErrorMessage>{explain(list.error)}</ErrorMessage> : null}
+      {list.error ? <LoadError error={list.error} retry={list.reload} /> : null}
       {list.loading && !list.data ? <Loading label="Loading invitations…" /> : null}
       {list.data && rows.length === 0 ? (
         <Empty
@@ -162,6 +176,7 @@ export function InvitationsPage({ org }: OrgPageProps) {
           canAdmin={canAdmin}
           actions={actions}
           busy={busy || list.loading}
+          outcome={outcome}
         />
       ) : null}
       <Pager list={list} />
@@ -184,11 +199,13 @@ function Requests({
   version,
   actions,
   busy,
+  outcome,
 }: {
   org: Organization;
   version: number;
   actions: RowActions;
   busy: boolean;
+  outcome: Outcome | null;
 }) {
   const requests = useLoad(async () => {
     const ask = (approval: 'requested_to_be_invited' | 'requested_to_join') =>
@@ -200,7 +217,7 @@ function Requests({
     return [...invite.data, ...join.data];
   }, `${org.id}|${version}`);
   const rows = requests.data ?? [];
-  if (requests.error) return <ErrorMessage>{explain(requests.error)}</ErrorMessage>;
+  if (requests.error) return <LoadError error={requests.error} retry={requests.reload} />;
   if (rows.length === 0) return null;
   return (
     <section className="section" aria-labelledby="requests-heading">
@@ -213,6 +230,7 @@ function Requests({
         canAdmin
         actions={actions}
         busy={busy}
+        outcome={outcome}
       />
     </section>
   );
@@ -225,6 +243,7 @@ function InvitationTable({
   canAdmin,
   actions,
   busy,
+  outcome,
 }: {
   caption: string;
   rows: Invitation[];
@@ -232,6 +251,7 @@ function InvitationTable({
   canAdmin: boolean;
   actions: RowActions;
   busy: boolean;
+  outcome: Outcome | null;
 }) {
   return (
     <table className="table" aria-busy={busy}>
@@ -257,6 +277,7 @@ function InvitationTable({
             canAdmin={canAdmin}
             actions={actions}
             busy={busy}
+            outcome={outcome}
           />
         ))}
       </tbody>
@@ -270,14 +291,21 @@ function InvitationRow({
   canAdmin,
   actions,
   busy,
+  outcome,
 }: {
   invitation: Invitation;
   canInvite: boolean;
   canAdmin: boolean;
   actions: RowActions;
   busy: boolean;
+  outcome: Outcome | null;
 }) {
   const [confirmRevoke, setConfirmRevoke] = useState(false);
+  const opener = useOpener();
+  const cancel = () => {
+    setConfirmRevoke(false);
+    opener.refocus();
+  };
   const pending = i.status === 'pending';
   const awaiting = pending && i.approval !== 'approved';
   return (
@@ -302,7 +330,7 @@ function InvitationRow({
       <td data-label="Expires">{formatDate(i.expiresAt)}</td>
       <td data-label="Actions" className="actions">
         {!pending || !canInvite ? null : confirmRevoke ? (
-          <div className="inline-form">
+          <Inline onCancel={cancel}>
             <span>Revoke {i.email}?</span>
             <button
               type="button"
@@ -315,10 +343,10 @@ function InvitationRow({
             >
               Revoke
             </button>
-            <button type="button" className="button" onClick={() => setConfirmRevoke(false)}>
+            <button type="button" className="button" onClick={cancel} data-autofocus>
               Cancel
             </button>
-          </div>
+          </Inline>
         ) : awaiting ? (
           canAdmin ? (
             <div className="row">
@@ -363,6 +391,7 @@ function InvitationRow({
               Resend
             </button>
             <button
+              ref={opener.ref}
               type="button"
               className="button small danger-outline"
               disabled={busy}
@@ -373,34 +402,9 @@ function InvitationRow({
             </button>
           </div>
         )}
+        <OutcomeMessage outcome={outcome} at={i.id} />
       </td>
     </tr>
-  );
-}
-
-function RolePicker({
-  id,
-  roles,
-  value,
-  onChange,
-}: {
-  id: string;
-  roles: Role[];
-  value: Role;
-  onChange(r: Role): void;
-}) {
-  return (
-    <div className="field">
-      <label htmlFor={id}>Role</label>
-      <select id={id} value={value} onChange={(e) => onChange(e.target.value as Role)}>
-        {roles.map((r) => (
-          <option key={r} value={r}>
-            {r}
-          </option>
-        ))}
-      </select>
-      <p className="hint">You can give your own role or a lower one.</p>
-    </div>
   );
 }
 
@@ -479,7 +483,12 @@ function InviteForm({ org, onDone }: { org: Organization; onDone(): void }) {
           hint="One address, or a list: one per line, or separated by commas or spaces (up to 1,000)."
           error={problem ?? fields.email ?? fields.emails}
         />
-        <RolePicker id="invite-role" roles={roles} value={role} onChange={setRole} />
+        <RolePicker
+          roles={roles}
+          value={role}
+          onChange={setRole}
+          limitNote={roleLimitNote(org.viewer.role)}
+        />
         <TextArea
           label="Message (optional)"
           name="message"
@@ -495,10 +504,10 @@ function InviteForm({ org, onDone }: { org: Organization; onDone(): void }) {
         </button>
       </form>
       {sent ? (
-        <Notice>
+        <FocusedNotice>
           Invitation sent to {sent.email}. You can also share its link yourself:
           <CopyField label={`Invitation link for ${sent.email}`} value={sent.url} hideLabel />
-        </Notice>
+        </FocusedNotice>
       ) : null}
       {bulk ? <BulkResults result={bulk} /> : null}
     </section>
@@ -506,8 +515,13 @@ function InviteForm({ org, onDone }: { org: Organization; onDone(): void }) {
 }
 
 function BulkResults({ result }: { result: BulkResult }) {
+  // Takes the focus when it appears: the Send button, disabled while sending, would drop it.
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    ref.current?.focus();
+  }, []);
   return (
-    <div className="alert alert-info" role="status">
+    <div ref={ref} tabIndex={-1} className="alert alert-info outcome" role="status">
       <p>
         {result.created} invited, {result.failed} not invited.
         {result.failed > 0 ? ' The addresses that were not invited are back in the box above.' : ''}
@@ -587,7 +601,12 @@ function AskForm({ org, onDone }: { org: Organization; onDone(): void }) {
           onChange={(e) => setEmail(e.target.value)}
           error={fields.email}
         />
-        <RolePicker id="ask-role" roles={roles} value={role} onChange={setRole} />
+        <RolePicker
+          roles={roles}
+          value={role}
+          onChange={setRole}
+          limitNote={roleLimitNote(org.viewer.role)}
+        />
         <TextArea
           label="Message (optional)"
           name="message"
@@ -602,9 +621,9 @@ function AskForm({ org, onDone }: { org: Organization; onDone(): void }) {
         </button>
       </form>
       {sent ? (
-        <Notice>
+        <FocusedNotice>
           Your request to invite {sent} was sent to the admins. It is listed below until they answer.
-        </Notice>
+        </FocusedNotice>
       ) : null}
     </section>
   );

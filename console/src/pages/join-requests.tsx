@@ -1,9 +1,20 @@
 import { useState } from 'react';
-import { api, explain, formatDateTime, type JoinRequest, type Role, rolesUpTo, withArticle } from '../api.ts';
+import { api, formatDateTime, type JoinRequest, type Role, rolesUpTo, withArticle } from '../api.ts';
 import { usePaged } from '../hooks.ts';
 import { Link } from '../router.tsx';
 import type { OrgPageProps } from '../routes.tsx';
-import { Empty, ErrorMessage, Loading, Notice, OutcomeMessage, Page, Pager, useOutcome } from '../ui.tsx';
+import {
+  Empty,
+  Inline,
+  LoadError,
+  Loading,
+  Notice,
+  OutcomeMessage,
+  Page,
+  Pager,
+  useOpener,
+  useOutcome,
+} from '../ui.tsx';
 
 const PAGE_SIZE = 25;
 
@@ -40,7 +51,17 @@ export function JoinRequestsPage({ org }: OrgPageProps) {
   const rows = list.data?.data ?? [];
   return (
     <Page title="Join requests">
-      {!org.joinRequestsEnabled ? (
+      {org.ssoEnforced ? (
+        <Notice>
+          This organization refuses requests to join: “Single sign-on enforced” is on in its settings.{' '}
+          {org.viewer.scopes.includes('org:write') ? (
+            <>
+              Turn it off in <Link to={`/orgs/${encodeURIComponent(org.slug)}/settings`}>Settings</Link> to
+              take requests again.
+            </>
+          ) : null}
+        </Notice>
+      ) : !org.joinRequestsEnabled ? (
         <Notice>
           This organization does not take new requests to join.{' '}
           {org.viewer.scopes.includes('org:write') ? (
@@ -55,7 +76,7 @@ export function JoinRequestsPage({ org }: OrgPageProps) {
         </p>
       )}
       <OutcomeMessage outcome={outcome} />
-      {list.error ? <ErrorMessage>{explain(list.error)}</ErrorMessage> : null}
+      {list.error ? <LoadError error={list.error} retry={list.reload} /> : null}
       {list.loading && !list.data ? <Loading label="Loading requests…" /> : null}
       {list.data && rows.length === 0 ? (
         <Empty title="No one is waiting to join.">New requests to join will appear here.</Empty>
@@ -107,6 +128,11 @@ function RequestRow({
 }) {
   const [role, setRole] = useState<Role>('member');
   const [confirmReject, setConfirmReject] = useState(false);
+  const opener = useOpener();
+  const cancel = () => {
+    setConfirmReject(false);
+    opener.refocus();
+  };
   const who = r.name ?? r.email;
   const roleId = `join-role-${r.id}`;
   return (
@@ -119,7 +145,7 @@ function RequestRow({
       <td data-label="Asked">{formatDateTime(r.createdAt)}</td>
       <td data-label="Actions" className="actions">
         {!canAdmin ? null : confirmReject ? (
-          <div className="inline-form">
+          <Inline onCancel={cancel}>
             <span>Reject {who}?</span>
             <button
               type="button"
@@ -129,10 +155,10 @@ function RequestRow({
             >
               Reject
             </button>
-            <button type="button" className="button" onClick={() => setConfirmReject(false)}>
+            <button type="button" className="button" onClick={cancel} data-autofocus>
               Cancel
             </button>
-          </div>
+          </Inline>
         ) : (
           <form
             className="inline-form"
@@ -166,6 +192,7 @@ function RequestRow({
               Approve
             </button>
             <button
+              ref={opener.ref}
               type="button"
               className="button small danger-outline"
               disabled={busy}

@@ -1,10 +1,24 @@
-import { type FormEvent, useState } from 'react';
-import { api, explain, formatDate, type Member, ROLES, type Role, SOURCE_LABELS } from '../api.ts';
-import { usePaged } from '../hooks.ts';
-import { navigate } from '../router.tsx';
+import { type FormEvent, type ReactNode, useState } from 'react';
+import { memberActions, rolesUpTo, withArticle } from '../access.ts';
+import { api, formatDate, type Member, ROLES, type Role, SOURCE_LABELS } from '../api.ts';
+import { useLoad, usePaged } from '../hooks.ts';
+import { AddPeople } from '../members/add-people.tsx';
+import { RolesExplained, roleLimitNote } from '../members/roles.tsx';
+import { useWaiting, Waiting } from '../members/waiting.tsx';
+import { Link, navigate } from '../router.tsx';
 import type { OrgPageProps } from '../routes.tsx';
 import { useSession, useUser } from '../session.tsx';
-import { Empty, ErrorMessage, Loading, OutcomeMessage, Page, Pager, useOutcome } from '../ui.tsx';
+import {
+  Empty,
+  Inline,
+  LoadError,
+  Loading,
+  OutcomeMessage,
+  Page,
+  Pager,
+  useOpener,
+  useOutcome,
+} from '../ui.tsx';
 
 const PAGE_SIZE = 25;
 
@@ -14,17 +28,29 @@ interface Filters {
   status: Member['status'] | '';
 }
 
-type Pending = { kind: 'role' | 'remove' | 'leave'; userId: string } | null;
+type Editing = { kind: 'role' | 'remove'; userId: string } | null;
 
-/** The organization's members: a filterable, paginated table; change role, remove, leave. */
-export function MembersPage({ org, reloadOrg }: OrgPageProps) {
+/**
+ * The organization's members: "Add people" (invite by email, or add an existing account), who is
+ * waiting to join, and a filterable, paginated table of members — offering only the changes the
+ * viewer's role allows, and saying why where one is missing.
+ */
+export function MembersPage({ org, reloadOrg, search }: OrgPageProps) {
   const me = useUser();
   const session = useSession();
-  const [draft, setDraft] = useState<Filters>({ q: '', role: '', status: '' });
-  const [filters, setFilters] = useState<Filters>(draft);
-  const [pending, setPending] = useState<Pending>(null);
-  const { outcome, show, busy, act: perform } = useOutcome();
-  const canAdmin = org.viewer.scopes.includes('member:admin');
+  const initial: Filters = { q: search.get('q') ?? '', role: '', status: 'active' };
+  const [draft, setDraft] = useState<Filters>(initial);
+  const [filters, setFilters] = useState<Filters>(initial);
+  const [editing, setEditing] = useState<Editing>(null);
+  const [confirmLeave, setConfirmLeave] = useState(false);
+  const [adding, setAdding] = useState(search.get('add') === '1');
+  const [version, setVersion] = useState(0);
+  const { outcome, show, busy, act } = useOutcome();
+  const scopes = org.viewer.scopes;
+  const canAdmin = scopes.includes('member:admin');
+  const canAdd = scopes.includes('member:invite') || canAdmin;
+  const addOpener = useOpener();
+  const leaveOpener = useOpener();
 
   const list = usePaged(
     (cursor) =>
@@ -38,90 +64,184 @@ export function MembersPage({ org, reloadOrg }: OrgPageProps) {
           status: filters.status || undefined,
         },
       }),
-    `${org.id}|${filters.q}|${filters.role}|${filters.status}`,
+    `${org.id}|${filters.q}|${filters.role}|${filters.status}|${version}`,
   );
+  // Two active owners are enough to know whether one of them is the last.
+  const owners = useLoad(
+    () =>
+      api.call('GET /v1/organizations/{org}/members', {
+        path: { org: org.id },
+        query: { role: 'owner', status: 'active', limit: 2 },
+      }),
+    `${org.id}|owners|${version}`,
+  );
+  const waiting = useWaiting(org, version);
+  const lastOwner = owners.data?.data.length === 1 ? (owners.data.data[0]?.userId ?? null) : null;
+  const iAmLastOwner = lastOwner === me.id;
+  const changed = () => setVersion((v) => v + 1);
 
   function applyFilters(e: FormEvent) {
     e.preventDefault();
     setFilters(draft);
   }
 
-  /** Runs a change; its notice replaces the confirmation, which stays when the change is refused. */
-  const act = (description: string, run: () => Promise<string>) =>
-    perform(description, async () => {
-      const ok = await run();
-      setPending(null);
-      return ok;
-    });
-
   const changeRole = (m: Member, role: Role) =>
-    act(`${m.name}'s role was not changed.`, async () => {
-      await api.call('PATCH /v1/organizations/{org}/members/{userId}', {
-        path: { org: org.id, userId: m.userId },
-        body: { role },
-      });
-      list.reload();
-      if (m.userId === me.id) {
-        reloadOrg();
-        await session.refresh();
-      }
-      return `${m.name} is now ${role === 'admin' ? 'an' : 'a'} ${role}.`;
-    });
+    act(
+      `${m.name}'s role was not changed.`,
+      async () => {
+        await api.call('PATCH /v1/organizations/{org}/members/{userId}', {
+          path: { org: org.id, userId: m.userId },
+          body: { role },
+        });
+        setEditing(null);
+        changed();
+        if (m.userId === me.id) {
+          reloadOrg();
+          await session.refresh();
+        }
+        return `${m.name} is now ${withArticle(role)}.`;
+      },
+      m.userId,
+    );
 
   const remove = (m: Member) =>
     act(`${m.name} was not removed.`, async () => {
       await api.call('DELETE /v1/organizations/{org}/members/{userId}', {
         path: { org: org.id, userId: m.userId },
       });
-      list.reload();
+      setEditing(null);
+      changed();
       return `${m.name} was removed from ${org.name}.`;
     });
 
   const leave = () =>
-    act(`You have not left ${org.name}.`, async () => {
-      await api.call('DELETE /v1/organizations/{org}/members/{userId}', {
-        path: { org: org.id, userId: me.id },
-      });
-      await session.refresh();
-      navigate('/');
-      return `You left ${org.name}.`;
-    });
+    act(
+      `You have not left ${org.name}.`,
+      async () => {
+        await api.call('DELETE /v1/organizations/{org}/members/{userId}', {
+          path: { org: org.id, userId: me.id },
+        });
+        await session.refresh();
+        navigate('/');
+        return `You left ${org.name}.`;
+      },
+      'leave',
+    );
 
   const rows = list.data?.data ?? [];
-  const filtered = filters.q !== '' || filters.role !== '' || filters.status !== '';
+  const filtered = filters.q !== '' || filters.role !== '' || filters.status !== 'active';
+  const alone =
+    !filtered &&
+    list.page === 1 &&
+    rows.length === 1 &&
+    rows[0]?.userId === me.id &&
+    waiting.data?.rows.length === 0;
+
+  const closeAdding = () => {
+    setAdding(false);
+    addOpener.refocus();
+  };
+  const actions = (
+    <>
+      {canAdd && !adding ? (
+        <button
+          ref={addOpener.ref}
+          type="button"
+          className="button primary"
+          onClick={() => {
+            show(null);
+            setAdding(true);
+          }}
+        >
+          Add people
+        </button>
+      ) : null}
+      {iAmLastOwner || confirmLeave ? null : (
+        <button
+          ref={leaveOpener.ref}
+          type="button"
+          className="button"
+          onClick={() => {
+            show(null);
+            setConfirmLeave(true);
+          }}
+        >
+          Leave organization
+        </button>
+      )}
+    </>
+  );
 
   return (
-    <Page
-      title="Members"
-      actions={
-        pending?.kind === 'leave' ? null : (
-          <button
-            type="button"
-            className="button"
-            onClick={() => setPending({ kind: 'leave', userId: me.id })}
-          >
-            Leave organization
-          </button>
-        )
-      }
-    >
-      {pending?.kind === 'leave' ? (
-        <fieldset className="confirm card">
-          <legend className="visually-hidden">Confirm leaving</legend>
+    <Page title="Members" actions={actions}>
+      {iAmLastOwner ? (
+        <p className="muted why-missing">
+          You are the only owner of {org.name}, so you cannot leave it: an organization always keeps an owner.
+          Make another member an owner first, then you can leave.
+        </p>
+      ) : null}
+      {confirmLeave ? (
+        <Inline
+          className="confirm card"
+          onCancel={() => {
+            setConfirmLeave(false);
+            leaveOpener.refocus();
+          }}
+        >
           <p>
             Leave <strong>{org.name}</strong>? You will lose access to it.
           </p>
+          <OutcomeMessage outcome={outcome} at="leave" />
           <div className="row">
             <button type="button" className="button danger" onClick={leave} disabled={busy}>
               Leave
             </button>
-            <button type="button" className="button" onClick={() => setPending(null)} disabled={busy}>
+            <button
+              type="button"
+              className="button"
+              data-autofocus
+              onClick={() => {
+                setConfirmLeave(false);
+                leaveOpener.refocus();
+              }}
+              disabled={busy}
+            >
               Cancel
             </button>
           </div>
-        </fieldset>
+        </Inline>
       ) : null}
+      {adding ? <AddPeople org={org} onClose={closeAdding} onChanged={changed} /> : null}
       <OutcomeMessage outcome={outcome} />
+
+      {alone && !adding ? (
+        <div className="empty first-steps">
+          <p className="empty-title">You are the only member of {org.name} so far.</p>
+          {canAdd ? (
+            <>
+              <p>
+                Start by adding the people you work with: invite them by email, or add someone who already has
+                a Roster account. They join once they accept.
+              </p>
+              <button type="button" className="button primary" onClick={() => setAdding(true)}>
+                Add your first members
+              </button>
+            </>
+          ) : null}
+        </div>
+      ) : null}
+
+      <Waiting org={org} waiting={waiting} onChanged={changed} />
+
+      <h2 id="members-heading">Current members</h2>
+      <RolesExplained viewerRole={org.viewer.role} />
+      {canAdmin ? null : (
+        <p className="muted why-missing">
+          Your role ({org.viewer.role ?? 'none'}) lets you see who is here. Owners and admins add people,
+          change roles and remove people; to bring someone in, ask them on the{' '}
+          <Link to={`/orgs/${encodeURIComponent(org.slug)}/invitations`}>Invitations</Link> page.
+        </p>
+      )}
 
       <form className="filters" onSubmit={applyFilters} aria-label="Filter members">
         <div className="field">
@@ -156,9 +276,9 @@ export function MembersPage({ org, reloadOrg }: OrgPageProps) {
             value={draft.status}
             onChange={(e) => setDraft({ ...draft, status: e.target.value as Filters['status'] })}
           >
-            <option value="">Any status</option>
-            <option value="active">active</option>
-            <option value="pending">pending</option>
+            <option value="active">Members</option>
+            <option value="pending">Waiting for an answer</option>
+            <option value="">Both</option>
           </select>
         </div>
         <button type="submit" className="button">
@@ -166,7 +286,7 @@ export function MembersPage({ org, reloadOrg }: OrgPageProps) {
         </button>
       </form>
 
-      {list.error ? <ErrorMessage>{explain(list.error)}</ErrorMessage> : null}
+      {list.error ? <LoadError error={list.error} retry={list.reload} /> : null}
       {list.loading && !list.data ? <Loading label="Loading members…" /> : null}
       {list.data && rows.length === 0 ? (
         <Empty title={filtered ? 'No member matches these filters.' : 'No members yet.'}>
@@ -194,12 +314,15 @@ export function MembersPage({ org, reloadOrg }: OrgPageProps) {
                 key={m.id}
                 member={m}
                 isMe={m.userId === me.id}
-                canAdmin={canAdmin}
-                pending={pending?.userId === m.userId ? pending.kind : null}
+                can={memberActions({ ...org.viewer, userId: me.id }, m, m.userId === lastOwner)}
+                roles={rolesUpTo(org.viewer.role)}
+                limitNote={roleLimitNote(org.viewer.role)}
+                editing={editing?.userId === m.userId ? editing.kind : null}
                 busy={busy}
-                onPending={(kind) => {
+                outcome={<OutcomeMessage outcome={outcome} at={m.userId} />}
+                onEdit={(kind) => {
                   show(null);
-                  setPending(kind ? { kind, userId: m.userId } : null);
+                  setEditing(kind ? { kind, userId: m.userId } : null);
                 }}
                 onChangeRole={(role) => changeRole(m, role)}
                 onRemove={() => remove(m)}
@@ -216,24 +339,38 @@ export function MembersPage({ org, reloadOrg }: OrgPageProps) {
 function MemberRow({
   member: m,
   isMe,
-  canAdmin,
-  pending,
+  can,
+  roles,
+  limitNote,
+  editing,
   busy,
-  onPending,
+  outcome,
+  onEdit,
   onChangeRole,
   onRemove,
 }: {
   member: Member;
   isMe: boolean;
-  canAdmin: boolean;
-  pending: 'role' | 'remove' | 'leave' | null;
+  can: ReturnType<typeof memberActions>;
+  roles: Role[];
+  limitNote: string | undefined;
+  editing: 'role' | 'remove' | null;
   busy: boolean;
-  onPending(kind: 'role' | 'remove' | 'leave' | null): void;
+  outcome: ReactNode;
+  onEdit(kind: 'role' | 'remove' | null): void;
   onChangeRole(role: Role): void;
   onRemove(): void;
 }) {
   const [role, setRole] = useState<Role>(m.role);
+  const roleOpener = useOpener();
+  const removeOpener = useOpener();
   const roleId = `role-${m.id}`;
+  const cancel = () => {
+    const was = editing;
+    onEdit(null);
+    setRole(m.role);
+    (was === 'remove' ? removeOpener : roleOpener).refocus();
+  };
   return (
     <tr>
       <td data-label="Member">
@@ -252,63 +389,82 @@ function MemberRow({
       <td data-label="Source">{SOURCE_LABELS[m.source]}</td>
       <td data-label="Joined">{formatDate(m.joinedAt)}</td>
       <td data-label="Actions" className="actions">
-        {pending === 'role' ? (
-          <form
-            className="inline-form"
-            onSubmit={(e) => {
-              e.preventDefault();
-              onChangeRole(role);
-            }}
-          >
-            <label htmlFor={roleId} className="visually-hidden">
-              New role for {m.name}
-            </label>
-            <select id={roleId} value={role} onChange={(e) => setRole(e.target.value as Role)}>
-              {ROLES.map((r) => (
-                <option key={r} value={r}>
-                  {r}
-                </option>
-              ))}
-            </select>
-            <button type="submit" className="button primary" disabled={busy || role === m.role}>
-              Save
-            </button>
-            <button type="button" className="button" onClick={() => onPending(null)}>
-              Cancel
-            </button>
-          </form>
-        ) : pending === 'remove' ? (
-          <div className="inline-form">
+        {editing === 'role' ? (
+          <Inline onCancel={cancel}>
+            <form
+              className="inline-form"
+              onSubmit={(e) => {
+                e.preventDefault();
+                onChangeRole(role);
+              }}
+            >
+              <label htmlFor={roleId} className="visually-hidden">
+                New role for {m.name}
+              </label>
+              <select
+                id={roleId}
+                value={role}
+                onChange={(e) => setRole(e.target.value as Role)}
+                aria-describedby={limitNote ? `${roleId}-note` : undefined}
+              >
+                {roles.map((r) => (
+                  <option key={r} value={r}>
+                    {r}
+                  </option>
+                ))}
+              </select>
+              <button type="submit" className="button primary" disabled={busy || role === m.role}>
+                Save
+              </button>
+              <button type="button" className="button" onClick={cancel}>
+                Cancel
+              </button>
+              {limitNote ? (
+                <span className="muted inline-note" id={`${roleId}-note`}>
+                  {limitNote}
+                </span>
+              ) : null}
+            </form>
+          </Inline>
+        ) : editing === 'remove' ? (
+          <Inline onCancel={cancel}>
             <span>Remove {m.name}?</span>
             <button type="button" className="button danger" onClick={onRemove} disabled={busy}>
               Remove
             </button>
-            <button type="button" className="button" onClick={() => onPending(null)}>
+            <button type="button" className="button" onClick={cancel} data-autofocus>
               Cancel
             </button>
-          </div>
-        ) : canAdmin ? (
+          </Inline>
+        ) : can.changeRole || can.remove ? (
           <div className="row">
-            <button
-              type="button"
-              className="button small"
-              onClick={() => onPending('role')}
-              aria-label={`Change role of ${m.name}`}
-            >
-              Change role
-            </button>
-            {isMe ? null : (
+            {can.changeRole ? (
               <button
+                ref={roleOpener.ref}
+                type="button"
+                className="button small"
+                onClick={() => onEdit('role')}
+                aria-label={`Change role of ${m.name}`}
+              >
+                Change role
+              </button>
+            ) : null}
+            {can.remove ? (
+              <button
+                ref={removeOpener.ref}
                 type="button"
                 className="button small danger-outline"
-                onClick={() => onPending('remove')}
+                onClick={() => onEdit('remove')}
                 aria-label={`Remove ${m.name}`}
               >
                 Remove
               </button>
-            )}
+            ) : null}
           </div>
+        ) : can.why ? (
+          <span className="muted why-missing">{can.why}</span>
         ) : null}
+        {outcome}
       </td>
     </tr>
   );

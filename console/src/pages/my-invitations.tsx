@@ -4,7 +4,7 @@ import { useLoad } from '../hooks.ts';
 import { Link } from '../router.tsx';
 import { orgHome } from '../routes.tsx';
 import { useSession, useUser } from '../session.tsx';
-import { Empty, ErrorMessage, Loading, Notice, Page } from '../ui.tsx';
+import { Empty, ErrorMessage, LoadError, Loading, Notice, Page } from '../ui.tsx';
 
 type Outcome = { ok: string; slug?: string } | { error: string } | null;
 
@@ -57,7 +57,7 @@ export function MyInvitationsPage() {
           {outcome.ok} {outcome.slug ? <Link to={orgHome(outcome.slug)}>Open the organization</Link> : null}
         </Notice>
       ) : null}
-      {list.error ? <ErrorMessage>{explain(list.error)}</ErrorMessage> : null}
+      {list.error ? <LoadError error={list.error} retry={list.reload} /> : null}
       {list.loading && !list.data ? <Loading label="Loading your invitations…" /> : null}
       {list.data && items.length === 0 ? (
         <Empty title="Nothing is waiting for your answer.">

@@ -1,10 +1,21 @@
 import { type FormEvent, useId, useState } from 'react';
 import type { Body } from '../../../src/client/client.ts';
 import { api, errorCode, type Organization } from '../api.ts';
+import { checkName, checkSlug, checkWholeNumber, type Problems, problems } from '../checks.ts';
 import { Link, navigate } from '../router.tsx';
 import type { OrgPageProps } from '../routes.tsx';
 import { useSession } from '../session.tsx';
-import { Checkbox, ErrorMessage, Field, Notice, navigateWithNotice, Page, useSubmit } from '../ui.tsx';
+import {
+  Checkbox,
+  ErrorMessage,
+  Field,
+  FocusedNotice,
+  Notice,
+  navigateWithNotice,
+  Page,
+  ProblemSummary,
+  useSubmit,
+} from '../ui.tsx';
 
 type OrganizationChanges = Body<'PATCH /v1/organizations/{org}'>;
 
@@ -29,8 +40,26 @@ const toDraft = (o: Organization): Draft => ({
   inviteExpiryDays: String(o.inviteExpiryDays),
 });
 
-/** A whole number typed into a field, or the text itself so that the API names what is wrong with it. */
-const asNumber = (raw: string): number => (/^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN);
+/** A whole number typed into a field (the form's checks have made sure it is one). */
+const asNumber = (raw: string): number => Number(raw.trim());
+
+/** The form's fields, named as their labels say. */
+const LABELS: Record<string, string> = {
+  name: 'Name',
+  slug: 'URL name',
+  memberLimit: 'Member limit',
+  inviteExpiryDays: 'Invitation expiry (days)',
+};
+
+/** Every problem with the draft at once, in words (the API would name only the first). */
+function check(draft: Draft): Problems {
+  return problems({
+    name: checkName(draft.name, "the organization's name"),
+    slug: checkSlug(draft.slug),
+    memberLimit: checkWholeNumber(draft.memberLimit, { min: 1, max: 1_000_000, optional: true }),
+    inviteExpiryDays: checkWholeNumber(draft.inviteExpiryDays, { min: 1, max: 365 }),
+  });
+}
 
 /** What the form changes: only the settings that differ from the organization's. */
 function changesOf(draft: Draft, org: Organization): OrganizationChanges {
@@ -59,8 +88,8 @@ export function SettingsPage({ org, reloadOrg }: OrgPageProps) {
   const { refresh } = useSession();
   const [draft, setDraft] = useState<Draft>(() => toDraft(org));
   const [saved, setSaved] = useState(false);
-  /** Problems found before asking the API (a number field holding something else). */
-  const [fieldProblem, setFieldProblem] = useState<Record<string, string>>({});
+  /** Problems found before asking the API, every one at once. */
+  const [fieldProblem, setFieldProblem] = useState<Problems>({});
   const canWrite = org.viewer.scopes.includes('org:write');
   const here = `/orgs/${encodeURIComponent(org.slug)}/settings`;
 
@@ -77,22 +106,18 @@ export function SettingsPage({ org, reloadOrg }: OrgPageProps) {
     else reloadOrg();
   });
 
-  /** Nothing changed, or a number field holding something else: answered here, without asking the API. */
+  /** Nothing changed, or problems found in the form: answered here, without asking the API. */
   function submit(e: FormEvent) {
     e.preventDefault();
-    const body = changesOf(draft, org);
     setSaved(false);
     save.clear();
-    if (Object.keys(body).length === 0) {
+    const found = check(draft);
+    setFieldProblem(found);
+    if (Object.keys(found).length > 0) return;
+    if (Object.keys(changesOf(draft, org)).length === 0) {
       setSaved(true);
       return;
     }
-    const notNumbers = Object.entries(body).filter(([, v]) => typeof v === 'number' && Number.isNaN(v));
-    if (notNumbers.length > 0) {
-      setFieldProblem(Object.fromEntries(notNumbers.map(([k]) => [k, 'must be a whole number'])));
-      return;
-    }
-    setFieldProblem({});
     void save.submit();
   }
 
@@ -119,7 +144,8 @@ export function SettingsPage({ org, reloadOrg }: OrgPageProps) {
             save.message
           )}
         </ErrorMessage>
-        {saved ? <Notice>Settings saved.</Notice> : null}
+        <ProblemSummary problems={fieldProblem} labels={LABELS} />
+        {saved ? <FocusedNotice>Settings saved.</FocusedNotice> : null}
         <fieldset disabled={!canWrite || save.busy}>
           <legend className="visually-hidden">Organization</legend>
           <Field
@@ -167,12 +193,18 @@ export function SettingsPage({ org, reloadOrg }: OrgPageProps) {
             checked={draft.joinRequestsEnabled}
             onChange={(e) => set('joinRequestsEnabled', e.target.checked)}
           />
-          <Checkbox
-            label="Single sign-on enforced"
-            hint="Members sign in through your identity provider; join requests are then not taken."
-            checked={draft.ssoEnforced}
-            onChange={(e) => set('ssoEnforced', e.target.checked)}
-          />
+          {/*
+            Roster has no single sign-on yet: the switch only turns join requests off. It is hidden
+            while off, and shown for what it does while on (set through the API), to be turned off.
+          */}
+          {org.ssoEnforced ? (
+            <Checkbox
+              label="Single sign-on enforced: join requests refused"
+              hint="Roster has no single sign-on yet, so today this setting only refuses every request to join (even with “Accept join requests” on). Turn it off to take requests again."
+              checked={draft.ssoEnforced}
+              onChange={(e) => set('ssoEnforced', e.target.checked)}
+            />
+          ) : null}
           <Checkbox
             label="Require two-factor authentication"
             hint="Members without an authenticator app or a passkey cannot open the organization until they set one up (they are sent to do so). You need one yourself first."

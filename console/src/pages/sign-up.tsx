@@ -1,10 +1,21 @@
-import { useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { api } from '../api.ts';
+import { checkEmail, checkName, type Problems, problems } from '../checks.ts';
 import { InvitationForRequest, RequestNotice } from '../oidc.tsx';
 import { Link, navigate, safeNext } from '../router.tsx';
 import type { PageProps } from '../routes.tsx';
 import { useSession } from '../session.tsx';
-import { EmailField, ErrorMessage, NameField, Page, PasswordField, useSubmit } from '../ui.tsx';
+import {
+  EmailField,
+  ErrorMessage,
+  NameField,
+  Page,
+  PasswordField,
+  ProblemSummary,
+  useSubmit,
+} from '../ui.tsx';
+
+const LABELS = { name: 'Name', email: 'Email', password: 'Password' };
 
 /**
  * `?next=` is where to go afterwards; `?email=` prefills the address. When `next` is an application's
@@ -22,19 +33,35 @@ export function SignUpPage({ search }: PageProps) {
     navigate(next, { replace: true });
   });
 
+  const [found, setFound] = useState<Problems>({});
+  /** Every problem at once, in words, before asking the API. */
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    form.clear();
+    const now = problems({
+      name: checkName(name, 'your name'),
+      email: checkEmail(email),
+      password: password.length < 8 ? 'Choose a password of at least 8 characters.' : undefined,
+    });
+    setFound(now);
+    if (Object.keys(now).length === 0) void form.submit();
+  }
+  const fields = { ...form.fields, ...found };
+
   return (
     <Page title="Create your account">
       <div className="stack narrow">
         <RequestNotice next={next} />
-        <form className="card" onSubmit={form.submit} noValidate>
+        <form className="card" onSubmit={submit} noValidate>
+          <ProblemSummary problems={found} labels={LABELS} />
           <ErrorMessage>{form.message}</ErrorMessage>
-          <NameField value={name} onChange={(e) => setName(e.target.value)} error={form.fields.name} />
-          <EmailField value={email} onChange={(e) => setEmail(e.target.value)} error={form.fields.email} />
+          <NameField value={name} onChange={(e) => setName(e.target.value)} error={fields.name} />
+          <EmailField value={email} onChange={(e) => setEmail(e.target.value)} error={fields.email} />
           <PasswordField
             choosing
             value={password}
             onChange={(e) => setPassword(e.target.value)}
-            error={form.fields.password}
+            error={fields.password}
           />
           <button type="submit" className="button primary" disabled={form.busy}>
             {form.busy ? 'Creating your account…' : 'Create account'}

@@ -5,20 +5,23 @@ import {
   explain,
   formatDateTime,
   type Organization,
+  type WebhookDelivery,
   type WebhookEndpoint,
   type WebhookEventType,
 } from '../api.ts';
-import { DeliveryLog } from '../delivery-log.tsx';
+import { DeliveryLog, type DeliverySource, firstOutcome, outcomeInWords } from '../delivery-log.tsx';
 import { useLoad } from '../hooks.ts';
 import { Link } from '../router.tsx';
 import type { OrgPageProps } from '../routes.tsx';
 import {
   ErrorMessage,
+  LoadError,
   Loading,
   Notice,
   navigateWithNotice,
   OutcomeMessage,
   Page,
+  useAction,
   useOutcome,
   useSubmit,
 } from '../ui.tsx';
@@ -27,9 +30,60 @@ import { type EndpointDraft, EndpointFields, EndpointSecret, EndpointStatus } fr
 type EndpointChanges = Body<'PATCH /v1/organizations/{org}/webhooks/{id}'>;
 
 /**
+ * "Send test event", and what came of it beside the button: queued, then delivered or not (the page
+ * waits a few seconds for the first attempt). The button is never disabled, so the focus stays on it.
+ */
+function TestEvent({
+  source,
+  send,
+  onSent,
+}: {
+  source: DeliverySource;
+  send(): Promise<WebhookDelivery>;
+  onSent(): void;
+}) {
+  const [result, setResult] = useState<string | null>(null);
+  const sending = useAction(
+    async () => {
+      setResult('Sending a test event…');
+      const queued = await send();
+      setResult('Test event queued; waiting for the receiver…');
+      onSent();
+      const d = await firstOutcome(source.load, queued);
+      setResult(`The test event was ${outcomeInWords(d)}`);
+      onSent();
+    },
+    () => setResult(null),
+  );
+  return (
+    <div className="test-event">
+      <button
+        type="button"
+        className="button small"
+        aria-disabled={sending.busy}
+        aria-describedby="test-event-result"
+        onClick={() => {
+          if (!sending.busy) void sending.run();
+        }}
+      >
+        Send test event
+      </button>
+      <span id="test-event-result" className="test-event-result" role="status">
+        {sending.message ? (
+          <span className="field-error">The test event was not sent. {sending.message}</span>
+        ) : (
+          result
+        )}
+      </span>
+    </div>
+  );
+}
+
+/**
  * One webhook endpoint (org:integrations): its state, the delivery log (one row per attempt, newest
- * first), changing its URL, description and events, disabling and re-enabling it, rotating its
- * signing secret and deleting it.
+ * first, each opening onto the payload sent and the answer, a given-up one replayable), a test event,
+ * changing its URL, description and events, disabling and re-enabling it, rotating its signing secret
+ * and deleting it.
  */
 export function WebhookEndpointPage({ org, params }: OrgPageProps) {
   const id = params.id ?? '';
@@ -41,6 +95,7 @@ export function WebhookEndpointPage({ org, params }: OrgPageProps) {
   const catalog = useLoad(() => api.call('GET /v1/webhook-event-types'), 'catalog');
   const [secret, setSecret] = useState<string | null>(null);
   const [confirm, setConfirm] = useState<'disable' | 'rotate' | 'delete' | null>(null);
+  const [logVersion, setLogVersion] = useState(0);
   // Done, an action closes its confirmation and the endpoint is read again.
   const { outcome, show, busy, act } = useOutcome(() => {
     setConfirm(null);
@@ -48,6 +103,16 @@ export function WebhookEndpointPage({ org, params }: OrgPageProps) {
   });
 
   const path = { org: org.id, id };
+  const deliveries: DeliverySource = {
+    load: (deliveryId) =>
+      api.call('GET /v1/organizations/{org}/webhooks/{id}/deliveries/{deliveryId}', {
+        path: { ...path, deliveryId },
+      }),
+    replay: (deliveryId) =>
+      api.call('POST /v1/organizations/{org}/webhooks/{id}/deliveries/{deliveryId}/replay', {
+        path: { ...path, deliveryId },
+      }),
+  };
   const setEnabled = (enabled: boolean) =>
     act(enabled ? 'The endpoint was not re-enabled.' : 'The endpoint was not disabled.', async () => {
       await api.call('PATCH /v1/organizations/{org}/webhooks/{id}', { path, body: { enabled } });
@@ -90,7 +155,7 @@ export function WebhookEndpointPage({ org, params }: OrgPageProps) {
         <code className="endpoint-url">{e.url}</code>
         {e.description ? <span className="muted endpoint-description">{e.description}</span> : null}
       </p>
-      {endpoint.error ? <ErrorMessage>{explain(endpoint.error)}</ErrorMessage> : null}
+      {endpoint.error ? <LoadError error={endpoint.error} retry={endpoint.reload} /> : null}
       <OutcomeMessage outcome={outcome} />
       {secret ? (
         <EndpointSecret title="New signing secret" secret={secret} onDismiss={() => setSecret(null)}>
@@ -154,7 +219,7 @@ export function WebhookEndpointPage({ org, params }: OrgPageProps) {
 
       <DeliveryLog
         title="Delivery log"
-        intro="Every attempt to deliver an event, newest first. A failed attempt is retried later (after 10 s, then 30 s, then longer and longer, for more than a day) under the same webhook-id."
+        intro="Every attempt to deliver an event, newest first; Details shows what was sent and what came back. A failed attempt is retried later (after 10 s, then 30 s, then longer and longer, for more than a day) under the same webhook-id; a message given up can be replayed."
         empty={{
           title: 'Nothing delivered yet.',
           body: "When one of this endpoint's events happens, each attempt to deliver it shows up here.",
@@ -169,9 +234,18 @@ export function WebhookEndpointPage({ org, params }: OrgPageProps) {
         loadKey={`${org.id}|${id}`}
         // The endpoint's last success and failure move with the log.
         onRefresh={endpoint.reload}
+        source={deliveries}
+        refreshKey={logVersion}
+        actions={
+          <TestEvent
+            source={deliveries}
+            send={() => api.call('POST /v1/organizations/{org}/webhooks/{id}/test', { path })}
+            onSent={() => setLogVersion((v) => v + 1)}
+          />
+        }
       />
 
-      {catalog.error ? <ErrorMessage>{explain(catalog.error)}</ErrorMessage> : null}
+      {catalog.error ? <LoadError error={catalog.error} retry={catalog.reload} /> : null}
       {catalog.data ? (
         <EditForm
           key={e.updatedAt}

@@ -1,4 +1,4 @@
-import { type ReactNode, useId, useState } from 'react';
+import { type ReactNode, useId, useRef, useState } from 'react';
 import {
   ApiError,
   api,
@@ -11,7 +11,17 @@ import {
 import { useLoad } from '../hooks.ts';
 import { Link } from '../router.tsx';
 import type { OrgPageProps } from '../routes.tsx';
-import { CodeList, Empty, ErrorMessage, Field, Loading, Page, ShownOnce, useSubmit } from '../ui.tsx';
+import {
+  CodeList,
+  Empty,
+  ErrorMessage,
+  Field,
+  LoadError,
+  Loading,
+  Page,
+  ShownOnce,
+  useSubmit,
+} from '../ui.tsx';
 
 /** Headings for the event types' prefixes; an unknown prefix is shown as it is. */
 const GROUP_LABELS: Record<string, string> = {
@@ -20,6 +30,9 @@ const GROUP_LABELS: Record<string, string> = {
   join_request: 'Join requests',
   installation: 'App installations',
 };
+
+/** What an endpoint's `events` holds for "every event type, including those added later". */
+export const ALL_EVENTS = '*';
 
 export const endpointPath = (org: Organization, id: string) =>
   `/orgs/${encodeURIComponent(org.slug)}/webhooks/${encodeURIComponent(id)}`;
@@ -70,7 +83,11 @@ function isFieldError(err: unknown): boolean {
   return fieldProblem(err, 'url') !== undefined || fieldProblem(err, 'events') !== undefined;
 }
 
-/** The event checkboxes, grouped, each with its description; at least one is needed. */
+/**
+ * The event checkboxes, grouped, each with its description, under "All events" (which stands for every
+ * type, those added later too, and stands alone); at least one choice is needed. Types sent on request
+ * only (the test event) are not offered.
+ */
 function EventPicker({
   types,
   selected,
@@ -83,8 +100,15 @@ function EventPicker({
   error?: string | undefined;
 }) {
   const id = useId();
+  const all = selected.includes(ALL_EVENTS);
+  // The types picked before "All events" was ticked come back when it is unticked.
+  const picked = useRef<string[]>(all ? [] : selected);
   const toggle = (type: string, on: boolean) =>
     onChange(on ? [...selected, type] : selected.filter((t) => t !== type));
+  const toggleAll = (on: boolean) => {
+    if (on) picked.current = selected.filter((t) => t !== ALL_EVENTS);
+    onChange(on ? [ALL_EVENTS] : picked.current);
+  };
   return (
     <fieldset
       className="field event-picker"
@@ -93,15 +117,28 @@ function EventPicker({
     >
       <legend>Events</legend>
       <p className="hint" id={`${id}-hint`}>
-        Choose at least one: the endpoint receives only the events chosen here.
+        Choose all events, or at least one: the endpoint receives only the events chosen here.
       </p>
       {error ? (
         <p className="field-error" id={`${id}-error`}>
           {error}
         </p>
       ) : null}
+      <div className="field checkbox event-all">
+        <input
+          type="checkbox"
+          id={`${id}-all`}
+          checked={all}
+          onChange={(e) => toggleAll(e.target.checked)}
+          aria-describedby={`${id}-all-hint`}
+        />
+        <label htmlFor={`${id}-all`}>All events</label>
+        <p className="hint" id={`${id}-all-hint`}>
+          Every event Roster sends, including kinds of events added in later versions.
+        </p>
+      </div>
       <div className="event-groups">
-        {groupEventTypes(types).map((g) => (
+        {groupEventTypes(types.filter((t) => t.subscribable)).map((g) => (
           <fieldset key={g.label} className="event-group">
             <legend>{g.label}</legend>
             {g.types.map((t) => (
@@ -109,7 +146,8 @@ function EventPicker({
                 <input
                   type="checkbox"
                   id={`${id}-${t.type}`}
-                  checked={selected.includes(t.type)}
+                  checked={all || selected.includes(t.type)}
+                  disabled={all}
                   onChange={(e) => toggle(t.type, e.target.checked)}
                   aria-describedby={`${id}-${t.type}-hint`}
                 />
@@ -292,8 +330,13 @@ export function WebhooksPage({ org }: OrgPageProps) {
             <Link to={endpointPath(org, created.endpoint.id)} className="endpoint-url">
               {created.endpoint.url}
             </Link>{' '}
-            now receives {created.endpoint.events.length === 1 ? 'its event' : 'its events'}. Your receiver
-            uses this secret to check that each request comes from Roster.
+            now receives{' '}
+            {created.endpoint.events.includes(ALL_EVENTS)
+              ? 'every event'
+              : created.endpoint.events.length === 1
+                ? 'its event'
+                : 'its events'}
+            . Your receiver uses this secret to check that each request comes from Roster.
           </p>
         </EndpointSecret>
       ) : null}
@@ -318,7 +361,7 @@ export function WebhooksPage({ org }: OrgPageProps) {
       ) : null}
 
       <h2>Endpoints</h2>
-      {list.error ? <ErrorMessage>{explain(list.error)}</ErrorMessage> : null}
+      {list.error ? <LoadError error={list.error} retry={list.reload} /> : null}
       {list.loading && !list.data ? <Loading label="Loading endpoints…" /> : null}
       {list.data && rows.length === 0 ? (
         <Empty title="No webhook endpoints yet.">
@@ -348,7 +391,7 @@ export function WebhooksPage({ org }: OrgPageProps) {
                   {e.description ? <span className="muted endpoint-description">{e.description}</span> : null}
                 </td>
                 <td data-label="Events">
-                  <CodeList items={e.events} />
+                  {e.events.includes(ALL_EVENTS) ? 'All events' : <CodeList items={e.events} />}
                 </td>
                 <td data-label="Status">
                   <EndpointStatus endpoint={e} />
@@ -390,8 +433,10 @@ function AddEndpointForm({
       path: { org: org.id },
       body: {
         url: draft.url.trim(),
-        // The catalog's order, whatever order the boxes were ticked in.
-        events: types.map((t) => t.type).filter((t) => draft.events.includes(t)),
+        // "All events" alone, or the catalog's order, whatever order the boxes were ticked in.
+        events: draft.events.includes(ALL_EVENTS)
+          ? [ALL_EVENTS]
+          : types.map((t) => t.type).filter((t) => draft.events.includes(t)),
         ...(draft.description.trim() ? { description: draft.description.trim() } : {}),
       },
     });

@@ -14,7 +14,7 @@ import { installKey } from '../../lib/install-keys.ts';
 import { clientKey, consumeAll, type Limiter, limitsOf, type RateLimits } from '../../lib/rate-limit.ts';
 import type { Actor } from '../audit/audit.repository.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
-import { acceptOnSignUp } from '../invitations/invitation.service.ts';
+import { acceptOnSignUp } from '../invitations/invitation-accept.service.ts';
 import { completeSignIn } from '../mfa/mfa.sign-in.ts';
 import { enqueueEmail } from '../outbox/outbox.repository.ts';
 import { verificationEmail } from './auth.emails.ts';

@@ -13,6 +13,8 @@ export const EVENT_CATALOG = {
   'installation.created': 'An app was installed (pending until the app marks it installed).',
   'installation.updated': 'An installation changed status (the app marked it installed).',
   'installation.deleted': 'An app was uninstalled.',
+  'webhook.test':
+    "A test message, sent on request from an endpoint's page (`POST …/webhooks/{id}/test`) to that endpoint alone, whatever it subscribes to; never subscribed to.",
 } as const;
 
 export type EventType = keyof typeof EVENT_CATALOG;
@@ -21,6 +23,14 @@ export const EVENT_TYPES = Object.keys(EVENT_CATALOG) as EventType[];
 
 export function isEventType(value: string): value is EventType {
   return Object.hasOwn(EVENT_CATALOG, value);
+}
+
+/** Types sent on request only, to one endpoint: not published, not subscribed to (not even by `*`). */
+const ON_REQUEST: ReadonlySet<EventType> = new Set(['webhook.test']);
+
+/** A type an endpoint may subscribe to (`events`): every published one. */
+export function isSubscribable(type: EventType): boolean {
+  return !ON_REQUEST.has(type);
 }
 
 /** The events an installed app hears about its own installation, whatever endpoints exist. */

@@ -9,7 +9,7 @@ import { uuidv7 } from '../../lib/ids.ts';
 import type { Actor } from '../audit/audit.repository.ts';
 import { enqueueWebhook } from '../outbox/outbox.repository.ts';
 import { recordAnalytics } from './analytics.ts';
-import { type EventType, isEventType } from './event-types.ts';
+import { type EventType, isEventType, isSubscribable } from './event-types.ts';
 
 export interface PublishInput {
   organizationId: string | null;
@@ -42,7 +42,8 @@ function body(eventId: string, input: PublishInput, at: Date, data: Record<strin
 }
 
 export async function publishEvent(trx: Trx, input: PublishInput): Promise<Published> {
-  if (!isEventType(input.type)) throw new Error(`unknown event type ${String(input.type)}`);
+  if (!isEventType(input.type) || !isSubscribable(input.type))
+    throw new Error(`unknown event type ${String(input.type)}`);
   const eventId = uuidv7();
   const at = new Date();
   await recordAnalytics(trx, {
@@ -60,7 +61,13 @@ export async function publishEvent(trx: Trx, input: PublishInput): Promise<Publi
       .select('id')
       .where('organization_id', '=', input.organizationId)
       .where('disabled_at', 'is', null)
-      .where((eb) => eb(eb.val<string>(input.type), '=', eb.fn.any('event_types')))
+      // Subscribed to this type, or to every type ('*').
+      .where((eb) =>
+        eb.or([
+          eb(eb.val<string>(input.type), '=', eb.fn.any('event_types')),
+          eb(eb.val<string>('*'), '=', eb.fn.any('event_types')),
+        ]),
+      )
       .orderBy('id')
       .execute();
     const shared = body(eventId, input, at, input.data);

@@ -16,6 +16,11 @@ export const InvitationErrors = defineErrors({
     status: 400,
     message: 'This invitation has expired and cannot be resent; create a new one.',
   },
+  INVITATION_LINK_LIMIT: {
+    status: 409,
+    message:
+      'This invitation already has as many working links as it may have: resend it to replace them all with one new link.',
+  },
   INVITATION_EXPIRED: { status: 410, message: 'This invitation has expired.' },
   INVITATION_REVOKED: { status: 410, message: 'This invitation was revoked.' },
   INVITATION_ALREADY_ACCEPTED: { status: 409, message: 'This invitation has already been accepted.' },

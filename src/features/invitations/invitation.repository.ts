@@ -4,9 +4,9 @@ import type { DB, InvitationApproval, InvitationStatus } from '../../db/schema.t
 import type { Role } from '../access/scopes.ts';
 
 /** The status a reader sees: a pending invitation past its expiry is `expired`, swept or not. */
-const effectiveStatus = sql<InvitationStatus>`CASE WHEN i.status = 'pending' AND i.expires_at <= now() THEN 'expired' ELSE i.status END`;
+export const effectiveStatus = sql<InvitationStatus>`CASE WHEN i.status = 'pending' AND i.expires_at <= now() THEN 'expired' ELSE i.status END`;
 
-const COLUMNS = [
+export const INVITATION_COLUMNS = [
   'i.id',
   'i.organization_id',
   'i.email',
@@ -18,8 +18,6 @@ const COLUMNS = [
   'i.approval',
   'i.approved_by',
   'i.approved_at',
-  'i.token_id',
-  'i.secret_hash',
   'i.expires_at',
   'i.sent_at',
   'i.send_count',
@@ -36,7 +34,7 @@ function base(db: Kysely<DB>) {
   return db
     .selectFrom('invitations as i')
     .leftJoin('users as inviter', 'inviter.id', 'i.invited_by')
-    .select(COLUMNS)
+    .select(INVITATION_COLUMNS)
     .select(effectiveStatus.as('status'));
 }
 
@@ -44,15 +42,6 @@ export type InvitationRow = NonNullable<Awaited<ReturnType<typeof findById>>>;
 
 export function findById(db: Kysely<DB>, organizationId: string, id: string) {
   return base(db).where('i.organization_id', '=', organizationId).where('i.id', '=', id).executeTakeFirst();
-}
-
-/** The invitation a link names, with what the landing page shows about its organization. */
-export function findByTokenId(db: Kysely<DB>, tokenId: string) {
-  return base(db)
-    .innerJoin('organizations as o', 'o.id', 'i.organization_id')
-    .select(['o.name as org_name', 'o.slug as org_slug'])
-    .where('i.token_id', '=', tokenId)
-    .executeTakeFirst();
 }
 
 /** Reads the invitation and locks its row for the rest of the transaction. */
@@ -72,8 +61,8 @@ export interface NewInvitation {
   message: string | null;
   invitedBy: string | null;
   invitedByKey: string | null;
+  /** An approved invitation expires after `expiryDays` and is sent now; its links are inserted apart. */
   approval: InvitationApproval;
-  token: { id: string; secretHash: Buffer } | null;
   expiryDays: number;
 }
 
@@ -95,11 +84,10 @@ export async function insertInvitations(db: Kysely<DB>, rows: NewInvitation[]) {
         invited_by: r.invitedBy,
         invited_by_key: r.invitedByKey,
         approval: r.approval,
-        token_id: r.token?.id ?? null,
-        secret_hash: r.token?.secretHash ?? null,
-        expires_at: r.token ? sql<Date>`now() + make_interval(days => ${r.expiryDays})` : null,
-        sent_at: r.token ? sql<Date>`now()` : null,
-        send_count: r.token ? 1 : 0,
+        expires_at:
+          r.approval === 'approved' ? sql<Date>`now() + make_interval(days => ${r.expiryDays})` : null,
+        sent_at: r.approval === 'approved' ? sql<Date>`now()` : null,
+        send_count: r.approval === 'approved' ? 1 : 0,
       })),
     )
     .onConflict((oc) =>
@@ -190,21 +178,13 @@ export function markExpired(db: Kysely<DB>, id: string) {
 }
 
 /**
- * A new link for a pending invitation (resend, or approval of a request): the previous token stops
- * working, the expiry starts again. `approvedBy` marks a request approved.
+ * A pending invitation sent again (resend, or approval of a request): the expiry starts again and the
+ * send is counted; `approvedBy` marks a request approved. Its new link is inserted apart.
  */
-export function issueNewToken(
-  db: Kysely<DB>,
-  id: string,
-  token: { id: string; secretHash: Buffer },
-  expiryDays: number,
-  approvedBy?: string | null,
-) {
+export function markSentAgain(db: Kysely<DB>, id: string, expiryDays: number, approvedBy?: string | null) {
   return db
     .updateTable('invitations')
     .set({
-      token_id: token.id,
-      secret_hash: token.secretHash,
       expires_at: sql<Date>`now() + make_interval(days => ${expiryDays})`,
       sent_at: sql<Date>`now()`,
       send_count: sql<number>`send_count + 1`,
@@ -328,7 +308,6 @@ export function pendingForEmail(db: Kysely<DB>, email: string) {
       'i.organization_id',
       'i.role',
       'i.message',
-      'i.token_id',
       'i.expires_at',
       'i.created_at',
       'o.slug as org_slug',

@@ -11,20 +11,26 @@ import {
   AcceptResult,
   BulkInvitationBody,
   BulkResult,
+  CopyLink,
   CreatedInvitation,
   CreateInvitationBody,
   Invitation,
+  InvitationLinks,
   InvitationPage,
   InvitationParams,
   ListInvitationsQuery,
   MyInvitationParams,
   MyInvitations,
   RequestedInvitation,
+  ResentInvitation,
   TokenCheck,
   TokenParams,
 } from './invitation.schemas.ts';
 import * as invitations from './invitation.service.ts';
 import { createInvitationSweeper } from './invitation.sweeper.ts';
+import * as invitee from './invitation-accept.service.ts';
+import * as links from './invitation-links.service.ts';
+import { MAX_LINKS_PER_INVITATION } from './invitation-links.service.ts';
 
 export default async function invitationRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -133,7 +139,7 @@ export default async function invitationRoutes(fastify: FastifyInstance) {
     {
       schema: {
         tags: ['invitations'],
-        summary: 'Revoke a pending invitation (member:invite): its link stops working',
+        summary: 'Revoke a pending invitation (member:invite): every link of it stops working',
         params: InvitationParams,
         response: withErrors({ 200: ref(Invitation) }, 400, 401, 403, 404, 409),
       },
@@ -149,14 +155,15 @@ export default async function invitationRoutes(fastify: FastifyInstance) {
     {
       schema: {
         tags: ['invitations'],
-        summary: 'Email a new link (member:invite): the old one stops working, the expiry starts again',
+        summary:
+          'Email a new link (member:invite): every link the invitation had (emailed or copied) stops working, the expiry starts again',
         params: InvitationParams,
-        response: withErrors({ 200: CreatedInvitation }, 400, 401, 403, 404, 409, 429),
+        response: withErrors({ 200: ResentInvitation }, 400, 401, 403, 404, 409, 429),
       },
     },
     async (request) => {
       const a = await access(request, request.params.org);
-      return invitations.resendInvitation(app.ctx, limits, a, request.params.id);
+      return links.resendInvitation(app.ctx, limits, a, request.params.id);
     },
   );
 
@@ -165,14 +172,31 @@ export default async function invitationRoutes(fastify: FastifyInstance) {
     {
       schema: {
         tags: ['invitations'],
-        summary: 'A new copy-link without an email (member:invite): the old link stops working',
+        summary: `One more link to share, not emailed (member:invite): the links already made keep working; at most ${MAX_LINKS_PER_INVITATION} (409 INVITATION_LINK_LIMIT)`,
         params: InvitationParams,
-        response: withErrors({ 200: CreatedInvitation }, 400, 401, 403, 404, 409),
+        response: withErrors({ 200: CopyLink }, 400, 401, 403, 404, 409),
       },
     },
     async (request) => {
       const a = await access(request, request.params.org);
-      return invitations.newInvitationLink(app.ctx, a, request.params.id);
+      return links.newInvitationLink(app.ctx, a, request.params.id);
+    },
+  );
+
+  app.get(
+    '/v1/organizations/:org/invitations/:id/links',
+    {
+      schema: {
+        tags: ['invitations'],
+        summary:
+          "An invitation's links: kind, when and by whom each was made, whether it works (member:read)",
+        params: InvitationParams,
+        response: withErrors({ 200: InvitationLinks }, 400, 401, 403, 404),
+      },
+    },
+    async (request) => {
+      const a = await access(request, request.params.org);
+      return links.listInvitationLinks(app.ctx, a, request.params.id);
     },
   );
 
@@ -218,7 +242,7 @@ export default async function invitationRoutes(fastify: FastifyInstance) {
         response: withErrors({ 200: TokenCheck }, 400),
       },
     },
-    async (request) => invitations.validateToken(app.ctx, request.params.token),
+    async (request) => invitee.validateToken(app.ctx, request.params.token),
   );
 
   app.post(
@@ -232,7 +256,7 @@ export default async function invitationRoutes(fastify: FastifyInstance) {
       },
     },
     async (request) =>
-      invitations.acceptInvitation(app.ctx, requireUser(request), request.params.token, request.ip),
+      invitee.acceptInvitation(app.ctx, requireUser(request), request.params.token, request.ip),
   );
 
   app.post(
@@ -246,7 +270,7 @@ export default async function invitationRoutes(fastify: FastifyInstance) {
       },
     },
     async (request) =>
-      invitations.acceptInvitation(app.ctx, requireUser(request), request.body.token, request.ip),
+      invitee.acceptInvitation(app.ctx, requireUser(request), request.body.token, request.ip),
   );
 
   app.get(
@@ -258,7 +282,7 @@ export default async function invitationRoutes(fastify: FastifyInstance) {
         response: withErrors({ 200: MyInvitations }, 401, 403),
       },
     },
-    async (request) => invitations.myInvitations(app.ctx, requireUser(request)),
+    async (request) => invitee.myInvitations(app.ctx, requireUser(request)),
   );
 
   app.post(
@@ -272,7 +296,7 @@ export default async function invitationRoutes(fastify: FastifyInstance) {
       },
     },
     async (request) =>
-      invitations.acceptOwnInvitation(app.ctx, requireUser(request), request.params.id, request.ip),
+      invitee.acceptOwnInvitation(app.ctx, requireUser(request), request.params.id, request.ip),
   );
 
   app.post(
@@ -286,7 +310,7 @@ export default async function invitationRoutes(fastify: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      await invitations.declineOwnInvitation(app.ctx, requireUser(request), request.params.id, request.ip);
+      await invitee.declineOwnInvitation(app.ctx, requireUser(request), request.params.id, request.ip);
       return reply.status(204).send(null);
     },
   );

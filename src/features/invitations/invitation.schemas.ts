@@ -77,6 +77,43 @@ export const BulkInvitationBody = Type.Object(
 );
 
 export const CreatedInvitation = Type.Object({ invitation: ref(Invitation), acceptUrl: AcceptUrl });
+
+export const ResentInvitation = Type.Object({
+  invitation: ref(Invitation),
+  acceptUrl: AcceptUrl,
+  revokedLinks: Type.Integer({
+    minimum: 0,
+    description:
+      'How many links stopped working: every link the invitation had (the emailed one and any copy-links); only the new one, just emailed, works now.',
+  }),
+});
+
+export const InvitationLink = Type.Object({
+  id: Uuid,
+  kind: Type.Union([Type.Literal('email'), Type.Literal('copy')], {
+    description: "'email': sent in the invitation email; 'copy': made for an admin to share.",
+  }),
+  createdAt: Timestamp,
+  createdBy: Type.Union([Uuid, Type.Null()], {
+    description: 'The user who made it (null: an API key, the operator)',
+  }),
+  createdByName: Type.Union([Type.String(), Type.Null()]),
+  live: Type.Boolean({ description: 'Works now: true while the invitation is pending.' }),
+});
+
+export const CopyLink = Type.Object({
+  invitation: ref(Invitation),
+  acceptUrl: AcceptUrl,
+  link: InvitationLink,
+  liveLinks: Type.Integer({
+    minimum: 1,
+    description: 'Links of this invitation that work now, this one included (the emailed one among them).',
+  }),
+});
+
+export const InvitationLinks = Type.Object({
+  data: Type.Array(InvitationLink, { description: 'Oldest first; never a token.' }),
+});
 export const RequestedInvitation = Type.Object({ invitation: ref(Invitation) });
 
 export const BulkResult = Type.Object({

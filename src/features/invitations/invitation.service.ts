@@ -1,6 +1,7 @@
 /**
- * Invitations (SPEC §2 "Invitations"): create one or many, invite requests and their approval,
- * resend, a new copy-link, revoke, validate a token, accept — signed in, or while signing up.
+ * Invitations (SPEC §2 "Invitations"): create one or many, invite requests and their approval, list,
+ * revoke, and the expiry sweep. Links (resend, copy-link) are in invitation-links.service.ts; the
+ * invitee's side (validate a token, accept, decline) in invitation-accept.service.ts.
  *
  * Every change runs in one transaction under the organization's row lock (`lockOrg`), so seat counts,
  * "one pending invitation per email" and status transitions are decided one writer at a time; the
@@ -11,7 +12,6 @@
  */
 import type { Config } from '../../config.ts';
 import type { Context, Trx } from '../../context.ts';
-import { issueToken, parseToken, secretMatches } from '../../lib/crypto.ts';
 import { isValidEmail, normalizeEmail } from '../../lib/email.ts';
 import { CommonErrors, type ErrorFactory, invalidField } from '../../lib/errors.ts';
 import { isUuid, uuidv7 } from '../../lib/ids.ts';
@@ -25,20 +25,20 @@ import {
   requireStanding,
 } from '../access/org-access.ts';
 import { ROLES, type Role, scopesForRole } from '../access/scopes.ts';
-import { type Actor, recordAudit, recordAudits } from '../audit/audit.repository.ts';
+import { recordAudit, recordAudits } from '../audit/audit.repository.ts';
 import { AuthErrors } from '../auth/auth.errors.ts';
 import { findUserById } from '../auth/auth.repository.ts';
-import type { UserPrincipal } from '../auth/principal.ts';
 import { publishEvent } from '../events/event.service.ts';
 import { MemberErrors } from '../members/member.errors.ts';
-import { findMember, insertMembership, pendingOwnerAddsOf } from '../members/member.repository.ts';
 import { OrganizationErrors } from '../organizations/organization.errors.ts';
-import { lockOrg, seatsInUse } from '../organizations/organization.repository.ts';
+import { seatsInUse } from '../organizations/organization.repository.ts';
 import { assertWithinLimit } from '../organizations/seats.ts';
 import { type EmailMessage, enqueueEmail, enqueueEmails } from '../outbox/outbox.repository.ts';
-import { acceptedEmail, invitationEmail, inviteRequestEmail } from './invitation.emails.ts';
+import { invitationEmail, inviteRequestEmail } from './invitation.emails.ts';
 import { InvitationErrors } from './invitation.errors.ts';
 import * as repo from './invitation.repository.ts';
+import { insertLinks } from './invitation-link.repository.ts';
+import { acceptUrl, mintLink } from './invitation-tokens.ts';
 
 export const MAX_BULK = 1000;
 /** Longest personal note, in characters (code points, as PostgreSQL's length() counts them). */
@@ -73,7 +73,7 @@ async function charge(limits: InvitationLimits, access: OrgAccess, n: number) {
 }
 
 /** Runs `work` with `n` invitations charged; whatever it did not do (per `done`) is refunded. */
-async function charged<T>(
+export async function charged<T>(
   limits: InvitationLimits,
   access: OrgAccess,
   n: number,
@@ -121,13 +121,10 @@ export function serializeInvitation(r: repo.InvitationRow) {
   };
 }
 
-const acceptUrl = (config: Config, token: string) =>
-  `${config.publicUrl}/invitations/accept?token=${encodeURIComponent(token)}`;
-
 // ---------------------------------------------------------------------------------------------------
 // Under the lock
 
-function expiredAudits(orgId: string, rows: Array<{ id: string; email: string }>) {
+export function expiredAudits(orgId: string, rows: Array<{ id: string; email: string }>) {
   return rows.map((r) => ({
     organizationId: orgId,
     action: 'invitation.expired',
@@ -211,8 +208,6 @@ async function createMany(
       continue;
     }
     free -= 1;
-    const t = spec.approval === 'approved' ? issueToken('ri') : null;
-    if (t) tokens.set(email, t.token);
     rows.push({
       id: uuidv7(),
       organizationId: org.id,
@@ -222,11 +217,19 @@ async function createMany(
       invitedBy: access.userId,
       invitedByKey: access.actor.type === 'api_key' ? access.actor.id : null,
       approval: spec.approval,
-      token: t ? { id: t.id, secretHash: t.secretHash } : null,
       expiryDays: org.invite_expiry_days,
     });
   }
   const inserted = await repo.insertInvitations(trx, rows);
+  // Each approved invitation gets its first link: the one its email carries.
+  if (spec.approval === 'approved') {
+    const minted = inserted.map((r) => {
+      const m = mintLink(org.id, r.id, 'email', access.userId);
+      tokens.set(r.email, m.token);
+      return m.link;
+    });
+    await insertLinks(trx, minted);
+  }
   const insertedIds = new Map(inserted.map((r) => [r.email, r]));
   for (const { input, email } of emails) {
     if (outcomes.has(email)) continue;
@@ -486,15 +489,15 @@ export async function getInvitation(ctx: Context, access: OrgAccess, id: string)
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Change one: revoke, resend, new link, approve, reject
+// Change one: revoke, approve, reject
 
-async function lockInvitation(trx: Trx, orgId: string, id: string) {
+export async function lockInvitation(trx: Trx, orgId: string, id: string) {
   const row = await repo.lockById(trx, orgId, id);
   if (!row) throw InvitationErrors.INVITATION_NOT_FOUND();
   return row;
 }
 
-function assertPending(row: repo.InvitationRow) {
+export function assertPending(row: repo.InvitationRow) {
   if (row.status !== 'pending') throw InvitationErrors.INVITATION_NOT_PENDING({ status: row.status });
 }
 
@@ -518,71 +521,6 @@ export async function revokeInvitation(ctx: Context, access: OrgAccess, id: stri
   });
 }
 
-/**
- * A new token for an approved, pending invitation (the old link stops working) and a new expiry;
- * `send` emails it (resend), otherwise the admin just gets the copy-link. An invitation found
- * expired is marked so, and the call answers CANNOT_RESEND_EXPIRED.
- */
-async function reissue(ctx: Context, access: OrgAccess, id: string, send: boolean) {
-  const result = await ctx.transaction(async (trx) => {
-    const { org, standing } = await lockAsCaller(trx, access);
-    const grant = requireStanding(standing, 'member:invite');
-    const row = await lockInvitation(trx, access.org.id, id);
-    if (row.stored_status === 'pending' && row.approval !== 'approved') {
-      throw InvitationErrors.INVITATION_NOT_APPROVED({ approval: row.approval });
-    }
-    if (row.stored_status === 'pending' && row.status === 'expired') {
-      await repo.markExpired(trx, id);
-      await recordAudits(trx, access.actor, expiredAudits(org.id, [row]));
-      return { expired: true as const };
-    }
-    assertPending(row);
-    requireCeiling(grant, row.role);
-    const t = issueToken('ri');
-    await repo.issueNewToken(trx, id, t, org.invite_expiry_days);
-    const fresh = (await repo.findById(trx, org.id, id)) as repo.InvitationRow;
-    if (send) {
-      await enqueueEmail(
-        trx,
-        org.id,
-        invitationEmail({
-          to: fresh.email,
-          orgName: org.name,
-          inviterName: fresh.inviter_name,
-          role: fresh.role,
-          message: fresh.message,
-          expiresAt: fresh.expires_at as Date,
-          url: acceptUrl(ctx.config, t.token),
-        }),
-      );
-    }
-    await recordAudit(trx, access.actor, {
-      organizationId: org.id,
-      action: send ? 'invitation.resent' : 'invitation.link_created',
-      targetType: 'invitation',
-      targetId: id,
-      data: { email: fresh.email, expiresAt: fresh.expires_at },
-    });
-    return {
-      expired: false as const,
-      invitation: serializeInvitation(fresh),
-      acceptUrl: acceptUrl(ctx.config, t.token),
-    };
-  });
-  if (result.expired) throw InvitationErrors.CANNOT_RESEND_EXPIRED();
-  return { invitation: result.invitation, acceptUrl: result.acceptUrl };
-}
-
-export function resendInvitation(ctx: Context, limits: InvitationLimits, access: OrgAccess, id: string) {
-  requireScope(access, 'member:invite');
-  return charged(limits, access, 1, () => reissue(ctx, access, id, true));
-}
-
-export function newInvitationLink(ctx: Context, access: OrgAccess, id: string) {
-  requireScope(access, 'member:invite');
-  return reissue(ctx, access, id, false);
-}
-
 /** An approver (member:admin) approves a request: it becomes an invitation with a token, emailed. */
 export function approveInvitation(ctx: Context, limits: InvitationLimits, access: OrgAccess, id: string) {
   requireScope(access, 'member:admin');
@@ -597,8 +535,10 @@ export function approveInvitation(ctx: Context, limits: InvitationLimits, access
       if ((await repo.findMembershipsByEmails(trx, org.id, [row.email])).length > 0) {
         throw MemberErrors.ALREADY_MEMBER({ email: row.email });
       }
-      const t = issueToken('ri');
-      await repo.issueNewToken(trx, id, t, org.invite_expiry_days, access.userId);
+      await repo.markSentAgain(trx, id, org.invite_expiry_days, access.userId);
+      // Approved now: it gets its first link, the one its email carries.
+      const t = mintLink(org.id, id, 'email', access.userId);
+      await insertLinks(trx, [t.link]);
       await assertWithinLimit(trx, org);
       const fresh = (await repo.findById(trx, org.id, id)) as repo.InvitationRow;
       await enqueueEmail(
@@ -643,293 +583,6 @@ export async function rejectInvitation(ctx: Context, access: OrgAccess, id: stri
       data: { email: row.email, role: row.role, requested: row.approval },
     });
     return serializeInvitation((await repo.findById(trx, access.org.id, id)) as repo.InvitationRow);
-  });
-}
-
-// ---------------------------------------------------------------------------------------------------
-// The invitee: validate, accept
-
-/** The invitation a token names, when the token is genuine (constant-time comparison of the secret). */
-async function byToken(db: Context['db'] | Trx, token: string) {
-  const parsed = parseToken('ri', token);
-  if (!parsed) return null;
-  const row = await repo.findByTokenId(db, parsed.id);
-  if (!row?.secret_hash || !secretMatches(parsed.secret, row.secret_hash)) return null;
-  return row;
-}
-
-export type TokenCheck =
-  | {
-      valid: true;
-      organization: { name: string; slug: string };
-      inviter: { name: string } | null;
-      email: string;
-      role: Role;
-      expiresAt: Date;
-      message: string | null;
-    }
-  | { valid: false; reason: 'expired' | 'revoked' | 'accepted' | 'not_found' };
-
-/** What the landing page shows, without signing in — or why the link is no good, and nothing else. */
-export async function validateToken(ctx: Context, token: string): Promise<TokenCheck> {
-  const row = await byToken(ctx.db, token);
-  if (!row) return { valid: false, reason: 'not_found' };
-  if (row.status !== 'pending') return { valid: false, reason: row.status };
-  return {
-    valid: true,
-    organization: { name: row.org_name, slug: row.org_slug },
-    inviter: row.inviter_name ? { name: row.inviter_name } : null,
-    email: row.email,
-    role: row.role,
-    expiresAt: row.expires_at as Date,
-    message: row.message,
-  };
-}
-
-interface Invitee {
-  id: string;
-  email: string;
-  name: string;
-  email_verified_at: Date | null;
-}
-
-/**
- * Accepts under the organization's lock, in the caller's transaction: the invitation must still be
- * the one the token names, pending, approved and unexpired; the user's verified email must be the
- * invited one; not already a member; a seat must remain. Then: `accepted`, an active membership,
- * the audit entries and the inviter's notice.
- */
-async function acceptLocked(
-  trx: Trx,
-  tokenId: string,
-  orgId: string,
-  id: string,
-  user: Invitee,
-  actor: Actor,
-) {
-  const org = await lockOrg(trx, orgId);
-  if (!org) throw InvitationErrors.INVITATION_NOT_FOUND();
-  const row = await repo.lockById(trx, orgId, id);
-  // Resent since the token was read: the old link no longer works.
-  if (!row || row.token_id !== tokenId) throw InvitationErrors.INVITATION_NOT_FOUND();
-  if (row.status === 'accepted') throw InvitationErrors.INVITATION_ALREADY_ACCEPTED();
-  if (row.status === 'revoked') throw InvitationErrors.INVITATION_REVOKED();
-  if (row.status === 'expired') throw InvitationErrors.INVITATION_EXPIRED({ expiredAt: row.expires_at });
-  if (row.approval !== 'approved') throw InvitationErrors.INVITATION_NOT_APPROVED();
-  if (normalizeEmail(user.email) !== row.email) throw InvitationErrors.INVITATION_EMAIL_MISMATCH();
-  if (!user.email_verified_at)
-    throw AuthErrors.EMAIL_NOT_VERIFIED(
-      undefined,
-      'Verify your email address before accepting, or sign up with the invitation (which verifies it).',
-    );
-  const existing = await findMember(trx, orgId, user.id);
-  if (existing) throw MemberErrors.ALREADY_MEMBER({ status: existing.status });
-  const accepted = await repo.markAccepted(trx, id, user.id);
-  if (!accepted) throw InvitationErrors.INVITATION_ALREADY_ACCEPTED();
-  const membership = await insertMembership(trx, {
-    organizationId: orgId,
-    userId: user.id,
-    role: row.role,
-    status: 'active',
-    source: 'invitation',
-    addedBy: row.invited_by,
-  });
-  await assertWithinLimit(trx, org);
-  await recordAudits(trx, actor, [
-    {
-      organizationId: orgId,
-      action: 'invitation.accepted',
-      targetType: 'invitation',
-      targetId: id,
-      data: { email: row.email, role: row.role, userId: user.id },
-    },
-    {
-      organizationId: orgId,
-      action: 'member.added',
-      targetType: 'user',
-      targetId: user.id,
-      data: { role: row.role, source: 'invitation', invitationId: id },
-    },
-  ]);
-  await publishEvent(trx, {
-    organizationId: orgId,
-    type: 'invitation.accepted',
-    data: { invitationId: id, email: row.email, role: row.role, userId: user.id },
-    actor,
-  });
-  await publishEvent(trx, {
-    organizationId: orgId,
-    type: 'member.added',
-    data: { userId: user.id, role: row.role, source: 'invitation' },
-    actor,
-  });
-  if (row.invited_by && row.invited_by !== user.id) {
-    const inviter = await repo.findUserEmail(trx, row.invited_by);
-    if (inviter) {
-      await enqueueEmail(
-        trx,
-        orgId,
-        acceptedEmail({
-          to: inviter.email,
-          orgName: org.name,
-          memberName: user.name,
-          memberEmail: user.email,
-          role: row.role,
-        }),
-      );
-    }
-  }
-  return {
-    organization: { id: org.id, slug: org.slug, name: org.name },
-    membership: {
-      id: membership.id,
-      role: row.role,
-      status: 'active' as const,
-      joinedAt: membership.joined_at as Date,
-    },
-    invitationId: id,
-  };
-}
-
-/**
- * The signed-in invitee's pending invitations (to their verified email) and owner-adds: what
- * `GET /v1/me/invitations` lists. An unverified address has no invitations yet: proving the address
- * is what an invitation's token, or verification, does.
- */
-export async function myInvitations(ctx: Context, principal: UserPrincipal) {
-  const user = await findUserById(ctx.db, principal.user.id);
-  if (!user) throw CommonErrors.UNAUTHENTICATED();
-  const invitations = user.email_verified_at ? await repo.pendingForEmail(ctx.db, user.email) : [];
-  const adds = await pendingOwnerAddsOf(ctx.db, user.id);
-  const items = [
-    ...invitations.map((i) => ({
-      kind: 'invitation' as const,
-      id: i.id,
-      organization: { id: i.organization_id, slug: i.org_slug, name: i.org_name },
-      role: i.role,
-      invitedBy: i.inviter_name,
-      message: i.message,
-      createdAt: i.created_at,
-      expiresAt: i.expires_at as Date | null,
-    })),
-    ...adds.map((m) => ({
-      kind: 'owner_add' as const,
-      id: m.id,
-      organization: { id: m.organization_id, slug: m.org_slug, name: m.org_name },
-      role: m.role,
-      invitedBy: m.adder_name,
-      message: null,
-      createdAt: m.created_at,
-      expiresAt: null,
-    })),
-  ];
-  items.sort((a, b) => new Date(a.createdAt).getTime() - new Date(b.createdAt).getTime());
-  return { data: items };
-}
-
-/** The invitation `id` as its invitee sees it: addressed to their verified email, or not found. */
-async function ownInvitation(ctx: Context, principal: UserPrincipal, id: string) {
-  const user = await findUserById(ctx.db, principal.user.id);
-  if (!user) throw CommonErrors.UNAUTHENTICATED();
-  const row = await ctx.db
-    .selectFrom('invitations')
-    .select(['id', 'organization_id', 'email', 'token_id'])
-    .where('id', '=', id)
-    .executeTakeFirst();
-  // Someone else's invitation is not there at all; one to an unverified address is the user's to verify.
-  if (!row || row.email !== user.email) throw InvitationErrors.INVITATION_NOT_FOUND();
-  if (!user.email_verified_at) {
-    throw AuthErrors.EMAIL_NOT_VERIFIED(
-      undefined,
-      'Verify your email address to answer invitations sent to it.',
-    );
-  }
-  return { user, row };
-}
-
-/**
- * Accepts from the invitee's inbox, without the link: the verified email proves what the token
- * would. The same rules as accepting with the token (approved, pending, unexpired, seats, not a member).
- */
-export async function acceptOwnInvitation(
-  ctx: Context,
-  principal: UserPrincipal,
-  id: string,
-  ip: string | null,
-) {
-  const { user, row } = await ownInvitation(ctx, principal, id);
-  if (!row.token_id) throw InvitationErrors.INVITATION_NOT_APPROVED();
-  return ctx.transaction(async (trx) => {
-    const fresh = await findUserById(trx, user.id);
-    if (!fresh) throw CommonErrors.UNAUTHENTICATED();
-    return acceptLocked(trx, row.token_id as string, row.organization_id, row.id, fresh, {
-      type: 'user',
-      id: user.id,
-      ip,
-    });
-  });
-}
-
-/** The invitee declines: the invitation is revoked, by them. */
-export async function declineOwnInvitation(
-  ctx: Context,
-  principal: UserPrincipal,
-  id: string,
-  ip: string | null,
-) {
-  const { user, row } = await ownInvitation(ctx, principal, id);
-  await ctx.transaction(async (trx) => {
-    const org = await lockOrg(trx, row.organization_id);
-    const locked = org ? await repo.lockById(trx, row.organization_id, row.id) : undefined;
-    if (!org || !locked) throw InvitationErrors.INVITATION_NOT_FOUND();
-    assertPending(locked);
-    await repo.markRevoked(trx, row.id, user.id);
-    await recordAudit(
-      trx,
-      { type: 'user', id: user.id, ip },
-      {
-        organizationId: org.id,
-        action: 'invitation.declined',
-        targetType: 'invitation',
-        targetId: row.id,
-        data: { email: locked.email, role: locked.role },
-      },
-    );
-  });
-}
-
-/** The signed-in invitee accepts with the token from the email. */
-export async function acceptInvitation(
-  ctx: Context,
-  principal: UserPrincipal,
-  token: string,
-  ip: string | null,
-) {
-  const found = await byToken(ctx.db, token);
-  if (!found) throw InvitationErrors.INVITATION_NOT_FOUND();
-  return ctx.transaction(async (trx) => {
-    // The user as stored now (verification state included), not as the session was read.
-    const user = await findUserById(trx, principal.user.id);
-    if (!user) throw CommonErrors.UNAUTHENTICATED();
-    return acceptLocked(trx, found.token_id as string, found.organization_id, found.id, user, {
-      type: 'user',
-      id: user.id,
-      ip,
-    });
-  });
-}
-
-/**
- * Sign-up with an invitation, inside the sign-up transaction: the new account (created verified, as
- * the token proves the address) accepts the invitation, or the whole sign-up fails with the reason.
- */
-export async function acceptOnSignUp(trx: Trx, token: string, user: Invitee, ip: string | null) {
-  const found = await byToken(trx, token);
-  if (!found) throw InvitationErrors.INVITATION_NOT_FOUND(undefined, 'This invitation link is not valid.');
-  return acceptLocked(trx, found.token_id as string, found.organization_id, found.id, user, {
-    type: 'user',
-    id: user.id,
-    ip,
   });
 }
 

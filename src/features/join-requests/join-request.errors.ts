@@ -8,4 +8,8 @@ export const JoinRequestErrors = defineErrors({
   },
   JOIN_REQUEST_NOT_FOUND: { status: 404, message: 'No pending request to join with this id.' },
   JOIN_REQUEST_ANSWERED: { status: 409, message: 'This request to join was already answered.' },
+  JOIN_REQUEST_ANSWER_NOT_FOUND: {
+    status: 404,
+    message: 'No answered request to join of yours with this id in the last 30 days.',
+  },
 });

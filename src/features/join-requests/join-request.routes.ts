@@ -14,10 +14,14 @@ import { MembershipParams } from '../owner-adds/owner-add.schemas.ts';
 import {
   ApproveBody,
   AskBody,
+  JoinPage,
   JoinRequest,
   JoinRequestPage,
   JoinRequestParams,
   ListJoinRequestsQuery,
+  MyJoinRequest,
+  MyJoinRequestList,
+  MyJoinRequestParams,
   Received,
 } from './join-request.schemas.ts';
 import * as joinRequests from './join-request.service.ts';
@@ -25,12 +29,33 @@ import * as joinRequests from './join-request.service.ts';
 export default async function joinRequestRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addSchema(JoinRequest);
+  app.addSchema(MyJoinRequest);
+  app.addSchema(JoinPage);
   const limits = invitationLimits(app.rateLimits, app.ctx.config);
   const perIp = app.rateLimits.limiter({
     name: 'join-ip',
     points: app.ctx.config.joinRequestLimitPerIp,
     durationSeconds: app.ctx.config.joinRequestLimitWindowSeconds,
   });
+  // The join page reads this once per visit; the bound is on walking through addresses.
+  const pagePerIp = app.rateLimits.limiter({ name: 'join-page-ip', points: 60, durationSeconds: 60 });
+
+  app.get(
+    '/v1/organizations/:org/public',
+    {
+      schema: {
+        tags: ['organizations'],
+        summary:
+          'What the public join page shows, to anyone: the slug, whether the organization takes requests to join, and its name only if it does (60 a minute per client IP)',
+        params: OrgParams,
+        response: withErrors({ 200: ref(JoinPage) }, 404, 429),
+      },
+    },
+    async (request) => {
+      await pagePerIp.consume(clientKey(request.ip));
+      return joinRequests.joinPageOf(app.ctx, request.params.org);
+    },
+  );
 
   app.post(
     '/v1/organizations/:org/join-requests',
@@ -128,6 +153,36 @@ export default async function joinRequestRoutes(fastify: FastifyInstance) {
     async (request, reply) => {
       const access = await orgAccess(app.ctx, request.principal, request.params.org, request.ip);
       await joinRequests.answerAnyJoinRequest(app.ctx, limits, access, request.params.id, 'reject');
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/v1/me/join-requests',
+    {
+      schema: {
+        tags: ['me'],
+        summary:
+          'Your requests to join: those waiting, and those answered (approved or rejected) in the last 30 days',
+        response: withErrors({ 200: MyJoinRequestList }, 401, 403),
+      },
+    },
+    async (request) => joinRequests.listMyJoinRequests(app.ctx, requireUser(request)),
+  );
+
+  app.post(
+    '/v1/me/join-requests/:id/dismiss',
+    {
+      schema: {
+        tags: ['me'],
+        summary:
+          'Say you have read the answer to one of your requests to join: it stays listed, with dismissedAt (204; again changes nothing)',
+        params: MyJoinRequestParams,
+        response: withErrors({ 204: Type.Null() }, 401, 403, 404),
+      },
+    },
+    async (request, reply) => {
+      await joinRequests.dismissMyJoinRequest(app.ctx, requireUser(request), request.params.id);
       return reply.status(204).send(null);
     },
   );

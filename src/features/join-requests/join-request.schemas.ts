@@ -40,3 +40,43 @@ export const Received = Type.Object(
   { status: Type.Literal('received'), message: Type.String() },
   { description: 'The same answer whatever the state of the address.' },
 );
+
+export const MyJoinRequest = Type.Object(
+  {
+    id: Uuid,
+    organization: Type.Object({ id: Uuid, slug: Type.String(), name: Type.String() }),
+    status: Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('rejected')], {
+      description:
+        "'pending': waiting for an admin (withdraw it with DELETE /v1/me/memberships/{id}); 'approved': you are a member; 'rejected': an admin declined it.",
+    }),
+    requestedAt: Timestamp,
+    answeredAt: Type.Union([Timestamp, Type.Null()], { description: 'null while it waits' }),
+    dismissedAt: Type.Union([Timestamp, Type.Null()], {
+      description: 'When you dismissed the news of the answer (POST …/dismiss); null while it is news.',
+    }),
+  },
+  { $id: 'MyJoinRequest' },
+);
+
+export const MyJoinRequestList = Type.Object({
+  data: Type.Array(Type.Unsafe({ $ref: 'MyJoinRequest#' }), {
+    description:
+      'Waiting requests first (newest first), then those answered in the last 30 days (newest answer first).',
+  }),
+});
+
+export const MyJoinRequestParams = Type.Object({ id: Uuid });
+
+export const JoinPage = Type.Object(
+  {
+    slug: Type.String(),
+    name: Type.Union([Type.String(), Type.Null()], {
+      description: "The organization's name when it takes requests to join; null otherwise.",
+    }),
+    acceptsJoinRequests: Type.Boolean({
+      description:
+        'Whether the organization takes requests to join (false when they are off, or sign-in goes through its identity provider).',
+    }),
+  },
+  { $id: 'JoinPage', description: 'What the public join page shows of an organization, and no more.' },
+);

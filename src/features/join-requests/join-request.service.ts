@@ -33,6 +33,7 @@ import { assertSeatFree } from '../organizations/seats.ts';
 import { enqueueEmail, enqueueJoinRequest, type JoinRequestJob } from '../outbox/outbox.repository.ts';
 import { joinRequestAnsweredEmail, joinRequestReceivedEmail } from './join-request.emails.ts';
 import { JoinRequestErrors } from './join-request.errors.ts';
+import * as repo from './join-request.repository.ts';
 
 type Row = Awaited<ReturnType<typeof members.listPending>>[number];
 type EmailRow = Awaited<ReturnType<typeof invitationRepo.pendingJoinRequests>>[number];
@@ -112,7 +113,6 @@ export async function takeInJoinRequest(ctx: Context, job: JoinRequestJob) {
         invitedBy: null,
         invitedByKey: null,
         approval: 'requested_to_join',
-        token: null,
         expiryDays: org.invite_expiry_days,
       },
     ]);
@@ -243,7 +243,8 @@ export async function listJoinRequests(
 }
 
 /**
- * Approves (→ active, with `role`, seats re-checked) or rejects (→ deleted) a pending join request.
+ * Approves (→ active, with `role`, seats re-checked) or rejects (→ deleted) a pending join request,
+ * and records the answer for the requester to read (`join_request_answers`) in the same transaction.
  * Under the organization's lock, so two admins answering at once give one answer: the second sees
  * it answered (409), or gone (404).
  */
@@ -271,6 +272,15 @@ export async function answerJoinRequest(
     } else {
       await members.deleteMembership(trx, m.id);
     }
+    // What the requester reads in the app (`GET /v1/me/join-requests`): a rejected request leaves
+    // no membership behind to read it from.
+    await repo.insertAnswer(trx, {
+      membershipId: m.id,
+      organizationId: org.id,
+      userId: m.user_id,
+      answer: approved ? 'approved' : 'rejected',
+      requestedAt: m.created_at,
+    });
     await recordAudit(trx, access.actor, {
       organizationId: org.id,
       action: approved ? 'join_request.approved' : 'join_request.rejected',
@@ -364,4 +374,66 @@ export async function answerAnyJoinRequest(
     return null;
   }
   return invitations.approveInvitation(ctx, limits, access, id);
+}
+
+/** What the signed-in person's request to join became: one item of `GET /v1/me/join-requests`. */
+export interface MyJoinRequestItem {
+  id: string;
+  organization: { id: string; slug: string; name: string };
+  status: 'pending' | 'approved' | 'rejected';
+  requestedAt: Date;
+  answeredAt: Date | null;
+  dismissedAt: Date | null;
+}
+
+/**
+ * The signed-in person's requests to join: those still waiting, then those answered in the last
+ * {@link repo.ANSWERS_SHOWN_DAYS} days (newest answer first). Only their own; a request they withdrew
+ * themselves is not listed (they know), nor one whose organization was deleted.
+ */
+export async function listMyJoinRequests(ctx: Context, principal: UserPrincipal) {
+  const userId = principal.user.id;
+  const [waiting, answered] = await Promise.all([
+    repo.waitingRequestsOf(ctx.db, userId),
+    repo.answeredRequestsOf(ctx.db, userId),
+  ]);
+  const data: MyJoinRequestItem[] = [
+    ...waiting.map((r) => ({
+      id: r.id,
+      organization: { id: r.organization_id, slug: r.slug, name: r.name },
+      status: 'pending' as const,
+      requestedAt: r.requested_at,
+      answeredAt: null,
+      dismissedAt: null,
+    })),
+    ...answered.map((r) => ({
+      id: r.id,
+      organization: { id: r.organization_id, slug: r.slug, name: r.name },
+      status: r.answer,
+      requestedAt: r.requested_at,
+      answeredAt: r.answered_at,
+      dismissedAt: r.dismissed_at,
+    })),
+  ];
+  return { data };
+}
+
+/** The requester has read the answer to one of their requests: it is no longer news (on any device). */
+export async function dismissMyJoinRequest(ctx: Context, principal: UserPrincipal, id: string) {
+  if (!(await repo.dismissAnswer(ctx.db, principal.user.id, id))) {
+    throw JoinRequestErrors.JOIN_REQUEST_ANSWER_NOT_FOUND();
+  }
+}
+
+/**
+ * What the public join page (`/join/{slug}`) may show, to anyone: whether the organization takes
+ * requests to join (not when they are off, nor when sign-in goes through its identity provider),
+ * and its name only when it does — an organization that does not take requests has published
+ * nothing here. 404 when there is no such organization, as asking to join would answer.
+ */
+export async function joinPageOf(ctx: Context, orgRef: string) {
+  const org = await repo.findOrgForJoinPage(ctx.db, orgRef);
+  if (!org) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
+  const accepts = org.join_requests_enabled && !org.sso_enforced;
+  return { slug: org.slug, name: accepts ? org.name : null, acceptsJoinRequests: accepts };
 }

@@ -12,6 +12,7 @@ import {
 import type { Role } from '../access/scopes.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { publishEvent } from '../events/event.service.ts';
+import { insertAnswer } from '../join-requests/join-request.repository.ts';
 import { MemberErrors } from './member.errors.ts';
 import * as repo from './member.repository.ts';
 
@@ -116,6 +117,16 @@ export async function removeMember(ctx: Context, access: OrgAccess, userId: stri
       targetId: userId,
       data: { role: target.role, status: target.status, source: target.source },
     });
+    // An admin removing a request to join still waiting answers it: the requester reads a refusal.
+    if (!leaving && target.status === 'pending' && target.source === 'join_request') {
+      await insertAnswer(trx, {
+        membershipId: target.id,
+        organizationId: access.org.id,
+        userId,
+        answer: 'rejected',
+        requestedAt: target.created_at,
+      });
+    }
     // Withdrawing a pending membership removes no member: only an active one's end is an event.
     if (target.status === 'active') {
       await publishEvent(trx, {

@@ -6,6 +6,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import type { DB, OutboxKind } from '../../db/schema.ts';
+import { insertDelivery, webhookId } from '../webhooks/webhook-deliveries.repository.ts';
 
 /**
  * What a message keeps once it has left (`sent`) or been given up (`dead`): enough to tell what it
@@ -59,19 +60,41 @@ export interface WebhookMessage {
   eventId: string;
   eventType: string;
   body: string;
+  /**
+   * The `webhook-id` header: `msg_` + the message id, or a replayed message's (set on every message
+   * enqueued since migration 0012; older ones derive it from their id).
+   */
+  webhookId?: string;
 }
 
-/** Enqueues a webhook; the row id is the message id (`webhook-id`), the same on every attempt. */
+/**
+ * Enqueues a webhook, and writes its row of the delivery log (webhook_deliveries) in the same
+ * transaction. The row id is the message id; its `webhook-id` is derived from it, the same on every
+ * attempt — unless `replay` names the `webhook-id` of the message it sends again (and that message).
+ */
 export async function enqueueWebhook(
   db: Kysely<DB>,
   id: string,
   organizationId: string | null,
   message: WebhookMessage,
+  replay?: { webhookId: string; of: string },
 ) {
+  const payload: WebhookMessage = { ...message, webhookId: replay?.webhookId ?? webhookId(id) };
   await db
     .insertInto('outbox')
-    .values({ id, organization_id: organizationId, kind: 'webhook', payload: JSON.stringify(message) })
+    .values({ id, organization_id: organizationId, kind: 'webhook', payload: JSON.stringify(payload) })
     .execute();
+  await insertDelivery(db, {
+    id,
+    organizationId,
+    target: message.target,
+    targetId: message.targetId,
+    webhookId: payload.webhookId as string,
+    replayOf: replay?.of ?? null,
+    eventId: message.eventId,
+    eventType: message.eventType,
+    body: message.body,
+  });
 }
 
 export interface ClaimedMessage {

@@ -2,7 +2,9 @@
  * Delivers webhook messages from the outbox: one signed POST per attempt, logged in
  * `webhook_attempts` (outcome, response code, latency, error), retried with exponential backoff for
  * more than a day, the endpoint disabled when a message fails for that whole time without one success
- * in between. Only a 2xx answer acknowledges a message; redirects are not followed.
+ * in between. Only a 2xx answer acknowledges a message; redirects are not followed. The first 2 KB of
+ * each answer's body are kept with its attempt, for the delivery log (webhook.retention.ts empties
+ * them after 30 days).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -16,6 +18,9 @@ import type { ClaimedMessage, WebhookMessage } from '../outbox/outbox.repository
 import { type OutboxHandler, PermanentFailure } from '../outbox/outbox.worker.ts';
 import { ForbiddenAddressError, guardedLookup, isForbiddenAddress, literalAddress } from './ssrf.ts';
 import { signatureHeaders } from './webhook.signing.ts';
+import { webhookId } from './webhook-deliveries.repository.ts';
+
+export { webhookId };
 
 /** Attempts per message: the delays between them add up to more than 24 hours even with jitter. */
 export const WEBHOOK_MAX_ATTEMPTS = 12;
@@ -33,13 +38,21 @@ export function webhookBackoffSeconds(attempts: number, random: () => number = M
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 
-/** The `webhook-id` of a message: stable across its attempts. */
-export function webhookId(messageId: string): string {
-  return `msg_${messageId.replaceAll('-', '')}`;
-}
+/** How much of a receiver's answer is kept with the attempt. */
+export const RESPONSE_BODY_BYTES = 2048;
 
 interface PostResult {
   status: number;
+  /** The first {@link RESPONSE_BODY_BYTES} of the answer's body (fewer when it ended early). */
+  body: Buffer;
+}
+
+/**
+ * The first `limit` bytes of a body as text for the log: UTF-8 (a character cut at the end, or bytes
+ * that are not UTF-8, become U+FFFD), without NUL characters, which a PostgreSQL text cannot hold.
+ */
+export function responseText(body: Buffer, limit = RESPONSE_BODY_BYTES): string {
+  return body.subarray(0, limit).toString('utf8').replaceAll('\u0000', '');
 }
 
 /**
@@ -71,17 +84,46 @@ function post(
         agent: false,
       },
       (res) => {
-        clearTimeout(deadline);
-        signal?.removeEventListener('abort', onAbort);
-        res.resume(); // the body is not read; the status says it all
-        res.on('error', () => {});
-        resolve({ status: res.statusCode ?? 0 });
+        // The status says it all; the first bytes of the body are read for the log, within the same
+        // time limit, and whatever came is kept when the body ends, breaks or runs late.
+        const status = res.statusCode ?? 0;
+        const chunks: Buffer[] = [];
+        let size = 0;
+        answered = () => {
+          if (done) return;
+          done = true;
+          clearTimeout(deadline);
+          signal?.removeEventListener('abort', onAbort);
+          resolve({ status, body: Buffer.concat(chunks).subarray(0, RESPONSE_BODY_BYTES) });
+          // The rest is neither kept nor waited for (the connection is never reused).
+          if (!res.complete) req.destroy();
+        };
+        res.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          size += chunk.length;
+          if (size >= RESPONSE_BODY_BYTES) answered?.();
+        });
+        res.on('end', () => answered?.());
+        res.on('close', () => answered?.());
+        res.on('error', () => answered?.());
       },
     );
-    const deadline = setTimeout(() => req.destroy(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
-    const onAbort = () => req.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    // Set once the answer's headers came: from then on, the time limit or an abort ends the read.
+    let answered: (() => void) | null = null;
+    let done = false;
+    const deadline = setTimeout(() => {
+      if (answered) answered();
+      else req.destroy(new Error(`timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onAbort = () => {
+      // Answered already: the outcome is known, only the reading of the body is cut short.
+      if (answered) answered();
+      else req.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
     req.on('error', (err) => {
+      if (answered) return answered();
+      done = true;
       clearTimeout(deadline);
       signal?.removeEventListener('abort', onAbort);
       reject(err);
@@ -134,7 +176,13 @@ export function createWebhookHandler(opts: WebhookHandlerOptions): OutboxHandler
     claimed: ClaimedMessage,
     m: WebhookMessage,
     organizationId: string | null,
-    outcome: { succeeded: boolean; status: number | null; latencyMs: number; error: string | null },
+    outcome: {
+      succeeded: boolean;
+      status: number | null;
+      body: string | null;
+      latencyMs: number;
+      error: string | null;
+    },
   ) {
     await opts.db.transaction().execute(async (trx) => {
       await trx
@@ -148,6 +196,7 @@ export function createWebhookHandler(opts: WebhookHandlerOptions): OutboxHandler
           attempt: claimed.attempts,
           succeeded: outcome.succeeded,
           response_status: outcome.status,
+          response_body: outcome.body,
           latency_ms: outcome.latencyMs,
           error: outcome.error?.slice(0, 1000) ?? null,
         })
@@ -170,6 +219,7 @@ export function createWebhookHandler(opts: WebhookHandlerOptions): OutboxHandler
       const target = await loadTarget(opts.db, m);
       const started = performance.now();
       let status: number | null = null;
+      let body: string | null = null;
       let error: string | null = null;
       try {
         const secret = unseal(target.sealedSecret, opts.secretsKey);
@@ -177,16 +227,18 @@ export function createWebhookHandler(opts: WebhookHandlerOptions): OutboxHandler
         const headers = {
           'content-type': 'application/json',
           'user-agent': `Roster-Webhooks/${VERSION}`,
-          ...signatureHeaders(secret, webhookId(claimed.id), timestamp, m.body),
+          ...signatureHeaders(secret, m.webhookId ?? webhookId(claimed.id), timestamp, m.body),
         };
-        ({ status } = await post(
+        const answer = await post(
           new URL(target.url),
           headers,
           m.body,
           opts.timeoutMs,
           opts.allowPrivate,
           signal,
-        ));
+        );
+        status = answer.status;
+        body = responseText(answer.body);
         if (status < 200 || status > 299) error = `the receiver answered HTTP ${status}`;
       } catch (err) {
         error = err instanceof Error ? err.message : String(err);
@@ -195,6 +247,7 @@ export function createWebhookHandler(opts: WebhookHandlerOptions): OutboxHandler
       await logAttempt(claimed, m, target.organizationId, {
         succeeded: error === null,
         status,
+        body,
         latencyMs,
         error,
       });

@@ -1,4 +1,4 @@
-/** SQL for webhook endpoints and their delivery log. */
+/** SQL for webhook endpoints (their delivery log: webhook-deliveries.repository.ts). */
 import { type Kysely, sql, type Updateable } from 'kysely';
 import type { DB, WebhookEndpointsTable } from '../../db/schema.ts';
 
@@ -91,30 +91,4 @@ export function deleteEndpoint(db: Kysely<DB>, organizationId: string, id: strin
     .where('id', '=', id)
     .returning('id')
     .executeTakeFirst();
-}
-
-/** Delivery attempts to one endpoint or one app, newest first, `limit + 1` rows. */
-export function listAttempts(
-  db: Kysely<DB>,
-  q: { target: 'endpoint' | 'app'; targetId: string; limit: number; beforeId?: string },
-) {
-  let query = db
-    .selectFrom('webhook_attempts')
-    .select([
-      'id',
-      'message_id',
-      'event_type',
-      'attempt',
-      'succeeded',
-      'response_status',
-      'latency_ms',
-      'error',
-      'created_at',
-    ])
-    .where(q.target === 'endpoint' ? 'endpoint_id' : 'app_id', '=', q.targetId);
-  if (q.beforeId) query = query.where('id', '<', q.beforeId);
-  return query
-    .orderBy('id', 'desc')
-    .limit(q.limit + 1)
-    .execute();
 }

@@ -5,12 +5,12 @@ import { decodeCursor, toPage } from '../../lib/pagination.ts';
 import { seal } from '../../lib/secret-box.ts';
 import { lockAsCaller, type OrgAccess, requireScope, requireStanding } from '../access/org-access.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
-import { isEventType } from '../events/event-types.ts';
-import { webhookId } from './webhook.delivery.ts';
+import { isEventType, isSubscribable } from '../events/event-types.ts';
 import { WebhookErrors } from './webhook.errors.ts';
 import * as repo from './webhook.repository.ts';
 import { generateSigningSecret } from './webhook.signing.ts';
 import { checkWebhookUrl } from './webhook.url.ts';
+import { listAttempts, webhookId } from './webhook-deliveries.repository.ts';
 
 /** Endpoints per organization. */
 export const MAX_ENDPOINTS = 20;
@@ -31,18 +31,32 @@ export function serializeEndpoint(e: repo.EndpointRow) {
   };
 }
 
+/** Every event type, including those added later; listed alone. */
+export const ALL_EVENTS = '*';
+
 function checkEvents(events: string[]): string[] {
+  if (events.includes(ALL_EVENTS) && events.length > 1) {
+    throw WebhookErrors.EVENT_WILDCARD_NOT_ALONE([
+      { field: 'events', message: "lists '*' (every event type) with other types: send ['*'] alone" },
+    ]);
+  }
   events.forEach((type, i) => {
+    if (type === ALL_EVENTS) return;
     if (!isEventType(type)) {
       throw WebhookErrors.UNKNOWN_EVENT_TYPE([
         { field: `events.${i}`, message: `'${type}' is not an event type Roster publishes` },
+      ]);
+    }
+    if (!isSubscribable(type)) {
+      throw WebhookErrors.EVENT_TYPE_NOT_SUBSCRIBABLE([
+        { field: `events.${i}`, message: `'${type}' is sent on request only` },
       ]);
     }
   });
   return events;
 }
 
-async function endpointOrThrow(ctx: Context, access: OrgAccess, id: string) {
+export async function endpointOrThrow(ctx: Pick<Context, 'db'>, access: OrgAccess, id: string) {
   const e = await repo.findEndpoint(ctx.db, access.org.id, id);
   if (!e) throw WebhookErrors.WEBHOOK_ENDPOINT_NOT_FOUND();
   return e;
@@ -162,12 +176,14 @@ export async function deleteEndpoint(ctx: Context, access: OrgAccess, id: string
   });
 }
 
-type AttemptRow = Awaited<ReturnType<typeof repo.listAttempts>>[number];
+type AttemptRow = Awaited<ReturnType<typeof listAttempts>>[number];
 
 export function serializeAttempt(a: AttemptRow) {
   return {
     id: String(a.id),
-    webhookId: webhookId(a.message_id),
+    deliveryId: a.message_id,
+    // A message older than its log row (none since migration 0012) has the id derived from its own.
+    webhookId: a.webhook_id ?? webhookId(a.message_id),
     eventType: a.event_type,
     attempt: a.attempt,
     status: a.succeeded ? ('succeeded' as const) : ('failed' as const),
@@ -188,7 +204,7 @@ export async function listAttemptsPage(
   q: { limit: number; cursor?: string },
 ) {
   const beforeId = decodeCursor('d', q.cursor, isAttemptId);
-  const rows = await repo.listAttempts(ctx.db, { target, targetId, limit: q.limit, beforeId });
+  const rows = await listAttempts(ctx.db, { target, targetId, limit: q.limit, beforeId });
   return toPage(rows, q.limit, (r) => String(r.id), 'd', serializeAttempt);
 }
 

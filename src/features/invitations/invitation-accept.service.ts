@@ -1,0 +1,308 @@
+/**
+ * The invitee's side of an invitation: what a link offers (no sign-in), accepting it — signed in with
+ * the invited, verified address, or while signing up with the token — and answering from the inbox
+ * (`/v1/me/invitations`) without the link. A token names one link of the invitation; any live link
+ * will do, and accepting through one ends them all (the invitation is no longer pending).
+ *
+ * Accepting runs under the organization's lock and the invitation's row lock, so two accepts of one
+ * invitation — through one link or two — give one membership, and a resend racing an accept either
+ * kills the link first (404) or comes after the accept (409).
+ * Audit actions: invitation.accepted, member.added, invitation.declined.
+ */
+import type { Context, Trx } from '../../context.ts';
+import { normalizeEmail } from '../../lib/email.ts';
+import { CommonErrors } from '../../lib/errors.ts';
+import type { Role } from '../access/scopes.ts';
+import { type Actor, recordAudit, recordAudits } from '../audit/audit.repository.ts';
+import { AuthErrors } from '../auth/auth.errors.ts';
+import { findUserById } from '../auth/auth.repository.ts';
+import type { UserPrincipal } from '../auth/principal.ts';
+import { publishEvent } from '../events/event.service.ts';
+import { MemberErrors } from '../members/member.errors.ts';
+import { findMember, insertMembership, pendingOwnerAddsOf } from '../members/member.repository.ts';
+import { lockOrg } from '../organizations/organization.repository.ts';
+import { assertWithinLimit } from '../organizations/seats.ts';
+import { enqueueEmail } from '../outbox/outbox.repository.ts';
+import { acceptedEmail } from './invitation.emails.ts';
+import { InvitationErrors } from './invitation.errors.ts';
+import * as repo from './invitation.repository.ts';
+import { assertPending } from './invitation.service.ts';
+import { hasLink } from './invitation-link.repository.ts';
+import { linkOfToken } from './invitation-tokens.ts';
+
+export type TokenCheck =
+  | {
+      valid: true;
+      organization: { name: string; slug: string };
+      inviter: { name: string } | null;
+      email: string;
+      role: Role;
+      expiresAt: Date;
+      message: string | null;
+    }
+  | { valid: false; reason: 'expired' | 'revoked' | 'accepted' | 'not_found' };
+
+/** What the landing page shows, without signing in — or why the link is no good, and nothing else. */
+export async function validateToken(ctx: Context, token: string): Promise<TokenCheck> {
+  const row = await linkOfToken(ctx.db, token);
+  if (!row) return { valid: false, reason: 'not_found' };
+  if (row.status !== 'pending') return { valid: false, reason: row.status };
+  return {
+    valid: true,
+    organization: { name: row.org_name, slug: row.org_slug },
+    inviter: row.inviter_name ? { name: row.inviter_name } : null,
+    email: row.email,
+    role: row.role,
+    expiresAt: row.expires_at as Date,
+    message: row.message,
+  };
+}
+
+interface Invitee {
+  id: string;
+  email: string;
+  name: string;
+  email_verified_at: Date | null;
+}
+
+/**
+ * Accepts under the organization's lock, in the caller's transaction: the link the token named (null:
+ * accepted from the inbox, without one) must still be one of the invitation's links (a resend since
+ * deletes them); the invitation pending, approved and unexpired; the user's verified email the
+ * invited one; not already a member; a seat must remain. Then: `accepted` (which ends every link),
+ * an active membership, the audit entries and the inviter's notice.
+ */
+async function acceptLocked(
+  trx: Trx,
+  linkId: string | null,
+  orgId: string,
+  id: string,
+  user: Invitee,
+  actor: Actor,
+) {
+  const org = await lockOrg(trx, orgId);
+  if (!org) throw InvitationErrors.INVITATION_NOT_FOUND();
+  const row = await repo.lockById(trx, orgId, id);
+  if (!row) throw InvitationErrors.INVITATION_NOT_FOUND();
+  // Resent since the token was read: its link no longer exists.
+  if (linkId !== null && !(await hasLink(trx, id, linkId))) throw InvitationErrors.INVITATION_NOT_FOUND();
+  if (row.status === 'accepted') throw InvitationErrors.INVITATION_ALREADY_ACCEPTED();
+  if (row.status === 'revoked') throw InvitationErrors.INVITATION_REVOKED();
+  if (row.status === 'expired') throw InvitationErrors.INVITATION_EXPIRED({ expiredAt: row.expires_at });
+  if (row.approval !== 'approved') throw InvitationErrors.INVITATION_NOT_APPROVED();
+  if (normalizeEmail(user.email) !== row.email) throw InvitationErrors.INVITATION_EMAIL_MISMATCH();
+  if (!user.email_verified_at)
+    throw AuthErrors.EMAIL_NOT_VERIFIED(
+      undefined,
+      'Verify your email address before accepting, or sign up with the invitation (which verifies it).',
+    );
+  const existing = await findMember(trx, orgId, user.id);
+  if (existing) throw MemberErrors.ALREADY_MEMBER({ status: existing.status });
+  const accepted = await repo.markAccepted(trx, id, user.id);
+  if (!accepted) throw InvitationErrors.INVITATION_ALREADY_ACCEPTED();
+  const membership = await insertMembership(trx, {
+    organizationId: orgId,
+    userId: user.id,
+    role: row.role,
+    status: 'active',
+    source: 'invitation',
+    addedBy: row.invited_by,
+  });
+  await assertWithinLimit(trx, org);
+  await recordAudits(trx, actor, [
+    {
+      organizationId: orgId,
+      action: 'invitation.accepted',
+      targetType: 'invitation',
+      targetId: id,
+      data: { email: row.email, role: row.role, userId: user.id, linkId },
+    },
+    {
+      organizationId: orgId,
+      action: 'member.added',
+      targetType: 'user',
+      targetId: user.id,
+      data: { role: row.role, source: 'invitation', invitationId: id },
+    },
+  ]);
+  await publishEvent(trx, {
+    organizationId: orgId,
+    type: 'invitation.accepted',
+    data: { invitationId: id, email: row.email, role: row.role, userId: user.id },
+    actor,
+  });
+  await publishEvent(trx, {
+    organizationId: orgId,
+    type: 'member.added',
+    data: { userId: user.id, role: row.role, source: 'invitation' },
+    actor,
+  });
+  if (row.invited_by && row.invited_by !== user.id) {
+    const inviter = await repo.findUserEmail(trx, row.invited_by);
+    if (inviter) {
+      await enqueueEmail(
+        trx,
+        orgId,
+        acceptedEmail({
+          to: inviter.email,
+          orgName: org.name,
+          memberName: user.name,
+          memberEmail: user.email,
+          role: row.role,
+        }),
+      );
+    }
+  }
+  return {
+    organization: { id: org.id, slug: org.slug, name: org.name },
+    membership: {
+      id: membership.id,
+      role: row.role,
+      status: 'active' as const,
+      joinedAt: membership.joined_at as Date,
+    },
+    invitationId: id,
+  };
+}
+
+/**
+ * The signed-in invitee's pending invitations (to their verified email) and owner-adds: what
+ * `GET /v1/me/invitations` lists. An unverified address has no invitations yet: proving the address
+ * is what an invitation's token, or verification, does.
+ */
+export async function myInvitations(ctx: Context, principal: UserPrincipal) {
+  const user = await findUserById(ctx.db, principal.user.id);
+  if (!user) throw CommonErrors.UNAUTHENTICATED();
+  const invitations = user.email_verified_at ? await repo.pendingForEmail(ctx.db, user.email) : [];
+  const adds = await pendingOwnerAddsOf(ctx.db, user.id);
+  const items = [
+    ...invitations.map((i) => ({
+      kind: 'invitation' as const,
+      id: i.id,
+      organization: { id: i.organization_id, slug: i.org_slug, name: i.org_name },
+      role: i.role,
+      invitedBy: i.inviter_name,
+      message: i.message,
+      createdAt: i.created_at,
+      expiresAt: i.expires_at as Date | null,
+    })),
+    ...adds.map((m) => ({
+      kind: 'owner_add' as const,
+      id: m.id,
+      organization: { id: m.organization_id, slug: m.org_slug, name: m.org_name },
+      role: m.role,
+      invitedBy: m.adder_name,
+      message: null,
+      createdAt: m.created_at,
+      expiresAt: null,
+    })),
+  ];
+  items.sort((a, b) => new Date(a.createdAt).getTime() - new Date(b.createdAt).getTime());
+  return { data: items };
+}
+
+/** The invitation `id` as its invitee sees it: addressed to their verified email, or not found. */
+async function ownInvitation(ctx: Context, principal: UserPrincipal, id: string) {
+  const user = await findUserById(ctx.db, principal.user.id);
+  if (!user) throw CommonErrors.UNAUTHENTICATED();
+  const row = await ctx.db
+    .selectFrom('invitations')
+    .select(['id', 'organization_id', 'email', 'approval'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  // Someone else's invitation is not there at all; one to an unverified address is the user's to verify.
+  if (!row || row.email !== user.email) throw InvitationErrors.INVITATION_NOT_FOUND();
+  if (!user.email_verified_at) {
+    throw AuthErrors.EMAIL_NOT_VERIFIED(
+      undefined,
+      'Verify your email address to answer invitations sent to it.',
+    );
+  }
+  return { user, row };
+}
+
+/**
+ * Accepts from the invitee's inbox, without the link: the verified email proves what the token
+ * would. The same rules as accepting with the token (approved, pending, unexpired, seats, not a member).
+ */
+export async function acceptOwnInvitation(
+  ctx: Context,
+  principal: UserPrincipal,
+  id: string,
+  ip: string | null,
+) {
+  const { user, row } = await ownInvitation(ctx, principal, id);
+  if (row.approval !== 'approved') throw InvitationErrors.INVITATION_NOT_APPROVED();
+  return ctx.transaction(async (trx) => {
+    const fresh = await findUserById(trx, user.id);
+    if (!fresh) throw CommonErrors.UNAUTHENTICATED();
+    return acceptLocked(trx, null, row.organization_id, row.id, fresh, {
+      type: 'user',
+      id: user.id,
+      ip,
+    });
+  });
+}
+
+/** The invitee declines: the invitation is revoked, by them. */
+export async function declineOwnInvitation(
+  ctx: Context,
+  principal: UserPrincipal,
+  id: string,
+  ip: string | null,
+) {
+  const { user, row } = await ownInvitation(ctx, principal, id);
+  await ctx.transaction(async (trx) => {
+    const org = await lockOrg(trx, row.organization_id);
+    const locked = org ? await repo.lockById(trx, row.organization_id, row.id) : undefined;
+    if (!org || !locked) throw InvitationErrors.INVITATION_NOT_FOUND();
+    assertPending(locked);
+    await repo.markRevoked(trx, row.id, user.id);
+    await recordAudit(
+      trx,
+      { type: 'user', id: user.id, ip },
+      {
+        organizationId: org.id,
+        action: 'invitation.declined',
+        targetType: 'invitation',
+        targetId: row.id,
+        data: { email: locked.email, role: locked.role },
+      },
+    );
+  });
+}
+
+/** The signed-in invitee accepts with the token from the email. */
+export async function acceptInvitation(
+  ctx: Context,
+  principal: UserPrincipal,
+  token: string,
+  ip: string | null,
+) {
+  const found = await linkOfToken(ctx.db, token);
+  if (!found) throw InvitationErrors.INVITATION_NOT_FOUND();
+  return ctx.transaction(async (trx) => {
+    // The user as stored now (verification state included), not as the session was read.
+    const user = await findUserById(trx, principal.user.id);
+    if (!user) throw CommonErrors.UNAUTHENTICATED();
+    return acceptLocked(trx, found.link_id, found.organization_id, found.id, user, {
+      type: 'user',
+      id: user.id,
+      ip,
+    });
+  });
+}
+
+/**
+ * Sign-up with an invitation, inside the sign-up transaction: the new account (created verified, as
+ * the token proves the address) accepts the invitation, or the whole sign-up fails with the reason.
+ */
+export async function acceptOnSignUp(trx: Trx, token: string, user: Invitee, ip: string | null) {
+  const found = await linkOfToken(trx, token);
+  if (!found) throw InvitationErrors.INVITATION_NOT_FOUND(undefined, 'This invitation link is not valid.');
+  return acceptLocked(trx, found.link_id, found.organization_id, found.id, user, {
+    type: 'user',
+    id: user.id,
+    ip,
+  });
+}
