@@ -14,6 +14,10 @@
  * verifying organization tokens in the host against the HTTP permission check (bench/verifier.ts, its
  * own BENCH_VERIFIER_* variables). `npm run bench -- --startup` or `-- --verifier` runs only that
  * section; `--no-startup` and `--no-verifier` leave one out (several may be given).
+ * `--peers` runs only Roster against Better Auth (bench/peers.ts, its own BENCH_PEERS_* variables); it is
+ * never part of a run without it (it installs its own packages and takes about 9 minutes). `--scale`
+ * likewise runs only the members pages of a 1,000,000-member organization beside 10,000 of 100
+ * (bench/scale.ts, its own BENCH_SCALE_* variables; about 5 minutes, most of it seeding).
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -25,6 +29,8 @@ import pg from 'pg';
 import { encodeCursor } from '../src/lib/pagination.ts';
 import { type CpuSpent, cpuSpent, sampleCpu } from './cpu.ts';
 import { intEnv } from './env.ts';
+import { peersBlockOf, peersSettings, runPeers } from './peers.ts';
+import { runScale, scaleBlockOf } from './scale.ts';
 import {
   BENCH_DATABASE,
   explainQueries,
@@ -390,7 +396,12 @@ async function hotPaths() {
   ].join('\n');
   // The start-up and verifier sections are blocks of their own, rewritten by their files only: keep them.
   const previous = await fs.readFile(path.join(HERE, 'RESULTS.md'), 'utf8').catch(() => '');
-  const kept = [startupBlockOf(previous), verifierBlockOf(previous)].filter(Boolean);
+  const kept = [
+    scaleBlockOf(previous),
+    startupBlockOf(previous),
+    verifierBlockOf(previous),
+    peersBlockOf(previous),
+  ].filter(Boolean);
   await fs.writeFile(
     path.join(HERE, 'RESULTS.md'),
     kept.length ? `${report}\n${kept.join('\n\n')}\n` : report,
@@ -400,12 +411,15 @@ async function hotPaths() {
   console.log(`Written to bench/RESULTS.md (${((Date.now() - started) / 1000).toFixed(0)} s in all).`);
 }
 
-const USAGE = 'usage: npm run bench [-- --startup | --verifier | --no-startup | --no-verifier …]';
-const SECTIONS = ['hot paths', 'startup', 'verifier'] as const;
+const USAGE =
+  'usage: npm run bench [-- --startup | --verifier | --peers | --scale | --no-startup | --no-verifier …]';
+const SECTIONS = ['hot paths', 'startup', 'verifier', 'peers', 'scale'] as const;
+/** Sections run only when named. */
+const OPT_IN: readonly string[] = ['peers', 'scale'];
 
 async function main() {
   const args = process.argv.slice(2);
-  const known = ['--startup', '--no-startup', '--verifier', '--no-verifier'];
+  const known = ['--startup', '--no-startup', '--verifier', '--no-verifier', '--peers', '--scale'];
   const unknown = args.filter((a) => !known.includes(a));
   if (unknown.length > 0) {
     console.error(`unknown option ${unknown[0]}\n${USAGE}`);
@@ -414,13 +428,18 @@ async function main() {
   // `--startup` / `--verifier`: only the sections named; `--no-…`: all but those.
   const only = args.filter((a) => !a.startsWith('--no-')).map((a) => a.slice(2));
   const without = args.filter((a) => a.startsWith('--no-')).map((a) => a.slice(5));
-  const run = new Set(SECTIONS.filter((s) => (only.length ? only.includes(s) : !without.includes(s))));
+  const run = new Set(
+    SECTIONS.filter((s) => (only.length ? only.includes(s) : !without.includes(s) && !OPT_IN.includes(s))),
+  );
   // Read before anything runs, so a mistake in a variable stops the bench at once.
   const settings = startupSettings();
   const verifier = verifierSettings();
+  const peers = run.has('peers') ? peersSettings() : null;
   if (run.has('hot paths')) await hotPaths();
   if (run.has('startup')) await runStartup(settings);
   if (run.has('verifier')) await runVerifier(verifier);
+  if (peers) await runPeers(peers);
+  if (run.has('scale')) await runScale();
 }
 
 main().catch((err) => {

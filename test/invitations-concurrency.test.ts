@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../src/lib/ids.ts';
 import {
+  addActiveMember,
   bearer,
   createOrg,
   createTestApp,
@@ -191,6 +192,97 @@ describe.skipIf(!onPostgres)('invitations under concurrency (PostgreSQL)', () =>
       outcomes[state] = (outcomes[state] ?? 0) + 1;
     }
     figures['revoke racing accept (30 rounds)'] = outcomes;
+  });
+
+  it('an owner demoted to admin while inviting owners: none made after the demotion carries the lost role; 5 rounds', async () => {
+    // Invitations share the organization's lock; the demotion takes it exclusively. An admin may still
+    // invite, but not owners: whatever waited for the demotion must see the new role (ROLE_CEILING),
+    // so every owner invitation that succeeded was written before the demotion — its audit entry first.
+    const outcome: Record<string, number> = {};
+    for (let round = 0; round < 5; round++) {
+      const org = await createOrg(t.app, owner.token, `Demote Corp ${round}`);
+      const second = await verifiedUser(t, uniqueEmail(`second${round}`), 'Second Owner');
+      await addActiveMember(t.database, org.id, second.user.id, 'owner');
+      const invites = Array.from({ length: 20 }, (_, i) =>
+        invite(t.app, second, org.id, { email: uniqueEmail(`d${round}-${i}`), role: 'owner' }),
+      );
+      const demotion = t.app.inject({
+        method: 'PATCH',
+        url: `/v1/organizations/${org.id}/members/${second.user.id}`,
+        headers: bearer(owner.token),
+        payload: { role: 'admin' },
+      });
+      const [demoted, ...responses] = await Promise.all([demotion, ...invites]);
+      expect(demoted.statusCode, demoted.body).toBe(200);
+      for (const r of responses) {
+        const key = r.statusCode === 201 ? '201' : `${r.statusCode} ${errorCode(r)}`;
+        expect(['201', '403 ROLE_CEILING']).toContain(key);
+        outcome[key] = (outcome[key] ?? 0) + 1;
+      }
+      const entries = await t.database.db
+        .selectFrom('audit_log')
+        .select(['id', 'action'])
+        .where('organization_id', '=', org.id)
+        .where('action', 'in', ['invitation.created', 'member.role_changed'])
+        .orderBy('id')
+        .execute();
+      const changedAt = entries.findIndex((e) => e.action === 'member.role_changed');
+      expect(changedAt).toBeGreaterThanOrEqual(0);
+      // Every invitation.created precedes the role change, and there are as many as 201s.
+      expect(entries.slice(changedAt + 1).map((e) => e.action)).toEqual([]);
+      expect(changedAt).toBe(responses.filter((r) => r.statusCode === 201).length);
+    }
+    figures['demotion racing owner invitations (5 rounds x 20)'] = outcome;
+  });
+
+  it('invitations keep flowing without starving a role change: it waits its turn, not for the stream to end', async () => {
+    // Shared lock holders arriving after an exclusive writer started waiting queue behind it (the
+    // organization's gate). Keep a stream of invitations running and change a role in the middle: the
+    // change must land while invitations are still being made after it.
+    const org = await createOrg(t.app, owner.token, 'Stream Corp');
+    const member = await verifiedUser(t, uniqueEmail('stream-member'), 'Member');
+    await addActiveMember(t.database, org.id, member.user.id, 'member');
+    let stop = false;
+    let made = 0;
+    const lanes = Array.from({ length: 8 }, async (_, lane) => {
+      for (let i = 0; !stop; i++) {
+        const r = await invite(t.app, owner, org.id, { email: uniqueEmail(`s${lane}-${i}`), role: 'member' });
+        expect(r.statusCode, r.body).toBe(201);
+        made += 1;
+      }
+    });
+    // Wait until the stream is under way, change the role, then let the stream run on a little.
+    while (made < 20) await new Promise((r) => setTimeout(r, 10));
+    const madeWhenAsked = made;
+    const changed = await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/organizations/${org.id}/members/${member.user.id}`,
+      headers: bearer(owner.token),
+      payload: { role: 'admin' },
+    });
+    const madeWhenChanged = made;
+    while (made < madeWhenChanged + 20) await new Promise((r) => setTimeout(r, 10));
+    stop = true;
+    await Promise.all(lanes);
+    expect(changed.statusCode, changed.body).toBe(200);
+    const entries = await t.database.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('organization_id', '=', org.id)
+      .where('action', 'in', ['invitation.created', 'member.role_changed'])
+      .orderBy('id')
+      .execute();
+    const at = entries.findIndex((e) => e.action === 'member.role_changed');
+    // It went in ahead of the invitations asked for after it: before it, only those counted when it was
+    // asked, and those in flight then (answered but not yet counted, or under way: one per lane each).
+    expect(at).toBeLessThanOrEqual(madeWhenAsked + 2 * 8);
+    // And invitations were made after it: it did not wait for the stream to stop.
+    expect(entries.length - 1 - at).toBeGreaterThanOrEqual(20);
+    figures['role change inside a stream of invitations'] = {
+      countedWhenAsked: madeWhenAsked,
+      before: at,
+      after: entries.length - 1 - at,
+    };
   });
 
   it('seats: 30 concurrent invitations into 4 free seats → exactly 4 created; accepts and more invitations racing never exceed the limit', async () => {

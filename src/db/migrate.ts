@@ -14,6 +14,7 @@ import * as m0010 from './migrations/0010-invitation-links.ts';
 import * as m0011 from './migrations/0011-audit-filters.ts';
 import * as m0012 from './migrations/0012-webhook-deliveries.ts';
 import * as m0013 from './migrations/0013-join-request-answers.ts';
+import * as m0014 from './migrations/0014-members-page-indexes.ts';
 
 /** Add new migrations here, named by a zero-padded sequence; never edit one that has shipped. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -30,6 +31,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0011-audit-filters': m0011,
   '0012-webhook-deliveries': m0012,
   '0013-join-request-answers': m0013,
+  '0014-members-page-indexes': m0014,
 };
 
 export async function migrateToLatest(db: Database): Promise<MigrationResultSet> {

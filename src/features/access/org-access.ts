@@ -18,7 +18,12 @@ import { type Actor, SYSTEM_ACTOR } from '../audit/audit.repository.ts';
 import { actorOf, type Principal } from '../auth/principal.ts';
 import { MemberErrors } from '../members/member.errors.ts';
 import { OrganizationErrors } from '../organizations/organization.errors.ts';
-import { findOrgWithMembership, lockOrg, type OrgRow } from '../organizations/organization.repository.ts';
+import {
+  findOrgWithMembership,
+  lockOrg,
+  type OrgRow,
+  shareOrg,
+} from '../organizations/organization.repository.ts';
 import { AccessErrors } from './access.errors.ts';
 import {
   canManageRole,
@@ -160,9 +165,34 @@ export async function lockAsCaller(
     .where('organization_id', '=', org.id)
     .where('user_id', '=', access.userId)
     .executeTakeFirst();
-  if (me?.status !== 'active') return { org, standing: null };
+  return { org, standing: standingOf(access, me?.role ?? null, me?.status ?? null) };
+}
+
+/** The caller's grant given their membership as read under a lock: null unless active. */
+function standingOf(access: OrgAccess, role: Role | null, status: string | null): Grant | null {
+  if (access.userId === null) return access.grant;
+  if (status !== 'active' || !role) return null;
   // A member held back for want of a second factor stays so (their grant answers MFA_REQUIRED).
-  return { org, standing: access.grant.mfaRequiredBy ? access.grant : grantForRole(me.role) };
+  return access.grant.mfaRequiredBy ? access.grant : grantForRole(role);
+}
+
+/** What `shareAsCaller` read under the shared lock. */
+export type SharedOrg = NonNullable<Awaited<ReturnType<typeof shareOrg>>>;
+
+/**
+ * `lockAsCaller` for the writes that only add to an organization (inviting, accepting): the row lock
+ * is shared (`shareOrg`), so these run side by side, one organization's invitations no longer queueing
+ * behind each other, while a change under `lockOrg` (a role change, a removal, a setting) still
+ * excludes them and they it. The caller's standing is read in the same round trip. Where the write
+ * takes a seat in an organization with a member limit, call `lockSeats` before counting.
+ */
+export async function shareAsCaller(
+  trx: Kysely<DB>,
+  access: OrgAccess,
+): Promise<{ org: SharedOrg; standing: Grant | null }> {
+  const org = await shareOrg(trx, access.org.id, access.userId);
+  if (!org) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
+  return { org, standing: standingOf(access, org.caller_role, org.caller_status) };
 }
 
 /**

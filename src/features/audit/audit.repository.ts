@@ -26,41 +26,31 @@ function checkAction(action: string): void {
     throw new Error(`audit action '${action}' is not in AUDIT_ACTIONS (audit-actions.ts)`);
 }
 
-export async function recordAudit(db: Kysely<DB>, actor: Actor, entry: AuditEntry): Promise<void> {
+/** The row an entry is stored as; refuses an action not in the catalog. */
+export function auditRow(actor: Actor, entry: AuditEntry) {
   checkAction(entry.action);
-  await db
-    .insertInto('audit_log')
-    .values({
-      organization_id: entry.organizationId,
-      actor_type: actor.type,
-      actor_id: actor.id,
-      action: entry.action,
-      target_type: entry.targetType ?? null,
-      target_id: entry.targetId ?? null,
-      ip: actor.ip,
-      data: JSON.stringify(entry.data ?? {}),
-    })
-    .execute();
+  return {
+    organization_id: entry.organizationId,
+    actor_type: actor.type,
+    actor_id: actor.id,
+    action: entry.action,
+    target_type: entry.targetType ?? null,
+    target_id: entry.targetId ?? null,
+    ip: actor.ip,
+    data: JSON.stringify(entry.data ?? {}),
+  };
+}
+
+export async function recordAudit(db: Kysely<DB>, actor: Actor, entry: AuditEntry): Promise<void> {
+  await db.insertInto('audit_log').values(auditRow(actor, entry)).execute();
 }
 
 /** Several entries by one actor in one statement (a bulk change writes one entry per row it changed). */
 export async function recordAudits(db: Kysely<DB>, actor: Actor, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  for (const entry of entries) checkAction(entry.action);
   await db
     .insertInto('audit_log')
-    .values(
-      entries.map((entry) => ({
-        organization_id: entry.organizationId,
-        actor_type: actor.type,
-        actor_id: actor.id,
-        action: entry.action,
-        target_type: entry.targetType ?? null,
-        target_id: entry.targetId ?? null,
-        ip: actor.ip,
-        data: JSON.stringify(entry.data ?? {}),
-      })),
-    )
+    .values(entries.map((entry) => auditRow(actor, entry)))
     .execute();
 }
 

@@ -20,20 +20,22 @@ export interface AnalyticsSink {
   record(trx: Trx, event: AnalyticsEvent): Promise<void>;
 }
 
+/** The row of `analytics_events` an event is stored as. */
+export function analyticsRow(e: AnalyticsEvent) {
+  return {
+    id: e.id,
+    organization_id: e.organizationId,
+    type: e.type,
+    actor_type: e.actor.type,
+    actor_id: e.actor.id,
+    data: JSON.stringify(e.data),
+    created_at: e.createdAt,
+  };
+}
+
 export const tableSink: AnalyticsSink = {
   async record(trx, e) {
-    await trx
-      .insertInto('analytics_events')
-      .values({
-        id: e.id,
-        organization_id: e.organizationId,
-        type: e.type,
-        actor_type: e.actor.type,
-        actor_id: e.actor.id,
-        data: JSON.stringify(e.data),
-        created_at: e.createdAt,
-      })
-      .execute();
+    await trx.insertInto('analytics_events').values(analyticsRow(e)).execute();
   },
 };
 

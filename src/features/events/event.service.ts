@@ -7,8 +7,8 @@
 import type { Trx } from '../../context.ts';
 import { uuidv7 } from '../../lib/ids.ts';
 import type { Actor } from '../audit/audit.repository.ts';
-import { enqueueWebhook } from '../outbox/outbox.repository.ts';
-import { recordAnalytics } from './analytics.ts';
+import { enqueueWebhook, type WebhookMessage } from '../outbox/outbox.repository.ts';
+import { type AnalyticsEvent, recordAnalytics } from './analytics.ts';
 import { type EventType, isEventType, isSubscribable } from './event-types.ts';
 
 export interface PublishInput {
@@ -41,56 +41,79 @@ function body(eventId: string, input: PublishInput, at: Date, data: Record<strin
   });
 }
 
-export async function publishEvent(trx: Trx, input: PublishInput): Promise<Published> {
+/** An endpoint of the organization, as publishing needs it: its id and the types it subscribes to. */
+export interface Subscriber {
+  id: string;
+  event_types: string[];
+}
+
+/** Whether an endpoint subscribed to `types` receives events of `type` (the type itself, or '*'). */
+export function subscribedTo(types: readonly string[], type: string): boolean {
+  return types.includes(type) || types.includes('*');
+}
+
+/** The organization's enabled endpoints with what they subscribe to, in id order. */
+export function enabledEndpoints(trx: Trx, organizationId: string): Promise<Subscriber[]> {
+  return trx
+    .selectFrom('webhook_endpoints')
+    .select(['id', 'event_types'])
+    .where('organization_id', '=', organizationId)
+    .where('disabled_at', 'is', null)
+    .orderBy('id')
+    .execute();
+}
+
+/** What publishing an event writes: its analytics record and one webhook message per receiver. */
+export interface PlannedEvent {
+  eventId: string;
+  analytics: AnalyticsEvent;
+  webhooks: Array<{ id: string; message: WebhookMessage }>;
+}
+
+/** The event's analytics record and webhook messages, given the organization's enabled endpoints. */
+export function planEvent(input: PublishInput, endpoints: readonly Subscriber[]): PlannedEvent {
   if (!isEventType(input.type) || !isSubscribable(input.type))
     throw new Error(`unknown event type ${String(input.type)}`);
   const eventId = uuidv7();
   const at = new Date();
-  await recordAnalytics(trx, {
+  const analytics = {
     id: eventId,
     organizationId: input.organizationId,
     type: input.type,
     actor: input.actor,
     data: input.data,
     createdAt: at,
-  });
-  let webhooks = 0;
+  };
+  const webhooks: PlannedEvent['webhooks'] = [];
   if (input.organizationId !== null) {
-    const endpoints = await trx
-      .selectFrom('webhook_endpoints')
-      .select('id')
-      .where('organization_id', '=', input.organizationId)
-      .where('disabled_at', 'is', null)
-      // Subscribed to this type, or to every type ('*').
-      .where((eb) =>
-        eb.or([
-          eb(eb.val<string>(input.type), '=', eb.fn.any('event_types')),
-          eb(eb.val<string>('*'), '=', eb.fn.any('event_types')),
-        ]),
-      )
-      .orderBy('id')
-      .execute();
     const shared = body(eventId, input, at, input.data);
     for (const e of endpoints) {
-      await enqueueWebhook(trx, uuidv7(), input.organizationId, {
-        target: 'endpoint',
-        targetId: e.id,
-        eventId,
-        eventType: input.type,
-        body: shared,
+      if (!subscribedTo(e.event_types, input.type)) continue;
+      webhooks.push({
+        id: uuidv7(),
+        message: { target: 'endpoint', targetId: e.id, eventId, eventType: input.type, body: shared },
       });
-      webhooks += 1;
     }
   }
   if (input.app) {
-    await enqueueWebhook(trx, uuidv7(), input.organizationId, {
-      target: 'app',
-      targetId: input.app.id,
-      eventId,
-      eventType: input.type,
-      body: body(eventId, input, at, { ...input.data, ...input.app.data }),
+    webhooks.push({
+      id: uuidv7(),
+      message: {
+        target: 'app',
+        targetId: input.app.id,
+        eventId,
+        eventType: input.type,
+        body: body(eventId, input, at, { ...input.data, ...input.app.data }),
+      },
     });
-    webhooks += 1;
   }
-  return { eventId, webhooks };
+  return { eventId, analytics, webhooks };
+}
+
+export async function publishEvent(trx: Trx, input: PublishInput): Promise<Published> {
+  const endpoints = input.organizationId === null ? [] : await enabledEndpoints(trx, input.organizationId);
+  const plan = planEvent(input, endpoints);
+  await recordAnalytics(trx, plan.analytics);
+  for (const w of plan.webhooks) await enqueueWebhook(trx, w.id, input.organizationId, w.message);
+  return { eventId: plan.eventId, webhooks: plan.webhooks.length };
 }

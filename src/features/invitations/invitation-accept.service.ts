@@ -4,30 +4,30 @@
  * (`/v1/me/invitations`) without the link. A token names one link of the invitation; any live link
  * will do, and accepting through one ends them all (the invitation is no longer pending).
  *
- * Accepting runs under the organization's lock and the invitation's row lock, so two accepts of one
- * invitation — through one link or two — give one membership, and a resend racing an accept either
- * kills the link first (404) or comes after the accept (409).
+ * Accepting runs under the organization's shared lock and the invitation's row lock, so two accepts of
+ * one invitation — through one link or two — give one membership, accepts of different invitations run
+ * side by side, and a resend (exclusive lock) racing an accept either kills the link first (404) or
+ * comes after the accept (409).
  * Audit actions: invitation.accepted, member.added, invitation.declined.
  */
 import type { Context, Trx } from '../../context.ts';
 import { normalizeEmail } from '../../lib/email.ts';
 import { CommonErrors } from '../../lib/errors.ts';
+import { uuidv7 } from '../../lib/ids.ts';
 import type { Role } from '../access/scopes.ts';
-import { type Actor, recordAudit, recordAudits } from '../audit/audit.repository.ts';
+import { type Actor, recordAudit } from '../audit/audit.repository.ts';
 import { AuthErrors } from '../auth/auth.errors.ts';
 import { findUserById } from '../auth/auth.repository.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
-import { publishEvent } from '../events/event.service.ts';
+import { Effects } from '../events/effects.ts';
 import { MemberErrors } from '../members/member.errors.ts';
-import { findMember, insertMembership, pendingOwnerAddsOf } from '../members/member.repository.ts';
-import { lockOrg } from '../organizations/organization.repository.ts';
+import { membershipRow, pendingOwnerAddsOf } from '../members/member.repository.ts';
+import { lockOrg, shareOrg } from '../organizations/organization.repository.ts';
 import { assertWithinLimit } from '../organizations/seats.ts';
-import { enqueueEmail } from '../outbox/outbox.repository.ts';
 import { acceptedEmail } from './invitation.emails.ts';
 import { InvitationErrors } from './invitation.errors.ts';
 import * as repo from './invitation.repository.ts';
 import { assertPending } from './invitation.service.ts';
-import { hasLink } from './invitation-link.repository.ts';
 import { linkOfToken } from './invitation-tokens.ts';
 
 export type TokenCheck =
@@ -66,100 +66,113 @@ interface Invitee {
 }
 
 /**
- * Accepts under the organization's lock, in the caller's transaction: the link the token named (null:
- * accepted from the inbox, without one) must still be one of the invitation's links (a resend since
- * deletes them); the invitation pending, approved and unexpired; the user's verified email the
- * invited one; not already a member; a seat must remain. Then: `accepted` (which ends every link),
- * an active membership, the audit entries and the inviter's notice.
+ * Accepts in the caller's transaction, under the organization's shared lock (`shareOrg`: accepts run
+ * side by side, a change under `lockOrg` excludes them) and the invitation's row lock: the link the
+ * token named (null: accepted from the inbox, without one) must still be one of the invitation's links
+ * (a resend since deletes them); the invitation pending, approved and unexpired; the user's verified
+ * email the invited one; not already a member; the seats still within the limit. Then: `accepted`
+ * (which ends every link), and in one statement the active membership, the audit entries, the events
+ * and the inviter's notice (`Effects`). The membership's unique (organization, user) index stops a
+ * second membership however the writes interleave.
  */
 async function acceptLocked(
   trx: Trx,
   linkId: string | null,
   orgId: string,
   id: string,
-  user: Invitee,
+  userId: string,
   actor: Actor,
 ) {
-  const org = await lockOrg(trx, orgId);
+  const org = await shareOrg(trx, orgId, null);
   if (!org) throw InvitationErrors.INVITATION_NOT_FOUND();
-  const row = await repo.lockById(trx, orgId, id);
+  const row = await repo.lockForAccept(trx, orgId, id, userId, linkId);
   if (!row) throw InvitationErrors.INVITATION_NOT_FOUND();
+  if (row.user_email === null || row.user_name === null) throw CommonErrors.UNAUTHENTICATED();
   // Resent since the token was read: its link no longer exists.
-  if (linkId !== null && !(await hasLink(trx, id, linkId))) throw InvitationErrors.INVITATION_NOT_FOUND();
+  if (!row.has_link) throw InvitationErrors.INVITATION_NOT_FOUND();
   if (row.status === 'accepted') throw InvitationErrors.INVITATION_ALREADY_ACCEPTED();
   if (row.status === 'revoked') throw InvitationErrors.INVITATION_REVOKED();
   if (row.status === 'expired') throw InvitationErrors.INVITATION_EXPIRED({ expiredAt: row.expires_at });
   if (row.approval !== 'approved') throw InvitationErrors.INVITATION_NOT_APPROVED();
-  if (normalizeEmail(user.email) !== row.email) throw InvitationErrors.INVITATION_EMAIL_MISMATCH();
-  if (!user.email_verified_at)
+  if (normalizeEmail(row.user_email) !== row.email) throw InvitationErrors.INVITATION_EMAIL_MISMATCH();
+  if (!row.user_verified_at)
     throw AuthErrors.EMAIL_NOT_VERIFIED(
       undefined,
       'Verify your email address before accepting, or sign up with the invitation (which verifies it).',
     );
-  const existing = await findMember(trx, orgId, user.id);
-  if (existing) throw MemberErrors.ALREADY_MEMBER({ status: existing.status });
-  const accepted = await repo.markAccepted(trx, id, user.id);
-  if (!accepted) throw InvitationErrors.INVITATION_ALREADY_ACCEPTED();
-  const membership = await insertMembership(trx, {
-    organizationId: orgId,
-    userId: user.id,
-    role: row.role,
-    status: 'active',
-    source: 'invitation',
-    addedBy: row.invited_by,
-  });
+  if (row.member_status) throw MemberErrors.ALREADY_MEMBER({ status: row.member_status });
+  // The invitation held its seat until now and the membership takes it: the count does not move (so
+  // no seat lock), but a limit lowered since may leave no room.
   await assertWithinLimit(trx, org);
-  await recordAudits(trx, actor, [
-    {
-      organizationId: orgId,
-      action: 'invitation.accepted',
-      targetType: 'invitation',
-      targetId: id,
-      data: { email: row.email, role: row.role, userId: user.id, linkId },
-    },
-    {
-      organizationId: orgId,
-      action: 'member.added',
-      targetType: 'user',
-      targetId: user.id,
-      data: { role: row.role, source: 'invitation', invitationId: id },
-    },
-  ]);
-  await publishEvent(trx, {
-    organizationId: orgId,
-    type: 'invitation.accepted',
-    data: { invitationId: id, email: row.email, role: row.role, userId: user.id },
-    actor,
-  });
-  await publishEvent(trx, {
-    organizationId: orgId,
-    type: 'member.added',
-    data: { userId: user.id, role: row.role, source: 'invitation' },
-    actor,
-  });
-  if (row.invited_by && row.invited_by !== user.id) {
-    const inviter = await repo.findUserEmail(trx, row.invited_by);
-    if (inviter) {
-      await enqueueEmail(
-        trx,
-        orgId,
-        acceptedEmail({
-          to: inviter.email,
-          orgName: org.name,
-          memberName: user.name,
-          memberEmail: user.email,
-          role: row.role,
-        }),
-      );
-    }
+  const accepted = await repo.markAccepted(trx, id, userId);
+  if (!accepted) throw InvitationErrors.INVITATION_ALREADY_ACCEPTED();
+  const membershipId = uuidv7();
+  const effects = new Effects()
+    .insert('memberships', [
+      membershipRow({
+        id: membershipId,
+        organizationId: orgId,
+        userId,
+        role: row.role,
+        status: 'active',
+        source: 'invitation',
+        addedBy: row.invited_by,
+      }),
+    ])
+    .audit(actor, [
+      {
+        organizationId: orgId,
+        action: 'invitation.accepted',
+        targetType: 'invitation',
+        targetId: id,
+        data: { email: row.email, role: row.role, userId, linkId },
+      },
+      {
+        organizationId: orgId,
+        action: 'member.added',
+        targetType: 'user',
+        targetId: userId,
+        data: { role: row.role, source: 'invitation', invitationId: id },
+      },
+    ])
+    .publish(
+      {
+        organizationId: orgId,
+        type: 'invitation.accepted',
+        data: { invitationId: id, email: row.email, role: row.role, userId },
+        actor,
+      },
+      row.endpoints,
+    )
+    .publish(
+      {
+        organizationId: orgId,
+        type: 'member.added',
+        data: { userId, role: row.role, source: 'invitation' },
+        actor,
+      },
+      row.endpoints,
+    );
+  if (row.invited_by && row.invited_by !== userId && row.inviter_email) {
+    effects.emails(orgId, [
+      acceptedEmail({
+        to: row.inviter_email,
+        orgName: org.name,
+        memberName: row.user_name,
+        memberEmail: row.user_email,
+        role: row.role,
+      }),
+    ]);
   }
+  await effects.flush(trx);
   return {
     organization: { id: org.id, slug: org.slug, name: org.name },
     membership: {
-      id: membership.id,
+      id: membershipId,
       role: row.role,
       status: 'active' as const,
-      joinedAt: membership.joined_at as Date,
+      // The membership's joined_at is now(): the transaction's clock, read with the lock.
+      joinedAt: org.now,
     },
     invitationId: id,
   };
@@ -203,22 +216,25 @@ export async function myInvitations(ctx: Context, principal: UserPrincipal) {
 
 /** The invitation `id` as its invitee sees it: addressed to their verified email, or not found. */
 async function ownInvitation(ctx: Context, principal: UserPrincipal, id: string) {
-  const user = await findUserById(ctx.db, principal.user.id);
-  if (!user) throw CommonErrors.UNAUTHENTICATED();
-  const row = await ctx.db
-    .selectFrom('invitations')
-    .select(['id', 'organization_id', 'email', 'approval'])
-    .where('id', '=', id)
-    .executeTakeFirst();
+  const row = await repo.invitationForUser(ctx.db, id, principal.user.id);
+  if (!row) throw CommonErrors.UNAUTHENTICATED();
   // Someone else's invitation is not there at all; one to an unverified address is the user's to verify.
-  if (!row || row.email !== user.email) throw InvitationErrors.INVITATION_NOT_FOUND();
-  if (!user.email_verified_at) {
+  if (!row.id || row.email !== row.user_email) throw InvitationErrors.INVITATION_NOT_FOUND();
+  if (!row.email_verified_at) {
     throw AuthErrors.EMAIL_NOT_VERIFIED(
       undefined,
       'Verify your email address to answer invitations sent to it.',
     );
   }
-  return { user, row };
+  return {
+    user: { id: principal.user.id },
+    row: {
+      id: row.id,
+      organization_id: row.organization_id as string,
+      email: row.email,
+      approval: row.approval,
+    },
+  };
 }
 
 /**
@@ -233,15 +249,9 @@ export async function acceptOwnInvitation(
 ) {
   const { user, row } = await ownInvitation(ctx, principal, id);
   if (row.approval !== 'approved') throw InvitationErrors.INVITATION_NOT_APPROVED();
-  return ctx.transaction(async (trx) => {
-    const fresh = await findUserById(trx, user.id);
-    if (!fresh) throw CommonErrors.UNAUTHENTICATED();
-    return acceptLocked(trx, null, row.organization_id, row.id, fresh, {
-      type: 'user',
-      id: user.id,
-      ip,
-    });
-  });
+  return ctx.transaction((trx) =>
+    acceptLocked(trx, null, row.organization_id, row.id, user.id, { type: 'user', id: user.id, ip }),
+  );
 }
 
 /** The invitee declines: the invitation is revoked, by them. */
@@ -281,16 +291,16 @@ export async function acceptInvitation(
 ) {
   const found = await linkOfToken(ctx.db, token);
   if (!found) throw InvitationErrors.INVITATION_NOT_FOUND();
-  return ctx.transaction(async (trx) => {
-    // The user as stored now (verification state included), not as the session was read.
-    const user = await findUserById(trx, principal.user.id);
-    if (!user) throw CommonErrors.UNAUTHENTICATED();
-    return acceptLocked(trx, found.link_id, found.organization_id, found.id, user, {
+  // The user as stored now (verification state included), not as the session was read: acceptLocked
+  // reads it under the lock.
+  const userId = principal.user.id;
+  return ctx.transaction((trx) =>
+    acceptLocked(trx, found.link_id, found.organization_id, found.id, userId, {
       type: 'user',
-      id: user.id,
+      id: userId,
       ip,
-    });
-  });
+    }),
+  );
 }
 
 /**
@@ -300,7 +310,7 @@ export async function acceptInvitation(
 export async function acceptOnSignUp(trx: Trx, token: string, user: Invitee, ip: string | null) {
   const found = await linkOfToken(trx, token);
   if (!found) throw InvitationErrors.INVITATION_NOT_FOUND(undefined, 'This invitation link is not valid.');
-  return acceptLocked(trx, found.link_id, found.organization_id, found.id, user, {
+  return acceptLocked(trx, found.link_id, found.organization_id, found.id, user.id, {
     type: 'user',
     id: user.id,
     ip,

@@ -20,21 +20,20 @@ export interface NewLink {
   createdBy: string | null;
 }
 
+export function linkRows(links: NewLink[]) {
+  return links.map((l) => ({
+    id: l.id,
+    organization_id: l.organizationId,
+    invitation_id: l.invitationId,
+    kind: l.kind,
+    secret_hash: l.secretHash,
+    created_by: l.createdBy,
+  }));
+}
+
 export async function insertLinks(db: Kysely<DB>, links: NewLink[]) {
   if (links.length === 0) return;
-  await db
-    .insertInto('invitation_links')
-    .values(
-      links.map((l) => ({
-        id: l.id,
-        organization_id: l.organizationId,
-        invitation_id: l.invitationId,
-        kind: l.kind,
-        secret_hash: l.secretHash,
-        created_by: l.createdBy,
-      })),
-    )
-    .execute();
+  await db.insertInto('invitation_links').values(linkRows(links)).execute();
 }
 
 /**
@@ -52,17 +51,6 @@ export function findLink(db: Kysely<DB>, linkId: string) {
     .select(['l.id as link_id', 'l.secret_hash', 'o.name as org_name', 'o.slug as org_slug'])
     .where('l.id', '=', linkId)
     .executeTakeFirst();
-}
-
-/** Whether `linkId` is still one of the invitation's links (resending deletes them). */
-export async function hasLink(db: Kysely<DB>, invitationId: string, linkId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('invitation_links')
-    .select('id')
-    .where('invitation_id', '=', invitationId)
-    .where('id', '=', linkId)
-    .executeTakeFirst();
-  return row !== undefined;
 }
 
 export async function countLinks(db: Kysely<DB>, invitationId: string): Promise<number> {

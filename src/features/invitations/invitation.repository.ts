@@ -53,6 +53,48 @@ export function lockById(db: Kysely<DB>, organizationId: string, id: string) {
     .executeTakeFirst();
 }
 
+/**
+ * What accepting decides on, in one round trip, the invitation's row locked: the invitation, whether
+ * `linkId` is still one of its links (null: accepted without a link), the accepting user as stored now
+ * (verification included), their membership in the organization if any, the inviter's email, and the
+ * organization's enabled webhook endpoints. Call it after `shareOrg`: the unlocked rows read here can
+ * then only be stale when the statement waited for the invitation's row, held by another accept or the
+ * expiry sweep, whose new status is what the caller checks first.
+ */
+export function lockForAccept(
+  db: Kysely<DB>,
+  organizationId: string,
+  id: string,
+  userId: string,
+  linkId: string | null,
+) {
+  return base(db)
+    .leftJoin('users as u', (join) => join.on('u.id', '=', userId))
+    .leftJoin('memberships as um', (join) =>
+      join.onRef('um.organization_id', '=', 'i.organization_id').on('um.user_id', '=', userId),
+    )
+    .select([
+      'inviter.email as inviter_email',
+      'u.email as user_email',
+      'u.name as user_name',
+      'u.email_verified_at as user_verified_at',
+      'um.status as member_status',
+      sql<Array<{ id: string; event_types: string[] }>>`(
+        SELECT coalesce(json_agg(json_build_object('id', e.id, 'event_types', e.event_types) ORDER BY e.id), '[]')
+        FROM webhook_endpoints e WHERE e.organization_id = i.organization_id AND e.disabled_at IS NULL)`.as(
+        'endpoints',
+      ),
+      (linkId === null
+        ? sql<boolean>`true`
+        : sql<boolean>`EXISTS (SELECT 1 FROM invitation_links l WHERE l.invitation_id = i.id AND l.id = ${linkId})`
+      ).as('has_link'),
+    ])
+    .where('i.organization_id', '=', organizationId)
+    .where('i.id', '=', id)
+    .forUpdate('i')
+    .executeTakeFirst();
+}
+
 export interface NewInvitation {
   id: string;
   organizationId: string;
@@ -97,8 +139,26 @@ export async function insertInvitations(db: Kysely<DB>, rows: NewInvitation[]) {
         .where('status', '=', sql.lit('pending'))
         .doNothing(),
     )
-    .returning(['id', 'email', 'expires_at'])
+    .returning(INSERTED_COLUMNS)
     .execute();
+}
+
+const INSERTED_COLUMNS = INVITATION_COLUMNS.filter((c) => c !== 'inviter.name as inviter_name').map(
+  (c) => (c === 'i.status as stored_status' ? 'status' : c.slice(2)) as keyof DB['invitations'],
+);
+
+/** A row just inserted, as `findById` would read it (nothing expires in the instant it was made). */
+export function asRead(
+  r: Awaited<ReturnType<typeof insertInvitations>>[number],
+  inviterName: string | null,
+): InvitationRow {
+  const { status, ...rest } = r as typeof r & { status: InvitationStatus };
+  return {
+    ...(rest as Omit<InvitationRow, 'status' | 'stored_status' | 'inviter_name'>),
+    stored_status: status,
+    status,
+    inviter_name: inviterName,
+  };
 }
 
 /** Persists `expired` on pending invitations past their expiry for these emails (they no longer block a new one). */
@@ -115,15 +175,40 @@ export function expireStale(db: Kysely<DB>, organizationId: string, emails: stri
     .execute();
 }
 
-export function findPendingByEmails(db: Kysely<DB>, organizationId: string, emails: string[]) {
-  if (emails.length === 0) return Promise.resolve([]);
-  return db
-    .selectFrom('invitations')
-    .select(['id', 'email', 'approval'])
-    .where('organization_id', '=', organizationId)
-    .where('status', '=', 'pending')
-    .where(sql`lower(email)`, 'in', emails)
-    .execute();
+/**
+ * What stands in the way of inviting these emails, in one round trip: pending invitations past their
+ * expiry are first persisted as `expired` (they no longer block a new one) and listed as `stale`; the
+ * pending invitations left are `pending`; memberships of any status of users with these emails are
+ * `member`. One statement shape whatever the number of emails (an array parameter). With them, the
+ * organization's enabled webhook endpoints (`endpoint`, with `event_types`), for the events published:
+ * call it after `shareOrg`, whose statement may have waited on a writer that changed them.
+ */
+export async function inviteObstacles(db: Kysely<DB>, organizationId: string, emails: string[]) {
+  const { rows } = await sql<{
+    kind: 'stale' | 'pending' | 'member' | 'endpoint';
+    id: string;
+    email: string | null;
+    event_types: string[] | null;
+  }>`
+    WITH stale AS (
+      UPDATE invitations SET status = 'expired', updated_at = now()
+      WHERE organization_id = ${organizationId} AND status = 'pending' AND expires_at <= now()
+        AND lower(email) = ANY(${emails}::text[])
+      RETURNING id, email)
+    SELECT 'stale' AS kind, id, email, NULL::text[] AS event_types FROM stale
+    UNION ALL
+    SELECT 'pending', id, email, NULL FROM invitations
+    WHERE organization_id = ${organizationId} AND status = 'pending'
+      AND (expires_at IS NULL OR expires_at > now()) AND lower(email) = ANY(${emails}::text[])
+    UNION ALL
+    SELECT 'member', m.id, u.email, NULL FROM users u
+    JOIN memberships m ON m.user_id = u.id AND m.organization_id = ${organizationId}
+    WHERE u.email = ANY(${emails}::text[])
+    UNION ALL
+    SELECT 'endpoint', e.id, NULL, e.event_types FROM webhook_endpoints e
+    WHERE e.organization_id = ${organizationId} AND e.disabled_at IS NULL
+  `.execute(db);
+  return rows;
 }
 
 /** Memberships (of any status) of the users with these emails. */
@@ -270,8 +355,24 @@ export function activeMembersWithRoles(db: Kysely<DB>, organizationId: string, r
     .execute();
 }
 
-export function findUserEmail(db: Kysely<DB>, userId: string) {
-  return db.selectFrom('users').select(['id', 'email', 'name']).where('id', '=', userId).executeTakeFirst();
+/**
+ * The user (as stored now) with the invitation `id`, if there is one: the invitee's view of an
+ * invitation in one round trip. No row: the user is gone; `id` null: no such invitation.
+ */
+export function invitationForUser(db: Kysely<DB>, id: string, userId: string) {
+  return db
+    .selectFrom('users as u')
+    .leftJoin('invitations as i', (join) => join.on('i.id', '=', id))
+    .select([
+      'u.email as user_email',
+      'u.email_verified_at',
+      'i.id',
+      'i.organization_id',
+      'i.email',
+      'i.approval',
+    ])
+    .where('u.id', '=', userId)
+    .executeTakeFirst();
 }
 
 /**

@@ -3,9 +3,12 @@
  * revoke, and the expiry sweep. Links (resend, copy-link) are in invitation-links.service.ts; the
  * invitee's side (validate a token, accept, decline) in invitation-accept.service.ts.
  *
- * Every change runs in one transaction under the organization's row lock (`lockOrg`), so seat counts,
- * "one pending invitation per email" and status transitions are decided one writer at a time; the
- * audit entries and outgoing emails (outbox rows) are written in that same transaction.
+ * Every change runs in one transaction with its audit entries, events and outgoing emails (outbox
+ * rows). Creating invitations only adds to the organization: it shares the organization's row lock
+ * (`shareAsCaller`), so invitations to one organization are made side by side, and "one pending
+ * invitation per email" is the partial unique index's to keep; with a member limit the seat count is
+ * taken one writer at a time (`lockSeats`). Revoking, resending and approving decide over existing
+ * rows and take the exclusive lock (`lockAsCaller`), which excludes the creators and the accepts.
  * Audit actions (the points events hang on): invitation.created, invitation.requested,
  * invitation.approved, invitation.rejected, invitation.resent, invitation.link_created,
  * invitation.revoked, invitation.expired, invitation.accepted, member.added.
@@ -23,21 +26,21 @@ import {
   requireCeiling,
   requireScope,
   requireStanding,
+  shareAsCaller,
 } from '../access/org-access.ts';
 import { ROLES, type Role, scopesForRole } from '../access/scopes.ts';
 import { recordAudit, recordAudits } from '../audit/audit.repository.ts';
 import { AuthErrors } from '../auth/auth.errors.ts';
-import { findUserById } from '../auth/auth.repository.ts';
-import { publishEvent } from '../events/event.service.ts';
+import { Effects } from '../events/effects.ts';
 import { MemberErrors } from '../members/member.errors.ts';
 import { OrganizationErrors } from '../organizations/organization.errors.ts';
-import { seatsInUse } from '../organizations/organization.repository.ts';
+import { lockSeats, seatsInUse } from '../organizations/organization.repository.ts';
 import { assertWithinLimit } from '../organizations/seats.ts';
-import { type EmailMessage, enqueueEmail, enqueueEmails } from '../outbox/outbox.repository.ts';
+import { type EmailMessage, enqueueEmail } from '../outbox/outbox.repository.ts';
 import { invitationEmail, inviteRequestEmail } from './invitation.emails.ts';
 import { InvitationErrors } from './invitation.errors.ts';
 import * as repo from './invitation.repository.ts';
-import { insertLinks } from './invitation-link.repository.ts';
+import { insertLinks, linkRows } from './invitation-link.repository.ts';
 import { acceptUrl, mintLink } from './invitation-tokens.ts';
 
 export const MAX_BULK = 1000;
@@ -169,7 +172,12 @@ const OUTCOME_ERRORS: Record<string, ErrorFactory> = {
 /**
  * Creates invitations for `emails` (already syntax-checked and unique) in the caller's transaction,
  * one outcome per email: created, or why not. Approved invitations get a token, an email and a seat;
- * requests get neither and notify the organization's approvers.
+ * requests get neither and notify the organization's approvers. `created` holds the rows inserted.
+ *
+ * Round trips while the lock is held: the shared lock with the caller's standing (`shareAsCaller`),
+ * what stands in the way (`inviteObstacles`), the insert, and everything else the change writes in one
+ * statement (links, audit, events, emails: `Effects`) — plus, with a member limit, the seat lock and
+ * the count. "One pending invitation per email" is the partial unique index's to keep.
  */
 async function createMany(
   ctx: Context,
@@ -177,23 +185,31 @@ async function createMany(
   access: OrgAccess,
   emails: Array<{ input: string; email: string }>,
   spec: { role: Role; message: string | null; approval: 'approved' | 'requested_to_be_invited' },
-): Promise<Outcome[]> {
-  const { org, standing } = await lockAsCaller(trx, access);
+): Promise<{ outcomes: Outcome[]; created: repo.InvitationRow[] }> {
+  const { org, standing } = await shareAsCaller(trx, access);
   requireStanding(standing, spec.approval === 'approved' ? 'member:invite' : null, [spec.role]);
 
-  const list = emails.map((e) => e.email);
-  // A pending invitation past its expiry no longer blocks a new one: persist its expiry first.
-  const stale = await repo.expireStale(trx, org.id, list);
-  const pending = new Map((await repo.findPendingByEmails(trx, org.id, list)).map((p) => [p.email, p]));
-  const members = new Set((await repo.findMembershipsByEmails(trx, org.id, list)).map((m) => m.email));
-  let free =
-    spec.approval === 'approved' && org.member_limit !== null
-      ? org.member_limit - (await seatsInUse(trx, org.id))
-      : Number.POSITIVE_INFINITY;
+  const obstacles = await repo.inviteObstacles(
+    trx,
+    org.id,
+    emails.map((e) => e.email),
+  );
+  const stale = obstacles.flatMap((o) =>
+    o.kind === 'stale' && o.email ? [{ id: o.id, email: o.email }] : [],
+  );
+  const pending = new Set(obstacles.filter((o) => o.kind === 'pending').map((o) => o.email));
+  const members = new Set(obstacles.filter((o) => o.kind === 'member').map((o) => o.email));
+  const endpoints = obstacles
+    .filter((o) => o.kind === 'endpoint')
+    .map((o) => ({ id: o.id, event_types: o.event_types ?? [] }));
+  let free = Number.POSITIVE_INFINITY;
+  if (spec.approval === 'approved' && org.member_limit !== null) {
+    await lockSeats(trx, org.id);
+    free = org.member_limit - (await seatsInUse(trx, org.id));
+  }
 
   const outcomes = new Map<string, Outcome>();
   const rows: repo.NewInvitation[] = [];
-  const tokens = new Map<string, string>();
   for (const { input, email } of emails) {
     if (members.has(email)) {
       outcomes.set(email, failedWith(input, email, MemberErrors.ALREADY_MEMBER));
@@ -220,15 +236,21 @@ async function createMany(
       expiryDays: org.invite_expiry_days,
     });
   }
-  const inserted = await repo.insertInvitations(trx, rows);
+  const inviterName = access.userId ? org.caller_name : null;
+  // In email order: concurrent bulk invitations then take the unique index's entries in one order
+  // (in any order, two overlapping lists could deadlock).
+  rows.sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
+  const inserted = (await repo.insertInvitations(trx, rows)).map((r) => repo.asRead(r, inviterName));
+  const effects = new Effects();
   // Each approved invitation gets its first link: the one its email carries.
-  if (spec.approval === 'approved') {
+  const tokens = new Map<string, string>();
+  if (spec.approval === 'approved' && inserted.length > 0) {
     const minted = inserted.map((r) => {
       const m = mintLink(org.id, r.id, 'email', access.userId);
       tokens.set(r.email, m.token);
       return m.link;
     });
-    await insertLinks(trx, minted);
+    effects.insert('invitation_links', linkRows(minted));
   }
   const insertedIds = new Map(inserted.map((r) => [r.email, r]));
   for (const { input, email } of emails) {
@@ -242,11 +264,10 @@ async function createMany(
     );
   }
 
-  const created = inserted.map((r) => ({ ...r, row: rows.find((x) => x.id === r.id) as repo.NewInvitation }));
   const action = spec.approval === 'approved' ? 'invitation.created' : 'invitation.requested';
-  await recordAudits(trx, access.actor, [
+  effects.audit(access.actor, [
     ...expiredAudits(org.id, stale),
-    ...created.map((c) => ({
+    ...inserted.map((c) => ({
       organizationId: org.id,
       action,
       targetType: 'invitation',
@@ -256,22 +277,20 @@ async function createMany(
   ]);
 
   if (spec.approval === 'approved') {
-    for (const c of created) {
-      await publishEvent(trx, {
-        organizationId: org.id,
-        type: 'invitation.created',
-        data: { invitationId: c.id, email: c.email, role: spec.role, expiresAt: c.expires_at },
-        actor: access.actor,
-      });
+    for (const c of inserted) {
+      effects.publish(
+        {
+          organizationId: org.id,
+          type: 'invitation.created',
+          data: { invitationId: c.id, email: c.email, role: spec.role, expiresAt: c.expires_at },
+          actor: access.actor,
+        },
+        endpoints,
+      );
     }
-  }
-
-  const inviterName = access.userId ? ((await findUserById(trx, access.userId))?.name ?? null) : null;
-  if (spec.approval === 'approved') {
-    await enqueueEmails(
-      trx,
+    effects.emails(
       org.id,
-      created.map((c) =>
+      inserted.map((c) =>
         invitationEmail({
           to: c.email,
           orgName: org.name,
@@ -283,11 +302,11 @@ async function createMany(
         }),
       ),
     );
-  } else if (created.length > 0) {
+  } else if (inserted.length > 0) {
     const approvers = ROLES.filter((r) => scopesForRole(r).includes('member:admin'));
     const admins = await repo.activeMembersWithRoles(trx, org.id, approvers);
     const messages: EmailMessage[] = [];
-    for (const c of created) {
+    for (const c of inserted) {
       for (const admin of admins) {
         if (admin.id === access.userId) continue;
         messages.push(
@@ -301,9 +320,10 @@ async function createMany(
         );
       }
     }
-    await enqueueEmails(trx, org.id, messages);
+    effects.emails(org.id, messages);
   }
-  return emails.map((e) => outcomes.get(e.email) as Outcome);
+  await effects.flush(trx);
+  return { outcomes: emails.map((e) => outcomes.get(e.email) as Outcome), created: inserted };
 }
 
 function checkInviteEmail(raw: string): string {
@@ -340,14 +360,14 @@ async function singleInvitation(
   const message = checkMessage(input.message);
   const outcome = await charged(limits, access, 1, () =>
     ctx.transaction(async (trx) => {
-      const [o] = await createMany(ctx, trx, access, [{ input: input.email, email }], {
+      const { outcomes, created } = await createMany(ctx, trx, access, [{ input: input.email, email }], {
         role: input.role,
         message,
         approval,
       });
+      const [o] = outcomes;
       if (!o?.ok) throwOutcome(o as Outcome);
-      const row = await repo.findById(trx, access.org.id, o.id);
-      return { row: row as repo.InvitationRow, token: o.token };
+      return { row: created[0] as repo.InvitationRow, token: o.token };
     }),
   );
   return {
@@ -430,8 +450,15 @@ export async function bulkInvite(
           access,
           candidates.length,
           () =>
-            ctx.transaction((trx) =>
-              createMany(ctx, trx, access, candidates, { role: input.role, message, approval: 'approved' }),
+            ctx.transaction(
+              async (trx) =>
+                (
+                  await createMany(ctx, trx, access, candidates, {
+                    role: input.role,
+                    message,
+                    approval: 'approved',
+                  })
+                ).outcomes,
             ),
           (result) => result.filter((o) => o.ok).length,
         );

@@ -1,33 +1,37 @@
 /** SQL for memberships. */
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
 import type { DB, MembershipSource, MembershipStatus } from '../../db/schema.ts';
 import { uuidv7 } from '../../lib/ids.ts';
-import type { Role } from '../access/scopes.ts';
+import { ROLES, type Role } from '../access/scopes.ts';
 import { secondFactorEnrolled } from '../mfa/mfa.repository.ts';
 
-export function insertMembership(
-  db: Kysely<DB>,
-  m: {
-    organizationId: string;
-    userId: string;
-    role: Role;
-    status: MembershipStatus;
-    source: MembershipSource;
-    addedBy: string | null;
-  },
-) {
+export interface NewMembership {
+  organizationId: string;
+  userId: string;
+  role: Role;
+  status: MembershipStatus;
+  source: MembershipSource;
+  addedBy: string | null;
+}
+
+/** The row a membership is stored as; an active one joined now (the transaction's clock). */
+export function membershipRow(m: NewMembership & { id: string }) {
+  return {
+    id: m.id,
+    organization_id: m.organizationId,
+    user_id: m.userId,
+    role: m.role,
+    status: m.status,
+    source: m.source,
+    added_by: m.addedBy,
+    joined_at: m.status === 'active' ? sql<Date>`now()` : null,
+  };
+}
+
+export function insertMembership(db: Kysely<DB>, m: NewMembership) {
   return db
     .insertInto('memberships')
-    .values({
-      id: uuidv7(),
-      organization_id: m.organizationId,
-      user_id: m.userId,
-      role: m.role,
-      status: m.status,
-      source: m.source,
-      added_by: m.addedBy,
-      joined_at: m.status === 'active' ? sql<Date>`now()` : null,
-    })
+    .values(membershipRow({ ...m, id: uuidv7() }))
     .returning(['id', 'created_at', 'joined_at'])
     .executeTakeFirstOrThrow();
 }
@@ -56,29 +60,221 @@ export interface MemberQuery {
   q?: string;
 }
 
-/** A page in join order (ids are UUIDv7), keyset on (organization_id, id): a deep page costs what the first does. */
-export function listMembers(db: Kysely<DB>, q: MemberQuery) {
-  let query = db
-    .selectFrom('memberships as m')
-    .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select(MEMBER_COLUMNS)
-    .where('m.organization_id', '=', q.organizationId);
-  if (q.afterId) query = query.where('m.id', '>', q.afterId);
-  if (q.role) query = query.where('m.role', '=', q.role);
-  if (q.status) query = query.where('m.status', '=', q.status);
-  if (q.source) query = query.where('m.source', '=', q.source);
+/**
+ * A row of a members page, already in the API's shape (Member in member.schemas.ts): camelCase names,
+ * timestamps as the ISO 8601 text a Date would serialize to (UTC, milliseconds, truncated), so the
+ * server neither parses them into Dates nor formats them back.
+ */
+export interface MemberListRow {
+  id: string;
+  userId: string;
+  email: string;
+  name: string;
+  role: Role;
+  status: MembershipStatus;
+  source: MembershipSource;
+  addedBy: string | null;
+  createdAt: string;
+  joinedAt: string | null;
+}
+
+/** Every status a membership can have (the table's CHECK), spelled so that adding one fails to compile here. */
+const ALL_STATUSES = Object.keys({ active: true, pending: true } satisfies Record<MembershipStatus, true>);
+
+/**
+ * Up to this many users may match a `q` prefix (over all organizations) for the page to be found from
+ * the users' side: each match is one probe of (organization_id, user_id). Past it the prefix is common,
+ * and walking the organization's members in id order finds a page of matches sooner.
+ */
+export const PREFIX_CANDIDATES = 1000;
+
+/** `Date.prototype.toISOString` in SQL, whatever the session's TimeZone and DateStyle. */
+const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const PAGE_COLUMNS = `m.id, m.user_id AS "userId", u.email, u.name, m.role, m.status, m.source,
+  m.added_by AS "addedBy", ${iso('m.created_at')} AS "createdAt", ${iso('m.joined_at')} AS "joinedAt"`;
+const MEMBERSHIP_COLUMNS =
+  'm.id, m.organization_id, m.user_id, m.role, m.status, m.source, m.added_by, m.created_at, m.joined_at';
+
+/**
+ * The smallest string above every string that starts with `prefix`, in code-point order (which is the
+ * byte order of UTF-8, so of `text_pattern_ops`); null when there is none (a prefix of U+10FFFF only).
+ */
+export function prefixUpperBound(prefix: string): string | null {
+  const points = Array.from(prefix, (c) => c.codePointAt(0) as number);
+  while (points.length > 0) {
+    let last = (points.pop() as number) + 1;
+    if (last >= 0xd800 && last <= 0xdfff) last = 0xe000;
+    if (last <= 0x10ffff) return String.fromCodePoint(...points, last);
+  }
+  return null;
+}
+
+interface PageShape {
+  cursor: boolean;
+  role: boolean;
+  status: boolean;
+  source: boolean;
+  /** 'none', or a prefix search with or without an upper bound (see prefixUpperBound). */
+  q: 'none' | 'bounded' | 'unbounded';
+}
+
+/**
+ * The SQL of one shape of members page, with its parameters in this order: organization, limit + 1,
+ * then those the shape has — cursor, role, status, source, LIKE pattern, prefix, prefix upper bound.
+ *
+ * How each part reaches its rows, whatever values the parameters take (PostgreSQL plans a prepared
+ * statement once for all values after five runs — a generic plan — so a plan must not depend on them):
+ * - The organization is `organization_id = ANY (ARRAY[$1])`, not `= $1`. An equality makes the column
+ *   a constant to the planner, so `ORDER BY id` could also be read off the primary key while skipping
+ *   other organizations' rows — cheap on paper when one organization holds a large share of the table
+ *   (the planner assumes its rows are spread evenly in id order), a walk over every older membership in
+ *   fact. With `= ANY`, only an index led by organization_id returns `ORDER BY organization_id, id`, and
+ *   the B-tree still treats it as an equality: the later columns bound the scan.
+ * - Without a role or status filter, (organization_id, id) answers in order from the cursor on. With
+ *   one, (organization_id, status, role, id) does, one range per (status, role) pair the filters
+ *   allow — at most three, each read in id order and merged — so a rare role or status is found
+ *   without reading the others' rows. A `source` filter alone reads (organization_id, source, id);
+ *   with a role or status, it is checked on the rows of their ranges.
+ * - A `q` prefix is found from the users' side (users' email and lower(name) indexes, text_pattern_ops,
+ *   as ranges [prefix, upper bound): a LIKE with a parameter cannot use an index in a generic plan)
+ *   when at most PREFIX_CANDIDATES users match it; otherwise by walking the organization's members in
+ *   order as above, checking each one's user. A one-time filter on the count of candidates (read with
+ *   a LIMIT, so it costs at most PREFIX_CANDIDATES index entries) runs exactly one of the two.
+ */
+function pageSql(shape: PageShape, columns: string): string {
+  let n = 2;
+  const param = () => `$${++n}`;
+  const cursor = shape.cursor ? param() : null;
+  const role = shape.role ? param() : null;
+  const status = shape.status ? param() : null;
+  const source = shape.source ? param() : null;
+  const like = shape.q !== 'none' ? param() : null;
+  const lo = shape.q !== 'none' ? param() : null;
+  const hi = shape.q === 'bounded' ? param() : null;
+
+  const where = (conds: (string | null)[]) => conds.filter((c) => c !== null).join(' AND ');
+  const org = 'm.organization_id = ANY (ARRAY[$1::uuid])';
+  const order = 'ORDER BY m.organization_id, m.id LIMIT $2';
+  /** Conditions on the membership row itself, checked on each row read. */
+  const rowFilters = [cursor && `m.id > ${cursor}`, source && `m.source = ${source}`];
+  // The (status, role) ranges to read: each pair the filters allow, when either is filtered.
+  const pairs: string[][] = [];
+  if (role || status) {
+    const statuses = status ? [status] : ALL_STATUSES.map((s) => `'${s}'`);
+    const roles = role ? [role] : ROLES.map((r) => `'${r}'`);
+    for (const s of statuses) for (const r of roles) pairs.push([`m.status = ${s}`, `m.role = ${r}`]);
+  } else {
+    pairs.push([]);
+  }
+
+  if (!like) {
+    if (pairs.length === 1) {
+      return `SELECT ${columns} FROM memberships m JOIN users u ON u.id = m.user_id
+        WHERE ${where([org, ...(pairs[0] as string[]), ...rowFilters])} ${order}`;
+    }
+    // Each range sorted and limited on its own, then merged; users are read for the page's rows only.
+    const ranges = pairs.map(
+      (pair) =>
+        `(SELECT ${MEMBERSHIP_COLUMNS} FROM memberships m WHERE ${where([org, ...pair, ...rowFilters])} ${order})`,
+    );
+    return `SELECT ${columns} FROM (${ranges.join(' UNION ALL ')}) m
+      JOIN users u ON u.id = m.user_id ${order}`;
+  }
+
+  const range = (col: string) => where([`${col} ~>=~ ${lo}`, hi && `${col} ~<~ ${hi}`]);
+  // The users whose email or lower(name) starts with the prefix — exactly: the ranges are — up to
+  // PREFIX_CANDIDATES + 1 of each. Each range is read in its index's order (USING ~<~: text_pattern_ops)
+  // so that no plan reads users in table order instead, which a common prefix could make look cheaper.
+  const ranged = (col: string) =>
+    `(SELECT id FROM users WHERE ${range(col)} ORDER BY ${col} USING ~<~ LIMIT ${PREFIX_CANDIDATES + 1})`;
+  const candidates = `(${ranged('email')} UNION ALL ${ranged('lower(name)')})`;
+  const few = '(SELECT few FROM counted)';
+  // From the users' side: each candidate's membership in this organization, one probe of
+  // (organization_id, user_id) per candidate. OFFSET 0 keeps it that: joined freely, the planner may
+  // walk the organization instead. The candidates' users need no further check.
+  const byUser = `(SELECT m.* FROM (SELECT DISTINCT id FROM ${candidates} c) c
+      CROSS JOIN LATERAL (
+        SELECT ${MEMBERSHIP_COLUMNS} FROM memberships m
+        WHERE ${where([
+          'm.organization_id = $1 AND m.user_id = c.id',
+          role && `m.role = ${role}`,
+          status && `m.status = ${status}`,
+          ...rowFilters,
+        ])}
+        OFFSET 0
+      ) m
+      WHERE ${few})`;
+  // Walking the organization in order as without a prefix, each member's user checked by id (OFFSET 0
+  // again: one probe per membership read, never a scan of users).
+  const walks = pairs.map(
+    (pair) => `(SELECT ${MEMBERSHIP_COLUMNS} FROM memberships m
+      CROSS JOIN LATERAL (
+        SELECT 1 FROM users u WHERE u.id = m.user_id AND (u.email LIKE ${like} OR lower(u.name) LIKE ${like})
+        OFFSET 0
+      ) u
+      WHERE ${where([`NOT ${few}`, org, ...pair, ...rowFilters])} ${order})`,
+  );
+  // `few`: at most PREFIX_CANDIDATES candidates (counted with duplicates, so at most that many users),
+  // found by reading one past it in the indexes, no more.
+  return `WITH counted AS MATERIALIZED (
+      SELECT NOT EXISTS (SELECT 1 FROM ${candidates} c OFFSET ${PREFIX_CANDIDATES}) AS few
+    )
+    SELECT ${columns}
+    FROM (SELECT * FROM (${[byUser, ...walks].join(' UNION ALL ')}) m ${order}) m
+    JOIN users u ON u.id = m.user_id
+    ORDER BY m.organization_id, m.id`;
+}
+
+/** The columns of a page: the API's shape (listMembers), or the table's (listPending). */
+const SELECTS = {
+  api: PAGE_COLUMNS,
+  table:
+    'm.id, m.user_id, u.email, u.name, m.role, m.status, m.source, m.added_by, m.created_at, m.joined_at',
+} as const;
+
+const pageSqlCache = new Map<string, string>();
+
+/** Runs the page statement of `q`'s shape (see pageSql), prepared once per connection. */
+async function page<R>(db: Kysely<DB>, q: MemberQuery, select: keyof typeof SELECTS): Promise<R[]> {
+  const values: unknown[] = [q.organizationId, q.limit + 1];
+  if (q.afterId) values.push(q.afterId);
+  if (q.role) values.push(q.role);
+  if (q.status) values.push(q.status);
+  if (q.source) values.push(q.source);
+  let bounded = false;
   if (q.q) {
     // Emails are stored lowercased and names compared lowercased, so the prefix is too; `%`, `_` and
-    // backslash are matched literally.
-    const prefix = `${q.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    query = query.where((eb) =>
-      eb.or([eb('u.email', 'like', prefix), eb(sql`lower(u.name)`, 'like', prefix)]),
-    );
+    // backslash are matched literally. (A lone surrogate reaches the database as U+FFFD: so here.)
+    const prefix = q.q.toLowerCase().replace(/[\uD800-\uDFFF]/gu, '\uFFFD');
+    const upper = prefixUpperBound(prefix);
+    values.push(`${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, prefix);
+    if (upper !== null) values.push(upper);
+    bounded = upper !== null;
   }
-  return query
-    .orderBy('m.id')
-    .limit(q.limit + 1)
-    .execute();
+  const shape: PageShape = {
+    cursor: Boolean(q.afterId),
+    role: Boolean(q.role),
+    status: Boolean(q.status),
+    source: Boolean(q.source),
+    q: q.q ? (bounded ? 'bounded' : 'unbounded') : 'none',
+  };
+  const key = `${select} ${JSON.stringify(shape)}`;
+  let text = pageSqlCache.get(key);
+  if (text === undefined) {
+    text = pageSql(shape, SELECTS[select]).replace(/\s+/g, ' ').trim();
+    pageSqlCache.set(key, text);
+  }
+  const result = await db.executeQuery<R>(CompiledQuery.raw(text, values));
+  return result.rows;
+}
+
+/**
+ * A page in join order (ids are UUIDv7), keyset on id within the organization: a deep page costs what
+ * the first does, and so does a page of a large organization (see pageSql). The statement's text
+ * depends only on which filters are present.
+ */
+export function listMembers(db: Kysely<DB>, q: MemberQuery): Promise<MemberListRow[]> {
+  return page<MemberListRow>(db, q, 'api');
 }
 
 export function findMember(db: Kysely<DB>, organizationId: string, userId: string) {
@@ -228,23 +424,30 @@ export async function adminEmails(db: Kysely<DB>, organizationId: string): Promi
   return rows.map((r) => r.email);
 }
 
-/** Pending memberships of one source, oldest first, keyset on id: the join-request queue. */
+/** A membership with its user's email and name, as the table holds it. */
+export interface MemberRow {
+  id: string;
+  user_id: string;
+  email: string;
+  name: string;
+  role: Role;
+  status: MembershipStatus;
+  source: MembershipSource;
+  added_by: string | null;
+  created_at: Date;
+  joined_at: Date | null;
+}
+
+/**
+ * Pending memberships of one source, oldest first, keyset on id: the join-request queue. The members
+ * page's statement (pending, one range per role), so a large organization's queue costs what a small
+ * one's does.
+ */
 export function listPending(
   db: Kysely<DB>,
   q: { organizationId: string; source: MembershipSource; limit: number; afterId?: string },
-) {
-  let query = db
-    .selectFrom('memberships as m')
-    .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select(MEMBER_COLUMNS)
-    .where('m.organization_id', '=', q.organizationId)
-    .where('m.status', '=', 'pending')
-    .where('m.source', '=', q.source);
-  if (q.afterId) query = query.where('m.id', '>', q.afterId);
-  return query
-    .orderBy('m.id')
-    .limit(q.limit + 1)
-    .execute();
+): Promise<MemberRow[]> {
+  return page<MemberRow>(db, { ...q, status: 'pending' }, 'table');
 }
 
 /** The unique index on (organization_id, user_id) said no: a concurrent writer added this user first. */

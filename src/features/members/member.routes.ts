@@ -29,6 +29,11 @@ export default async function memberRoutes(fastify: FastifyInstance) {
         querystring: ListMembersQuery,
         response: withErrors({ 200: MemberPage }, 400, 401, 403, 404),
       },
+      // A page's rows come from the database already in the response's shape, strings and nulls only
+      // (MemberListRow), and so do the error envelopes: JSON.stringify writes what the schema's
+      // serializer would, at a fraction of its cost per row (it checks each string for escapes and
+      // validates each nullable timestamp against the date-time format). The schema still documents it.
+      serializerCompiler: () => (data) => JSON.stringify(data),
     },
     async (request) => {
       const access = await orgAccess(app.ctx, request.principal, request.params.org, request.ip);

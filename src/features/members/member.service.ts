@@ -40,8 +40,15 @@ export async function listMembers(
 ) {
   requireScope(access, 'member:read');
   const afterId = decodeCursor('m', q.cursor, isUuid);
+  // The rows come in the response's shape (see MemberListRow): the page is sent as it is read.
   const rows = await repo.listMembers(ctx.db, { ...q, organizationId: access.org.id, afterId });
-  return toPage(rows, q.limit, (r) => r.id, 'm', serializeMember);
+  return toPage(
+    rows,
+    q.limit,
+    (r) => r.id,
+    'm',
+    (r) => r,
+  );
 }
 
 export async function getMember(ctx: Context, access: OrgAccess, userId: string) {

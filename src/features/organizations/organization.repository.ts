@@ -1,6 +1,6 @@
 /** SQL for organizations. */
 import { type Kysely, sql, type Updateable } from 'kysely';
-import type { DB, OrganizationsTable } from '../../db/schema.ts';
+import type { DB, MembershipStatus, OrganizationsTable } from '../../db/schema.ts';
 import { isUuid } from '../../lib/ids.ts';
 import type { Role } from '../access/scopes.ts';
 import { secondFactorEnrolled } from '../mfa/mfa.repository.ts';
@@ -51,14 +51,82 @@ export function findOrgWithMembership(db: Kysely<DB>, ref: string, userId: strin
     .executeTakeFirst();
 }
 
+/**
+ * The organization's gate: a transaction-scoped advisory lock, taken just before its row lock, shared by
+ * `shareOrg` and exclusive for `lockOrg`. Row locks do not queue fairly — a new FOR SHARE is granted
+ * while a FOR NO KEY UPDATE waits, so a steady stream of invitations could hold a role change off for
+ * ever — but advisory locks do: a sharer arriving after a waiting exclusive writer waits its turn. In the
+ * same statement as the row lock (a materialized CTE, taken before the row lock above the scan).
+ */
+function gate(orgId: string, mode: 'shared' | 'exclusive') {
+  const key = sql`hashtextextended(${`org:${orgId}`}, 0)`;
+  return mode === 'shared'
+    ? sql`(SELECT pg_advisory_xact_lock_shared(${key}) AS locked)`
+    : sql`(SELECT pg_advisory_xact_lock(${key}) AS locked)`;
+}
+
 /** Locks the organization row for the rest of the transaction: membership changes of one org go one at a time. */
 export function lockOrg(db: Kysely<DB>, orgId: string) {
   return db
-    .selectFrom('organizations as o')
+    .with('gate', () => gate(orgId, 'exclusive') as never)
+    .selectFrom(['gate', 'organizations as o'])
     .select(ORG_COLUMNS)
     .where('o.id', '=', orgId)
-    .forNoKeyUpdate()
+    .forNoKeyUpdate('o')
     .executeTakeFirst();
+}
+
+/**
+ * Shares the organization's row lock for the rest of the transaction (FOR SHARE): writes that only add
+ * to the organization (inviting, accepting an invitation) hold it side by side, while every change that
+ * takes `lockOrg` waits for them, and they for it (both pass the organization's gate first, which keeps
+ * the turns fair). In the same round trip: the transaction's clock (`now()`, fixed for the whole
+ * transaction) and — given `userId` — the calling person's membership, locked too (FOR SHARE), and name.
+ * Locking it is what makes the role read current: a row read in the statement that waited for a lock is
+ * re-read after the wait only if it is locked itself, and a demotion (under `lockOrg`) is what such a
+ * wait may have been for. For the same reason, read anything else a `lockOrg` writer may have changed
+ * (webhook endpoints) in a later statement. No row: the organization is gone, or the person is not a
+ * member of it.
+ */
+export function shareOrg(db: Kysely<DB>, orgId: string, userId: string | null) {
+  const base = db
+    .with('gate', () => gate(orgId, 'shared') as never)
+    .selectFrom(['gate', 'organizations as o'])
+    .select(ORG_COLUMNS)
+    .select(sql<Date>`now()`.as('now'))
+    .where('o.id', '=', orgId);
+  if (userId === null) {
+    return base
+      .select([
+        sql<Role | null>`NULL`.as('caller_role'),
+        sql<MembershipStatus | null>`NULL`.as('caller_status'),
+        sql<string | null>`NULL`.as('caller_name'),
+      ])
+      .forShare('o')
+      .executeTakeFirst();
+  }
+  return base
+    .innerJoin('memberships as cm', (join) =>
+      join.onRef('cm.organization_id', '=', 'o.id').on('cm.user_id', '=', userId),
+    )
+    .innerJoin('users as cu', 'cu.id', 'cm.user_id')
+    .select([
+      sql<Role | null>`cm.role`.as('caller_role'),
+      sql<MembershipStatus | null>`cm.status`.as('caller_status'),
+      sql<string | null>`cu.name`.as('caller_name'),
+    ])
+    .forShare(['o', 'cm'])
+    .executeTakeFirst();
+}
+
+/**
+ * With a member limit, seats are counted, and writes that take one under `shareOrg` must count one at
+ * a time: a transaction-scoped advisory lock per organization serializes them (those under `lockOrg`
+ * already exclude them all). Take it before `seatsInUse`, in its own statement, so the count's
+ * snapshot comes after the lock.
+ */
+export async function lockSeats(db: Kysely<DB>, orgId: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`seats:${orgId}`}, 0))`.execute(db);
 }
 
 export function insertOrg(db: Kysely<DB>, values: { id: string; slug: string; name: string }) {

@@ -1,6 +1,7 @@
 /**
  * Seats: with a member limit, active members plus pending approved invitations never exceed it. Every
- * check runs under the organization's row lock (`lockOrg`), with the limit read under that lock.
+ * check runs one writer at a time, with the limit read under the lock: under the organization's row
+ * lock (`lockOrg`), or under its shared lock plus the seat lock (`shareOrg` + `lockSeats`).
  */
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';

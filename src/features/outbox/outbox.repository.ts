@@ -6,7 +6,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import type { DB, OutboxKind } from '../../db/schema.ts';
-import { insertDelivery, webhookId } from '../webhooks/webhook-deliveries.repository.ts';
+import { deliveryRow, webhookId } from '../webhooks/webhook-deliveries.repository.ts';
 
 /**
  * What a message keeps once it has left (`sent`) or been given up (`dead`): enough to tell what it
@@ -30,26 +30,13 @@ export interface EmailMessage {
   links: string[];
 }
 
-export async function enqueueEmail(db: Kysely<DB>, organizationId: string | null, message: EmailMessage) {
-  await db
-    .insertInto('outbox')
-    .values({ organization_id: organizationId, kind: 'email', payload: JSON.stringify(message) })
-    .execute();
+/** The outbox row an email is queued as. */
+export function emailRow(organizationId: string | null, message: EmailMessage) {
+  return { organization_id: organizationId, kind: 'email' as const, payload: JSON.stringify(message) };
 }
 
-/** Several emails in one statement, in the caller's transaction (a bulk invitation). */
-export async function enqueueEmails(db: Kysely<DB>, organizationId: string | null, messages: EmailMessage[]) {
-  if (messages.length === 0) return;
-  await db
-    .insertInto('outbox')
-    .values(
-      messages.map((message) => ({
-        organization_id: organizationId,
-        kind: 'email' as const,
-        payload: JSON.stringify(message),
-      })),
-    )
-    .execute();
+export async function enqueueEmail(db: Kysely<DB>, organizationId: string | null, message: EmailMessage) {
+  await db.insertInto('outbox').values(emailRow(organizationId, message)).execute();
 }
 
 /** A webhook request to make: the body is fixed at enqueue time, so every attempt sends the same bytes. */
@@ -79,22 +66,38 @@ export async function enqueueWebhook(
   message: WebhookMessage,
   replay?: { webhookId: string; of: string },
 ) {
+  const rows = webhookRows(id, organizationId, message, replay);
+  await db.insertInto('outbox').values(rows.outbox).execute();
+  await db.insertInto('webhook_deliveries').values(rows.delivery).execute();
+}
+
+/** The outbox row of a webhook message and its row of the delivery log (webhook_deliveries). */
+export function webhookRows(
+  id: string,
+  organizationId: string | null,
+  message: WebhookMessage,
+  replay?: { webhookId: string; of: string },
+) {
   const payload: WebhookMessage = { ...message, webhookId: replay?.webhookId ?? webhookId(id) };
-  await db
-    .insertInto('outbox')
-    .values({ id, organization_id: organizationId, kind: 'webhook', payload: JSON.stringify(payload) })
-    .execute();
-  await insertDelivery(db, {
-    id,
-    organizationId,
-    target: message.target,
-    targetId: message.targetId,
-    webhookId: payload.webhookId as string,
-    replayOf: replay?.of ?? null,
-    eventId: message.eventId,
-    eventType: message.eventType,
-    body: message.body,
-  });
+  return {
+    outbox: {
+      id,
+      organization_id: organizationId,
+      kind: 'webhook' as const,
+      payload: JSON.stringify(payload),
+    },
+    delivery: deliveryRow({
+      id,
+      organizationId,
+      target: message.target,
+      targetId: message.targetId,
+      webhookId: payload.webhookId as string,
+      replayOf: replay?.of ?? null,
+      eventId: message.eventId,
+      eventType: message.eventType,
+      body: message.body,
+    }),
+  };
 }
 
 export interface ClaimedMessage {

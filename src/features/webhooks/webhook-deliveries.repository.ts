@@ -63,24 +63,21 @@ export interface DeliveryValues {
   body: string;
 }
 
-/** The log's row of a message being enqueued: call in the enqueueing transaction. */
-export async function insertDelivery(db: Kysely<DB>, v: DeliveryValues): Promise<void> {
+/** The delivery log's row of a message being enqueued, written in the enqueueing transaction. */
+export function deliveryRow(v: DeliveryValues) {
   const { payload, redacted } = keptPayload(v.eventType, v.body);
-  await db
-    .insertInto('webhook_deliveries')
-    .values({
-      id: v.id,
-      organization_id: v.organizationId,
-      endpoint_id: v.target === 'endpoint' ? v.targetId : null,
-      app_id: v.target === 'app' ? v.targetId : null,
-      webhook_id: v.webhookId,
-      replay_of: v.replayOf,
-      event_id: v.eventId,
-      event_type: v.eventType,
-      payload,
-      redacted,
-    })
-    .execute();
+  return {
+    id: v.id,
+    organization_id: v.organizationId,
+    endpoint_id: v.target === 'endpoint' ? v.targetId : null,
+    app_id: v.target === 'app' ? v.targetId : null,
+    webhook_id: v.webhookId,
+    replay_of: v.replayOf,
+    event_id: v.eventId,
+    event_type: v.eventType,
+    payload,
+    redacted,
+  };
 }
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';

@@ -1,0 +1,113 @@
+/**
+ * A change's consequences — its audit entries, the events it publishes (analytics records, webhook
+ * messages and their delivery-log rows) and the emails it sends — gathered while the change is decided
+ * and written together in ONE statement (`flush`), inside the change's transaction: a statement of
+ * data-modifying CTEs, one per table. The hot writes (inviting, accepting) hold their locks for as few
+ * round trips as possible; each row is built by the same function the one-at-a-time writers use
+ * (auditRow, planEvent/analyticsRow, emailRow, webhookRows), so there is one definition of each.
+ */
+import { type InsertObject, sql } from 'kysely';
+import { type Trx, transactionScope } from '../../context.ts';
+import type { DB } from '../../db/schema.ts';
+import { type Actor, type AuditEntry, auditRow } from '../audit/audit.repository.ts';
+import { type EmailMessage, emailRow, webhookRows } from '../outbox/outbox.repository.ts';
+import { analyticsRow, logSink } from './analytics.ts';
+import { type PublishInput, planEvent, type Subscriber } from './event.service.ts';
+
+type Rows<T extends keyof DB> = Array<InsertObject<DB, T>>;
+
+/** Below PostgreSQL's limit of 65,535 parameters per statement, with room to spare. */
+const MAX_PARAMETERS = 30_000;
+
+/** One statement: a data-modifying CTE per table's rows. */
+async function insertAll(trx: Trx, batch: Array<[keyof DB, Rows<keyof DB>]>): Promise<void> {
+  if (batch.length === 0) return;
+  // biome-ignore lint/suspicious/noExplicitAny: the CTE chain's type grows with each table.
+  let query: any = trx;
+  batch.forEach(([table, rows], i) => {
+    query = query.with(`w${i}`, (db: Trx) =>
+      db
+        .insertInto(table)
+        .values(rows as never)
+        .returning('id'),
+    );
+  });
+  await query.selectFrom('w0').select(sql`count(*)`.as('n')).execute();
+}
+
+export class Effects {
+  private readonly leading: Array<[keyof DB, Rows<keyof DB>]> = [];
+  private readonly audits: Rows<'audit_log'> = [];
+  private readonly analytics: Rows<'analytics_events'> = [];
+  private readonly outbox: Rows<'outbox'> = [];
+  private readonly deliveries: Rows<'webhook_deliveries'> = [];
+  private readonly logged: Array<Parameters<typeof logSink.record>[1]> = [];
+
+  /** Rows the change itself adds (an invitation's links, a membership), written first. */
+  insert<T extends keyof DB>(table: T, rows: Rows<T>): this {
+    this.leading.push([table, rows as Rows<keyof DB>]);
+    return this;
+  }
+
+  /** Audit entries by one actor. */
+  audit(actor: Actor, entries: AuditEntry[]): this {
+    for (const entry of entries) this.audits.push(auditRow(actor, entry));
+    return this;
+  }
+
+  /** An event, to the organization's `endpoints` subscribed to its type (and its app, if named). */
+  publish(input: PublishInput, endpoints: readonly Subscriber[]): this {
+    const plan = planEvent(input, endpoints);
+    this.analytics.push(analyticsRow(plan.analytics));
+    this.logged.push(plan.analytics);
+    for (const w of plan.webhooks) {
+      const rows = webhookRows(w.id, input.organizationId, w.message);
+      this.outbox.push(rows.outbox);
+      this.deliveries.push(rows.delivery);
+    }
+    return this;
+  }
+
+  emails(organizationId: string | null, messages: EmailMessage[]): this {
+    for (const m of messages) this.outbox.push(emailRow(organizationId, m));
+    return this;
+  }
+
+  /**
+   * Writes everything gathered in one statement (none when nothing was gathered; more only past
+   * MAX_PARAMETERS, as a bulk invitation may go).
+   */
+  async flush(trx: Trx): Promise<void> {
+    const parts: Array<[keyof DB, Rows<keyof DB>]> = [
+      ...this.leading,
+      ['audit_log', this.audits],
+      ['analytics_events', this.analytics],
+      ['outbox', this.outbox],
+      // After the outbox rows they describe (same ids).
+      ['webhook_deliveries', this.deliveries],
+    ];
+    // One statement holds at most 65,535 parameters: a large change (a bulk invitation to many
+    // endpoints) is cut into as few statements as fit, in the same order.
+    let batch: Array<[keyof DB, Rows<keyof DB>]> = [];
+    let params = 0;
+    for (const [table, rows] of parts) {
+      for (const row of rows) {
+        const n = Object.keys(row).length;
+        if (params + n > MAX_PARAMETERS) {
+          await insertAll(trx, batch);
+          batch = [];
+          params = 0;
+        }
+        const last = batch.at(-1);
+        if (last && last[0] === table) last[1].push(row);
+        else batch.push([table, [row]]);
+        params += n;
+      }
+    }
+    await insertAll(trx, batch);
+    // ANALYTICS_LOG: each event also goes to the log once the change commits, as publishEvent does.
+    if (transactionScope(trx)?.ctx.config.analyticsLog) {
+      for (const e of this.logged) await logSink.record(trx, e);
+    }
+  }
+}
