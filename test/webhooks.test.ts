@@ -333,6 +333,64 @@ describe('delivery', () => {
     }
   });
 
+  it('an invitation and its accept reach the endpoints subscribed to their events, "*" included, and no other', async () => {
+    // Inviting and accepting write their events in one statement with the change (events/effects.ts).
+    const invitations = await register(['invitation.created', 'invitation.accepted']);
+    const all = await register(['*']);
+    const other = await register(['member.removed']);
+    const invitee = await verifiedUser(t);
+    const invited = await t.app.inject({
+      method: 'POST',
+      url: `/v1/organizations/${org.slug}/invitations`,
+      headers: bearer(owner.token),
+      payload: { email: invitee.user.email, role: 'member' },
+    });
+    expect(invited.statusCode, invited.body).toBe(201);
+    const invitationId = invited.json().invitation.id as string;
+    const accepted = await t.app.inject({
+      method: 'POST',
+      url: `/v1/me/invitations/${invitationId}/accept`,
+      headers: bearer(invitee.token),
+    });
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    await t.app.outbox.drain();
+    // In whatever order the worker delivered them.
+    const types = (path: string) =>
+      rx
+        .to(path)
+        .map((m) => m.json.type as string)
+        .sort();
+    expect(types(invitations.path)).toEqual(['invitation.accepted', 'invitation.created']);
+    expect(types(all.path)).toEqual(['invitation.accepted', 'invitation.created', 'member.added']);
+    expect(types(other.path)).toEqual([]);
+    for (const m of [...rx.to(invitations.path), ...rx.to(all.path)]) expect(m.verified).toBe(true);
+    expect(rx.to(all.path).find((m) => m.json.type === 'member.added')?.json).toMatchObject({
+      organizationId: org.id,
+      actor: { type: 'user', id: invitee.user.id },
+      data: { userId: invitee.user.id, role: 'member', source: 'invitation' },
+    });
+    // Each message has its row in the delivery log, and each event one analytics record.
+    expect((await deliveries(all.id)).data.map((d) => d.eventType).sort()).toEqual([
+      'invitation.accepted',
+      'invitation.created',
+      'member.added',
+    ]);
+    const recorded = await t.database.db
+      .selectFrom('analytics_events')
+      .select('type')
+      .where('organization_id', '=', org.id)
+      .where(sql<string>`data->>'invitationId'`, '=', invitationId)
+      .execute();
+    expect(recorded.map((r) => r.type).sort()).toEqual(['invitation.accepted', 'invitation.created']);
+    for (const e of [invitations, all, other]) {
+      await t.app.inject({
+        method: 'DELETE',
+        url: `/v1/organizations/${org.slug}/webhooks/${e.id}`,
+        headers: bearer(owner.token),
+      });
+    }
+  });
+
   it('a member removed or leaving is member.removed, with the reason', async () => {
     const e = await register(['member.removed']);
     const leaver = await signUp(t.app);

@@ -4,10 +4,12 @@
  * `installation.*`, one for the app concerned). A rolled-back change publishes nothing; a committed
  * one loses nothing: the outbox delivers.
  */
+import { sql } from 'kysely';
 import type { Trx } from '../../context.ts';
 import { uuidv7 } from '../../lib/ids.ts';
 import type { Actor } from '../audit/audit.repository.ts';
 import { enqueueWebhook, type WebhookMessage } from '../outbox/outbox.repository.ts';
+import { subscribersOf } from '../webhooks/webhook.repository.ts';
 import { type AnalyticsEvent, recordAnalytics } from './analytics.ts';
 import { type EventType, isEventType, isSubscribable } from './event-types.ts';
 
@@ -53,14 +55,8 @@ export function subscribedTo(types: readonly string[], type: string): boolean {
 }
 
 /** The organization's enabled endpoints with what they subscribe to, in id order. */
-export function enabledEndpoints(trx: Trx, organizationId: string): Promise<Subscriber[]> {
-  return trx
-    .selectFrom('webhook_endpoints')
-    .select(['id', 'event_types'])
-    .where('organization_id', '=', organizationId)
-    .where('disabled_at', 'is', null)
-    .orderBy('id')
-    .execute();
+export async function enabledEndpoints(trx: Trx, organizationId: string): Promise<Subscriber[]> {
+  return (await sql<Subscriber>`${subscribersOf(organizationId)} ORDER BY e.id`.execute(trx)).rows;
 }
 
 /** What publishing an event writes: its analytics record and one webhook message per receiver. */

@@ -2,6 +2,7 @@
 import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
 import type { DB, InvitationApproval, InvitationStatus } from '../../db/schema.ts';
 import type { Role } from '../access/scopes.ts';
+import { subscribersOf } from '../webhooks/webhook.repository.ts';
 
 /** The status a reader sees: a pending invitation past its expiry is `expired`, swept or not. */
 export const effectiveStatus = sql<InvitationStatus>`CASE WHEN i.status = 'pending' AND i.expires_at <= now() THEN 'expired' ELSE i.status END`;
@@ -80,10 +81,8 @@ export function lockForAccept(
       'u.email_verified_at as user_verified_at',
       'um.status as member_status',
       sql<Array<{ id: string; event_types: string[] }>>`(
-        SELECT coalesce(json_agg(json_build_object('id', e.id, 'event_types', e.event_types) ORDER BY e.id), '[]')
-        FROM webhook_endpoints e WHERE e.organization_id = i.organization_id AND e.disabled_at IS NULL)`.as(
-        'endpoints',
-      ),
+        SELECT coalesce(json_agg(s ORDER BY s.id), '[]') FROM (${subscribersOf(sql.ref('i.organization_id'))}) s
+      )`.as('endpoints'),
       (linkId === null
         ? sql<boolean>`true`
         : sql<boolean>`EXISTS (SELECT 1 FROM invitation_links l WHERE l.invitation_id = i.id AND l.id = ${linkId})`
@@ -205,8 +204,7 @@ export async function inviteObstacles(db: Kysely<DB>, organizationId: string, em
     JOIN memberships m ON m.user_id = u.id AND m.organization_id = ${organizationId}
     WHERE u.email = ANY(${emails}::text[])
     UNION ALL
-    SELECT 'endpoint', e.id, NULL, e.event_types FROM webhook_endpoints e
-    WHERE e.organization_id = ${organizationId} AND e.disabled_at IS NULL
+    SELECT 'endpoint', s.id, NULL, s.event_types FROM (${subscribersOf(organizationId)}) s
   `.execute(db);
   return rows;
 }

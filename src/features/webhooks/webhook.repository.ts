@@ -2,6 +2,16 @@
 import { type Kysely, sql, type Updateable } from 'kysely';
 import type { DB, WebhookEndpointsTable } from '../../db/schema.ts';
 
+/**
+ * The organization's enabled endpoints with the event types they subscribe to: the one definition of
+ * who receives an organization's events, as a query to run alone or inside another statement (the
+ * invite and the accept read it in a round trip they make anyway). `organization`: an id, or a column.
+ */
+export function subscribersOf(organization: string | ReturnType<typeof sql.ref>) {
+  return sql`SELECT e.id, e.event_types FROM webhook_endpoints e
+    WHERE e.organization_id = ${organization} AND e.disabled_at IS NULL`;
+}
+
 const ENDPOINT_COLUMNS = [
   'id',
   'organization_id',
