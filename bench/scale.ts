@@ -381,7 +381,7 @@ async function explainShapes(url: string, targets: Target[], list: Shape[]): Pro
     for (const shape of list) {
       for (const t of targets) {
         captured.length = 0;
-        await memberRepo.listMembers(db, { organizationId: t.orgId, limit: LIMIT, ...shape.repo(t) });
+        await memberRepo.listMembersJson(db, { organizationId: t.orgId, limit: LIMIT, ...shape.repo(t) });
         const q = captured.at(-1);
         if (!q) throw new Error(`no query captured for ${shape.name}`);
         const args = q.parameters.map((v) => literal(c, v)).join(', ');

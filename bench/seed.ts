@@ -148,10 +148,10 @@ export async function explainQueries(
   };
   try {
     const firstPage = await explain('members, first page', () =>
-      memberRepo.listMembers(db, { organizationId: s.orgId, limit: 100 }),
+      memberRepo.listMembersJson(db, { organizationId: s.orgId, limit: 100 }),
     );
     const deepPage = await explain('members, deep page', () =>
-      memberRepo.listMembers(db, { organizationId: s.orgId, limit: 100, afterId: deepAfterId }),
+      memberRepo.listMembersJson(db, { organizationId: s.orgId, limit: 100, afterId: deepAfterId }),
     );
     const apiKeyId = parseToken('rk', s.apiKey)?.id as string;
     const permission = await explain('permission check', () =>

@@ -1,5 +1,5 @@
 /**
- * Members pages of a large organization cost what a small one's do (member.repository.ts, listMembers):
+ * Members pages of a large organization cost what a small one's do (member.repository.ts, listMembersJson):
  * - on both engines, every shape of page (first, deep, role, status, both, source, q prefix found from
  *   the users' side or by walking the organization) returns exactly what the plain query does, page
  *   after page;
@@ -15,7 +15,8 @@ import { type DatabaseHandle, openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import type { DB } from '../src/db/schema.ts';
 import {
-  listMembers,
+  listMembersJson,
+  type MemberListRow,
   type MemberQuery,
   PREFIX_CANDIDATES,
   prefixUpperBound,
@@ -106,6 +107,12 @@ async function reference(db: Kysely<DB>, orgId: string, f: Filters, limit: numbe
   return (await q.orderBy('m.id').limit(limit).execute()).map((r) => r.id);
 }
 
+/** A page as listMembersJson writes it, read back. */
+async function members(db: Kysely<DB>, q: MemberQuery) {
+  const page = await listMembersJson(db, q);
+  return { rows: JSON.parse(page.data) as MemberListRow[], lastIdIfMore: page.lastIdIfMore };
+}
+
 /** Every shape of page, with values that fill a page in both organizations. */
 function shapes(org: 'big' | 'small'): Array<[string, Filters]> {
   const mid = org === 'big' ? 'big-00310' : `s${String(SMALLS / 2).padStart(4, '0')}-`;
@@ -124,7 +131,7 @@ function shapes(org: 'big' | 'small'): Array<[string, Filters]> {
   ];
 }
 
-describe('listMembers at scale', () => {
+describe('listMembersJson at scale', () => {
   let handle: DatabaseHandle;
   let dispose: () => Promise<void> = async () => {};
   let url: string | null = null;
@@ -166,14 +173,16 @@ describe('listMembers at scale', () => {
         for (const start of [undefined, deep]) {
           let afterId = start;
           for (let page = 0; page < 3; page++) {
-            const rows = await listMembers(handle.db, { organizationId: orgId, limit: PAGE, ...f, afterId });
+            const got = await members(handle.db, { organizationId: orgId, limit: PAGE, ...f, afterId });
             const expected = await reference(handle.db, orgId, { ...f, afterId }, PAGE + 1);
+            const where = `${org}: ${label}, page ${page} after ${afterId ?? 'the start'}`;
             expect(
-              rows.map((r) => r.id),
-              `${org}: ${label}, page ${page} after ${afterId ?? 'the start'}`,
-            ).toEqual(expected);
-            if (rows.length <= PAGE) break;
-            afterId = rows[PAGE - 1]?.id;
+              got.rows.map((r) => r.id),
+              where,
+            ).toEqual(expected.slice(0, PAGE));
+            expect(got.lastIdIfMore, where).toBe(expected.length > PAGE ? expected[PAGE - 1] : null);
+            if (got.lastIdIfMore === null) break;
+            afterId = got.lastIdIfMore;
           }
         }
       }
@@ -187,12 +196,12 @@ describe('listMembers at scale', () => {
       .execute(handle.db)
       .then((r) => r.rows);
     expect(Number(many?.n)).toBeGreaterThan(PREFIX_CANDIDATES);
-    const few = await listMembers(handle.db, { organizationId: orgs.big, limit: 50, q: 'BIG-0031' });
-    expect(few.map((r) => r.email)).toEqual(
+    const few = await members(handle.db, { organizationId: orgs.big, limit: 51, q: 'BIG-0031' });
+    expect(few.rows.map((r) => r.email)).toEqual(
       Array.from({ length: 51 }, (_, i) => `big-${String(3100 + i).padStart(6, '0')}@plan.test`),
     );
-    const byName = await listMembers(handle.db, { organizationId: orgs.big, limit: 5, q: 'big member 3' });
-    expect(byName.map((r) => r.name)).toEqual([
+    const byName = await members(handle.db, { organizationId: orgs.big, limit: 6, q: 'big member 3' });
+    expect(byName.rows.map((r) => r.name)).toEqual([
       'Big Member 3',
       'Big Member 30',
       'Big Member 31',
@@ -200,6 +209,7 @@ describe('listMembers at scale', () => {
       'Big Member 33',
       'Big Member 34',
     ]);
+    expect(byName.lastIdIfMore).toBe(byName.rows.at(-1)?.id);
   });
 
   // PostgreSQL only: PGlite is one connection without statement plans to force.
@@ -209,7 +219,7 @@ describe('listMembers at scale', () => {
       buffers: number;
     }
 
-    /** EXPLAIN of the statement listMembers sends, prepared as Roster prepares it, generic or custom. */
+    /** EXPLAIN of the statement listMembersJson sends, prepared as Roster prepares it, generic or custom. */
     async function explain(orgId: string, f: Filters, mode: 'generic' | 'custom'): Promise<Measured> {
       const pool = new pg.Pool({ connectionString: url as string, max: 1 });
       // A connection still closing when the file's database is dropped gets 57P01 from the server:
@@ -223,7 +233,7 @@ describe('listMembers at scale', () => {
         },
       });
       try {
-        await listMembers(db, { organizationId: orgId, limit: PAGE, ...f });
+        await listMembersJson(db, { organizationId: orgId, limit: PAGE, ...f });
         const q = captured.at(-1) as { sql: string; parameters: readonly unknown[] };
         const client = await pool.connect();
         try {

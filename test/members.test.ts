@@ -272,6 +272,35 @@ describe('members', () => {
       expect(await names('_')).toEqual([]);
     });
 
+    it('the page is the JSON JSON.stringify would write: names with quotes, backslashes, control characters and emoji come back as stored', async () => {
+      const o = await createOrg(t.app, owner.token);
+      const tag = o.id.slice(-8);
+      const names = [
+        `Quote " and \\ backslash ${tag}`,
+        `Line\nbreak\ttab\u0001\u001f ${tag}`,
+        `Émoji 👩🏽‍💻 </script> \u2028 ${tag}`,
+      ];
+      const seeded = await seedUsers(
+        t.database,
+        names.map((name, i) => ({ email: `json-${i}-${tag}@example.com`, name })),
+      );
+      let at = Date.now() + 1;
+      for (const u of seeded) await seedMember(t.database, o.id, u.id, 'member', { at: at++ });
+      const res = await list(o.slug, owner.token, '?limit=2');
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      // Byte for byte what JSON.stringify writes: no spaces, the same escapes.
+      expect(res.body).toBe(JSON.stringify(res.json()));
+      const first = res.json();
+      expect(first.data.map((m: MemberJson) => m.name)).toEqual([owner.user.name, names[0]]);
+      const rest = await list(o.slug, owner.token, `?limit=2&cursor=${first.nextCursor}`);
+      expect(rest.body).toBe(JSON.stringify(rest.json()));
+      expect(rest.json().data.map((m: MemberJson) => m.name)).toEqual(names.slice(1));
+      expect(rest.json().nextCursor).toBeNull();
+      // An empty page is an empty array.
+      const none = await list(o.slug, owner.token, '?q=nobody-by-this-name');
+      expect(none.body).toBe('{"data":[],"nextCursor":null}');
+    });
+
     it('a member (member:read) may list; a cursor this list did not return is 400 INVALID_CURSOR', async () => {
       const o = await orgWith([[member, 'member']]);
       expect((await list(o.id, member.token)).statusCode).toBe(200);

@@ -47,13 +47,14 @@ async function seedMember(
 }
 
 /** Counts the statements the app sends to the database (a spy on the real database, not a mock). */
+/** Counts the statements executed (each one's result passes here, whether built or raw SQL). */
 class QueryCounter implements KyselyPlugin {
   count = 0;
   transformQuery(args: PluginTransformQueryArgs) {
-    this.count += 1;
     return args.node;
   }
   async transformResult(args: PluginTransformResultArgs) {
+    this.count += 1;
     return args.result;
   }
 }
@@ -297,5 +298,23 @@ describe('GET /v1/organizations/{org}/members/{userId}/permissions', () => {
     const before = counter.count;
     await t.app.inject({ url: `/v1/organizations/${org.slug}/members`, headers: bearer(owner.token) });
     expect(counter.count - before).toBeGreaterThan(1);
+  });
+
+  it("an organization's route reads a session, the organization and the caller's membership in one statement", async () => {
+    const key = await createApiKey(database.db, 'members', ['member:read']);
+    const statements = async (ref: string, headers: Record<string, string>, status: number) => {
+      const before = counter.count;
+      const res = await t.app.inject({ url: `/v1/organizations/${ref}/members?limit=2`, headers });
+      expect(res.statusCode, `${ref}: ${res.body}`).toBe(status);
+      return counter.count - before;
+    };
+    // By session: the credential with the organization, then the page.
+    expect(await statements(org.slug, bearer(owner.token), 200)).toBe(2);
+    expect(await statements(org.id, bearer(member.token), 200)).toBe(2);
+    // Not a member, or no such organization: the first statement says so.
+    expect(await statements(org.slug, bearer(outsider.token), 404)).toBe(1);
+    expect(await statements('no-such-org', bearer(owner.token), 404)).toBe(1);
+    // By API key, the key is read on its own: one statement more.
+    expect(await statements(org.slug, bearer(key.token), 200)).toBe(3);
   });
 });

@@ -41,16 +41,22 @@ export interface DeliverySource {
 }
 
 /**
- * Reads a delivery just queued again until its first attempt is logged or it is no longer pending
- * (the worker sends at once; about ten seconds at most), for the person who is waiting for the result.
+ * Reads a delivery just queued again until its first attempt is logged or it is no longer pending,
+ * for the person who is waiting for the result. The worker sends at once, but a busy server or a slow
+ * receiver (up to its time limit) can take longer: reads start every quarter second and slow down to
+ * one every two seconds, for up to a minute; after that the result says it is still queued.
  */
 export async function firstOutcome(
   load: (deliveryId: string) => Promise<WebhookDelivery>,
   queued: WebhookDelivery,
+  budgetMs = 60_000,
 ): Promise<WebhookDelivery> {
   let d = queued;
-  for (let i = 0; i < 40 && d.status === 'pending' && d.attempts.length === 0; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
+  let pause = 250;
+  for (let waited = 0; waited < budgetMs && d.status === 'pending' && d.attempts.length === 0; ) {
+    await new Promise((resolve) => setTimeout(resolve, pause));
+    waited += pause;
+    pause = Math.min(pause * 2, 2000);
     d = await load(d.id);
   }
   return d;

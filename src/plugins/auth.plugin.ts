@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { resolveApiKey } from '../features/api-keys/api-key.service.ts';
 import { resolveAppToken } from '../features/apps/token.service.ts';
-import { resolveSession } from '../features/auth/auth.service.ts';
+import { resolveSession, resolveSessionIn } from '../features/auth/auth.service.ts';
 import type { Principal, UserPrincipal } from '../features/auth/principal.ts';
 import { CommonErrors } from '../lib/errors.ts';
 
@@ -70,7 +70,14 @@ async function auth(app: FastifyInstance) {
     if (!token) return;
     if (token.startsWith('rk_')) request.principal = await resolveApiKey(app.ctx.db, token);
     else if (token.startsWith('ra_')) request.principal = await resolveAppToken(app.ctx.db, token);
-    else request.principal = await resolveSession(app.ctx, token);
+    else {
+      // On an organization's route, the organization and the caller's membership come with the session.
+      const org = (request.params as { org?: unknown } | undefined)?.org;
+      request.principal =
+        typeof org === 'string'
+          ? await resolveSessionIn(app.ctx, token, org)
+          : await resolveSession(app.ctx, token);
+    }
     // A bearer credential that is not valid is an error, not an anonymous call; a stale cookie is
     // simply ignored, so a browser with an expired session can still use public pages.
     if (!request.principal && request.headers.authorization) {

@@ -61,6 +61,17 @@ export interface OrgAccess {
   mfa: { required: true; enrolled: boolean } | null;
 }
 
+/**
+ * What the auth plugin read with the session for this organization (resolveSessionIn), once: a second
+ * look at the organization in the same request reads it again. Undefined when nothing was read for `ref`.
+ */
+function takePrefetched(principal: Principal, ref: string): OrgRow | null | undefined {
+  if (principal.kind !== 'user' || principal.prefetchedOrg?.ref !== ref) return undefined;
+  const { row } = principal.prefetchedOrg;
+  principal.prefetchedOrg = undefined;
+  return row;
+}
+
 export async function orgAccess(
   ctx: Context,
   principal: Principal | null,
@@ -69,7 +80,8 @@ export async function orgAccess(
 ): Promise<OrgAccess> {
   if (!principal) throw CommonErrors.UNAUTHENTICATED();
   const userId = principal.kind === 'user' ? principal.user.id : null;
-  const row = await findOrgWithMembership(ctx.db, ref, userId);
+  const prefetched = takePrefetched(principal, ref);
+  const row = prefetched !== undefined ? prefetched : await findOrgWithMembership(ctx.db, ref, userId);
   if (!row) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
   const { member_role, member_status, membership_id: _, member_mfa_enrolled, ...org } = row;
   let grant: Grant;

@@ -1,7 +1,9 @@
 /** SQL for users, sessions and email verifications. */
 import { type Kysely, sql } from 'kysely';
+import { compiledOnce } from '../../db/compiled.ts';
 import type { DB } from '../../db/schema.ts';
 import { uuidv7 } from '../../lib/ids.ts';
+import { byRefColumn, orgWithMembershipQuery } from '../organizations/organization.repository.ts';
 
 export const USER_COLUMNS = ['id', 'email', 'name', 'email_verified_at', 'created_at'] as const;
 
@@ -69,8 +71,8 @@ export const SESSION_TOUCH_INTERVAL = sql`interval '5 minutes'`;
  * The live session with this id and its user, in one query; `stale` says its `last_used_at` is older
  * than {@link SESSION_TOUCH_INTERVAL} (the database's clock decides, as for the write that follows).
  */
-export function findSession(db: Kysely<DB>, id: string) {
-  return db
+const sessionById = compiledOnce(['id'], (db, p: { id: string }) =>
+  db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .select([
@@ -83,9 +85,46 @@ export function findSession(db: Kysely<DB>, id: string) {
       'u.email_verified_at',
       'u.created_at',
     ])
-    .where('s.id', '=', id)
-    .where('s.expires_at', '>', sql<Date>`now()`)
-    .executeTakeFirst();
+    .where('s.id', '=', p.id)
+    .where('s.expires_at', '>', sql<Date>`now()`),
+);
+
+/** The live session and its user (sessionById): every signed-in request's first statement, built once. */
+export async function findSession(db: Kysely<DB>, id: string) {
+  return (await sessionById(db, { id })).rows[0];
+}
+
+const sessionWithOrg = byRefColumn(['id', 'ref'], (db, column, p: { id: string; ref: string }) =>
+  db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .leftJoinLateral(
+      (eb) => orgWithMembershipQuery(db, column, p.ref, eb.ref('s.user_id')).as('org'),
+      (j) => j.onTrue(),
+    )
+    .select([
+      's.id as session_id',
+      's.secret_hash',
+      sql<boolean>`s.last_used_at < now() - ${SESSION_TOUCH_INTERVAL}`.as('stale'),
+      'u.id as user_id',
+      'u.email as user_email',
+      'u.name as user_name',
+      'u.email_verified_at as user_email_verified_at',
+      'u.created_at as user_created_at',
+    ])
+    .selectAll('org')
+    .where('s.id', '=', p.id)
+    .where('s.expires_at', '>', sql<Date>`now()`),
+);
+
+/**
+ * findSession and, in the same round trip, the organization `ref` names with the session's user's
+ * membership in it (orgWithMembershipQuery): what a request to an organization's route needs first.
+ * The user's columns are prefixed `user_`; the organization's are null when there is no such
+ * organization.
+ */
+export async function findSessionWithOrg(db: Kysely<DB>, id: string, ref: string) {
+  return (await sessionWithOrg(db, ref, { id })).rows[0];
 }
 
 /**

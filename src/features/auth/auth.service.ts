@@ -16,6 +16,7 @@ import type { Actor } from '../audit/audit.repository.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { acceptOnSignUp } from '../invitations/invitation-accept.service.ts';
 import { completeSignIn } from '../mfa/mfa.sign-in.ts';
+import type { OrgRow } from '../organizations/organization.repository.ts';
 import { enqueueEmail } from '../outbox/outbox.repository.ts';
 import { verificationEmail } from './auth.emails.ts';
 import { AuthErrors } from './auth.errors.ts';
@@ -221,6 +222,46 @@ export async function resolveSession(ctx: Context, token: string): Promise<UserP
   // Most requests only read: the write happens once per session every few minutes at most.
   if (stale) await repo.touchSession(ctx.db, session_id);
   return { kind: 'user', sessionId: session_id, user };
+}
+
+/**
+ * resolveSession for a request to the organization `ref`: the organization and the user's membership
+ * in it are read in the same round trip and kept on the principal (`prefetchedOrg`), where `orgAccess`
+ * takes them instead of reading them again.
+ */
+export async function resolveSessionIn(
+  ctx: Context,
+  token: string,
+  ref: string,
+): Promise<UserPrincipal | null> {
+  const parsed = parseToken('rs', token);
+  if (!parsed) return null;
+  const row = await repo.findSessionWithOrg(ctx.db, parsed.id, ref);
+  if (!row || !secretMatches(parsed.secret, row.secret_hash)) return null;
+  const {
+    session_id,
+    secret_hash: _,
+    stale,
+    user_id,
+    user_email,
+    user_name,
+    user_email_verified_at,
+    user_created_at,
+    ...org
+  } = row;
+  if (stale) await repo.touchSession(ctx.db, session_id);
+  return {
+    kind: 'user',
+    sessionId: session_id,
+    user: {
+      id: user_id,
+      email: user_email,
+      name: user_name,
+      email_verified_at: user_email_verified_at,
+      created_at: user_created_at,
+    },
+    prefetchedOrg: { ref, row: org.id === null ? null : (org as OrgRow) },
+  };
 }
 
 export async function verifyEmail(ctx: Context, token: string, ip: string | null) {

@@ -4,11 +4,17 @@
  */
 import type { Scope } from '../access/scopes.ts';
 import type { Actor } from '../audit/audit.repository.ts';
+import type { OrgRow } from '../organizations/organization.repository.ts';
 
 export interface UserPrincipal {
   kind: 'user';
   sessionId: string;
   user: { id: string; email: string; name: string; email_verified_at: Date | null; created_at: Date };
+  /**
+   * The organization the request's `{org}` names and this user's membership in it, read with the
+   * session (resolveSessionIn); null row: no such organization. Taken, once, by `orgAccess`.
+   */
+  prefetchedOrg?: { ref: string; row: OrgRow | null };
 }
 
 export interface ApiKeyPrincipal {

@@ -6,7 +6,7 @@
  * round trips as possible; each row is built by the same function the one-at-a-time writers use
  * (auditRow, planEvent/analyticsRow, emailRow, webhookRows), so there is one definition of each.
  */
-import { type InsertObject, sql } from 'kysely';
+import { CompiledQuery, type InsertObject, type RawBuilder } from 'kysely';
 import { type Trx, transactionScope } from '../../context.ts';
 import type { DB } from '../../db/schema.ts';
 import { type Actor, type AuditEntry, auditRow } from '../audit/audit.repository.ts';
@@ -19,20 +19,48 @@ type Rows<T extends keyof DB> = Array<InsertObject<DB, T>>;
 /** Below PostgreSQL's limit of 65,535 parameters per statement, with room to spare. */
 const MAX_PARAMETERS = 30_000;
 
-/** One statement: a data-modifying CTE per table's rows. */
+/** A value written as SQL rather than as a parameter: a `sql\`now()\`` in a row. */
+function isExpression(value: unknown): value is RawBuilder<unknown> {
+  if (typeof value !== 'object' || value === null || !('toOperationNode' in value)) return false;
+  if (!('isRawBuilder' in value)) throw new Error('effects: a row may hold values and sql`…` only');
+  return true;
+}
+
+/**
+ * One statement: a data-modifying CTE per table's rows, `INSERT … VALUES … RETURNING id` each. The
+ * SQL is written here rather than built node by node with Kysely (which costs more than the
+ * database's work for a single invitation): each value a parameter, as Kysely would pass it; a
+ * column a row lacks (or leaves undefined) is DEFAULT; an expression is compiled and written in place.
+ */
 async function insertAll(trx: Trx, batch: Array<[keyof DB, Rows<keyof DB>]>): Promise<void> {
   if (batch.length === 0) return;
-  // biome-ignore lint/suspicious/noExplicitAny: the CTE chain's type grows with each table.
-  let query: any = trx;
-  batch.forEach(([table, rows], i) => {
-    query = query.with(`w${i}`, (db: Trx) =>
-      db
-        .insertInto(table)
-        .values(rows as never)
-        .returning('id'),
-    );
+  const parameters: unknown[] = [];
+  const value = (v: unknown): string => {
+    if (!isExpression(v)) {
+      parameters.push(v);
+      return `$${parameters.length}`;
+    }
+    const compiled = v.compile(trx);
+    const offset = parameters.length;
+    parameters.push(...compiled.parameters);
+    return `(${compiled.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
+  };
+  const ctes = batch.map(([table, rows], i) => {
+    const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+    const tuples = rows.map((row) => {
+      const r = row as Record<string, unknown>;
+      return `(${columns.map((c) => (r[c] === undefined ? 'DEFAULT' : value(r[c]))).join(', ')})`;
+    });
+    return `w${i} AS (INSERT INTO ${ident(table)} (${columns.map(ident).join(', ')}) VALUES ${tuples.join(', ')} RETURNING id)`;
   });
-  await query.selectFrom('w0').select(sql`count(*)`.as('n')).execute();
+  await trx.executeQuery(
+    CompiledQuery.raw(`WITH ${ctes.join(', ')} SELECT count(*) AS n FROM w0`, parameters),
+  );
+}
+
+/** A table's or column's name, quoted (they are the schema's own names, never input). */
+function ident(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }
 
 export class Effects {

@@ -1,5 +1,6 @@
 /** SQL for invitations. Expiry is derived here (`expires_at <= now()` reads as `expired`), on the database's clock. */
-import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
+import { type Expression, type InferResult, type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
+import { compiledOnce } from '../../db/compiled.ts';
 import type { DB, InvitationApproval, InvitationStatus } from '../../db/schema.ts';
 import type { Role } from '../access/scopes.ts';
 import { subscribersOf } from '../webhooks/webhook.repository.ts';
@@ -54,25 +55,16 @@ export function lockById(db: Kysely<DB>, organizationId: string, id: string) {
     .executeTakeFirst();
 }
 
-/**
- * What accepting decides on, in one round trip, the invitation's row locked: the invitation, whether
- * `linkId` is still one of its links (null: accepted without a link), the accepting user as stored now
- * (verification included), their membership in the organization if any, the inviter's email, and the
- * organization's enabled webhook endpoints. Call it after `shareOrg`: the unlocked rows read here can
- * then only be stale when the statement waited for the invitation's row, held by another accept or the
- * expiry sweep, whose new status is what the caller checks first.
- */
-export function lockForAccept(
+/** lockForAccept's statement; `hasLink` says whether the link used is still the invitation's. */
+function lockForAcceptQuery(
   db: Kysely<DB>,
-  organizationId: string,
-  id: string,
-  userId: string,
-  linkId: string | null,
+  p: { organizationId: string; id: string; userId: string },
+  hasLink: RawBuilder<boolean>,
 ) {
   return base(db)
-    .leftJoin('users as u', (join) => join.on('u.id', '=', userId))
+    .leftJoin('users as u', (join) => join.on('u.id', '=', p.userId))
     .leftJoin('memberships as um', (join) =>
-      join.onRef('um.organization_id', '=', 'i.organization_id').on('um.user_id', '=', userId),
+      join.onRef('um.organization_id', '=', 'i.organization_id').on('um.user_id', '=', p.userId),
     )
     .select([
       'inviter.email as inviter_email',
@@ -83,15 +75,50 @@ export function lockForAccept(
       sql<Array<{ id: string; event_types: string[] }>>`(
         SELECT coalesce(json_agg(s ORDER BY s.id), '[]') FROM (${subscribersOf(sql.ref('i.organization_id'))}) s
       )`.as('endpoints'),
-      (linkId === null
-        ? sql<boolean>`true`
-        : sql<boolean>`EXISTS (SELECT 1 FROM invitation_links l WHERE l.invitation_id = i.id AND l.id = ${linkId})`
-      ).as('has_link'),
+      hasLink.as('has_link'),
     ])
-    .where('i.organization_id', '=', organizationId)
-    .where('i.id', '=', id)
-    .forUpdate('i')
-    .executeTakeFirst();
+    .where('i.organization_id', '=', p.organizationId)
+    .where('i.id', '=', p.id)
+    .forUpdate('i');
+}
+
+const lockForAcceptBy = {
+  link: compiledOnce(
+    ['organizationId', 'id', 'userId', 'linkId'],
+    (db, p: { organizationId: string; id: string; userId: string; linkId: string }) =>
+      lockForAcceptQuery(
+        db,
+        p,
+        sql<boolean>`EXISTS (SELECT 1 FROM invitation_links l WHERE l.invitation_id = i.id AND l.id = ${p.linkId})`,
+      ),
+  ),
+  id: compiledOnce(
+    ['organizationId', 'id', 'userId'],
+    (db, p: { organizationId: string; id: string; userId: string }) =>
+      lockForAcceptQuery(db, p, sql<boolean>`true`),
+  ),
+};
+
+/**
+ * What accepting decides on, in one round trip, the invitation's row locked: the invitation, whether
+ * `linkId` is still one of its links (null: accepted without a link), the accepting user as stored now
+ * (verification included), their membership in the organization if any, the inviter's email, and the
+ * organization's enabled webhook endpoints. Call it after `shareOrg`: the unlocked rows read here can
+ * then only be stale when the statement waited for the invitation's row, held by another accept or the
+ * expiry sweep, whose new status is what the caller checks first.
+ */
+export async function lockForAccept(
+  db: Kysely<DB>,
+  organizationId: string,
+  id: string,
+  userId: string,
+  linkId: string | null,
+) {
+  const result =
+    linkId === null
+      ? await lockForAcceptBy.id(db, { organizationId, id, userId })
+      : await lockForAcceptBy.link(db, { organizationId, id, userId, linkId });
+  return result.rows[0];
 }
 
 export interface NewInvitation {
@@ -113,6 +140,25 @@ export interface NewInvitation {
  */
 export async function insertInvitations(db: Kysely<DB>, rows: NewInvitation[]) {
   if (rows.length === 0) return [];
+  // One invitation (the hot path: an invite, a request) runs a statement built once per approval.
+  if (rows.length === 1) {
+    const r = rows[0] as NewInvitation;
+    const p = {
+      id: r.id,
+      organizationId: r.organizationId,
+      email: r.email,
+      role: r.role,
+      message: r.message,
+      invitedBy: r.invitedBy,
+      invitedByKey: r.invitedByKey,
+      expiryDays: r.expiryDays,
+    };
+    return (await insertOne[r.approval](db, p)).rows;
+  }
+  return insertInvitationsQuery(db, rows).execute();
+}
+
+function insertInvitationsQuery(db: Kysely<DB>, rows: NewInvitation[]) {
   return db
     .insertInto('invitations')
     .values(
@@ -138,9 +184,32 @@ export async function insertInvitations(db: Kysely<DB>, rows: NewInvitation[]) {
         .where('status', '=', sql.lit('pending'))
         .doNothing(),
     )
-    .returning(INSERTED_COLUMNS)
-    .execute();
+    .returning(INSERTED_COLUMNS);
 }
+
+type OneInvitation = Omit<NewInvitation, 'approval'>;
+const ONE_KEYS = [
+  'id',
+  'organizationId',
+  'email',
+  'role',
+  'message',
+  'invitedBy',
+  'invitedByKey',
+  'expiryDays',
+] as const satisfies ReadonlyArray<keyof OneInvitation>;
+type InsertedInvitation = InferResult<ReturnType<typeof insertInvitationsQuery>>[number];
+const insertOneAs = (approval: InvitationApproval) =>
+  compiledOnce<OneInvitation, InsertedInvitation>(
+    // Only an approved invitation expires (expiryDays); a request waits for its answer.
+    approval === 'approved' ? ONE_KEYS : ONE_KEYS.filter((k) => k !== 'expiryDays'),
+    (db, p) => insertInvitationsQuery(db, [{ ...p, approval }]),
+  );
+const insertOne: Record<InvitationApproval, ReturnType<typeof insertOneAs>> = {
+  approved: insertOneAs('approved'),
+  requested_to_join: insertOneAs('requested_to_join'),
+  requested_to_be_invited: insertOneAs('requested_to_be_invited'),
+};
 
 const INSERTED_COLUMNS = INVITATION_COLUMNS.filter((c) => c !== 'inviter.name as inviter_name').map(
   (c) => (c === 'i.status as stored_status' ? 'status' : c.slice(2)) as keyof DB['invitations'],
@@ -174,16 +243,9 @@ export function expireStale(db: Kysely<DB>, organizationId: string, emails: stri
     .execute();
 }
 
-/**
- * What stands in the way of inviting these emails, in one round trip: pending invitations past their
- * expiry are first persisted as `expired` (they no longer block a new one) and listed as `stale`; the
- * pending invitations left are `pending`; memberships of any status of users with these emails are
- * `member`. One statement shape whatever the number of emails (an array parameter). With them, the
- * organization's enabled webhook endpoints (`endpoint`, with `event_types`), for the events published:
- * call it after `shareOrg`, whose statement may have waited on a writer that changed them.
- */
-export async function inviteObstacles(db: Kysely<DB>, organizationId: string, emails: string[]) {
-  const { rows } = await sql<{
+const inviteObstaclesQuery = compiledOnce(
+  ['organizationId', 'emails'],
+  (_db, { organizationId, emails }: { organizationId: string; emails: string[] }) => sql<{
     kind: 'stale' | 'pending' | 'member' | 'endpoint';
     id: string;
     email: string | null;
@@ -205,8 +267,19 @@ export async function inviteObstacles(db: Kysely<DB>, organizationId: string, em
     WHERE u.email = ANY(${emails}::text[])
     UNION ALL
     SELECT 'endpoint', s.id, NULL, s.event_types FROM (${subscribersOf(organizationId)}) s
-  `.execute(db);
-  return rows;
+  `,
+);
+
+/**
+ * What stands in the way of inviting these emails, in one round trip: pending invitations past their
+ * expiry are first persisted as `expired` (they no longer block a new one) and listed as `stale`; the
+ * pending invitations left are `pending`; memberships of any status of users with these emails are
+ * `member`. One statement shape whatever the number of emails (an array parameter). With them, the
+ * organization's enabled webhook endpoints (`endpoint`, with `event_types`), for the events published:
+ * call it after `shareOrg`, whose statement may have waited on a writer that changed them.
+ */
+export async function inviteObstacles(db: Kysely<DB>, organizationId: string, emails: string[]) {
+  return (await inviteObstaclesQuery(db, { organizationId, emails })).rows;
 }
 
 /** Memberships (of any status) of the users with these emails. */
@@ -221,22 +294,25 @@ export function findMembershipsByEmails(db: Kysely<DB>, organizationId: string, 
     .execute();
 }
 
-/** Compare-and-set from `pending` (and unexpired): the one writer that wins turns it into `accepted`. */
-export function markAccepted(db: Kysely<DB>, id: string, userId: string) {
-  return db
+const markAcceptedQuery = compiledOnce(['id', 'userId'], (db, p: { id: string; userId: string }) =>
+  db
     .updateTable('invitations')
     .set({
       status: 'accepted',
       accepted_at: sql<Date>`now()`,
-      accepted_by: userId,
+      accepted_by: p.userId,
       updated_at: sql<Date>`now()`,
     })
-    .where('id', '=', id)
+    .where('id', '=', p.id)
     .where('status', '=', 'pending')
     .where('approval', '=', 'approved')
     .where('expires_at', '>', sql<Date>`now()`)
-    .returning(['id', 'accepted_at'])
-    .executeTakeFirst();
+    .returning(['id', 'accepted_at']),
+);
+
+/** Compare-and-set from `pending` (and unexpired): the one writer that wins turns it into `accepted`. */
+export async function markAccepted(db: Kysely<DB>, id: string, userId: string) {
+  return (await markAcceptedQuery(db, { id, userId })).rows[0];
 }
 
 /** Compare-and-set from `pending`: revoke (or reject a request). */
@@ -353,14 +429,10 @@ export function activeMembersWithRoles(db: Kysely<DB>, organizationId: string, r
     .execute();
 }
 
-/**
- * The user (as stored now) with the invitation `id`, if there is one: the invitee's view of an
- * invitation in one round trip. No row: the user is gone; `id` null: no such invitation.
- */
-export function invitationForUser(db: Kysely<DB>, id: string, userId: string) {
-  return db
+const invitationForUserQuery = compiledOnce(['id', 'userId'], (db, p: { id: string; userId: string }) =>
+  db
     .selectFrom('users as u')
-    .leftJoin('invitations as i', (join) => join.on('i.id', '=', id))
+    .leftJoin('invitations as i', (join) => join.on('i.id', '=', p.id))
     .select([
       'u.email as user_email',
       'u.email_verified_at',
@@ -369,8 +441,15 @@ export function invitationForUser(db: Kysely<DB>, id: string, userId: string) {
       'i.email',
       'i.approval',
     ])
-    .where('u.id', '=', userId)
-    .executeTakeFirst();
+    .where('u.id', '=', p.userId),
+);
+
+/**
+ * The user (as stored now) with the invitation `id`, if there is one: the invitee's view of an
+ * invitation in one round trip. No row: the user is gone; `id` null: no such invitation.
+ */
+export async function invitationForUser(db: Kysely<DB>, id: string, userId: string) {
+  return (await invitationForUserQuery(db, { id, userId })).rows[0];
 }
 
 /**

@@ -90,8 +90,25 @@ export const PREFIX_CANDIDATES = 1000;
 
 /** `Date.prototype.toISOString` in SQL, whatever the session's TimeZone and DateStyle. */
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-const PAGE_COLUMNS = `m.id, m.user_id AS "userId", u.email, u.name, m.role, m.status, m.source,
-  m.added_by AS "addedBy", ${iso('m.created_at')} AS "createdAt", ${iso('m.joined_at')} AS "joinedAt"`;
+/** Each field of a members page's row (MemberListRow) and the SQL that gives it. */
+const PAGE_FIELDS: ReadonlyArray<readonly [keyof MemberListRow, string]> = [
+  ['id', 'm.id'],
+  ['userId', 'm.user_id'],
+  ['email', 'u.email'],
+  ['name', 'u.name'],
+  ['role', 'm.role'],
+  ['status', 'm.status'],
+  ['source', 'm.source'],
+  ['addedBy', 'm.added_by'],
+  ['createdAt', iso('m.created_at')],
+  ['joinedAt', iso('m.joined_at')],
+];
+/**
+ * A page's row as the JSON text of a MemberListRow, written by the database: each value by `to_json`
+ * (strings escaped as JSON.stringify escapes them, or null), the fields in the schema's order, with
+ * no spaces (json_build_object would put them around every colon and comma).
+ */
+const PAGE_ROW_JSON = `'{' || ${PAGE_FIELDS.map(([k, e]) => `'"${k}":' || coalesce(to_json(${e})::text, 'null')`).join(" || ',' || ")} || '}' AS json`;
 const MEMBERSHIP_COLUMNS =
   'm.id, m.organization_id, m.user_id, m.role, m.status, m.source, m.added_by, m.created_at, m.joined_at';
 
@@ -225,17 +242,17 @@ function pageSql(shape: PageShape, columns: string): string {
     ORDER BY m.organization_id, m.id`;
 }
 
-/** The columns of a page: the API's shape (listMembers), or the table's (listPending). */
+/** The columns of a page: its id and the API's JSON of it (listMembersJson), or the table's (listPending). */
 const SELECTS = {
-  api: PAGE_COLUMNS,
+  json: `m.id, ${PAGE_ROW_JSON}`,
   table:
     'm.id, m.user_id, u.email, u.name, m.role, m.status, m.source, m.added_by, m.created_at, m.joined_at',
 } as const;
 
 const pageSqlCache = new Map<string, string>();
 
-/** Runs the page statement of `q`'s shape (see pageSql), prepared once per connection. */
-async function page<R>(db: Kysely<DB>, q: MemberQuery, select: keyof typeof SELECTS): Promise<R[]> {
+/** The page statement of `q`'s shape (see pageSql) and its parameters; texts are cached by shape. */
+function pageStatement(q: MemberQuery, select: keyof typeof SELECTS): CompiledQuery {
   const values: unknown[] = [q.organizationId, q.limit + 1];
   if (q.afterId) values.push(q.afterId);
   if (q.role) values.push(q.role);
@@ -264,17 +281,37 @@ async function page<R>(db: Kysely<DB>, q: MemberQuery, select: keyof typeof SELE
     text = pageSql(shape, SELECTS[select]).replace(/\s+/g, ' ').trim();
     pageSqlCache.set(key, text);
   }
-  const result = await db.executeQuery<R>(CompiledQuery.raw(text, values));
+  return CompiledQuery.raw(text, values);
+}
+
+/** Runs the page statement of `q`'s shape (see pageSql), prepared once per connection. */
+async function page<R>(db: Kysely<DB>, q: MemberQuery, select: keyof typeof SELECTS): Promise<R[]> {
+  const result = await db.executeQuery<R>(pageStatement(q, select));
   return result.rows;
+}
+
+/** A members page as the database wrote it: the JSON array of its rows, and where the next one starts. */
+export interface MemberPageJson {
+  /** The page's rows (at most `limit`), a JSON array of MemberListRow, in join order. */
+  data: string;
+  /** The last row's id when more rows follow, else null. */
+  lastIdIfMore: string | null;
 }
 
 /**
  * A page in join order (ids are UUIDv7), keyset on id within the organization: a deep page costs what
  * the first does, and so does a page of a large organization (see pageSql). The statement's text
- * depends only on which filters are present.
+ * depends only on which filters are present. The database writes each row's JSON (PAGE_ROW_JSON), so
+ * the server joins texts instead of reading rows into objects and writing them out again.
  */
-export function listMembers(db: Kysely<DB>, q: MemberQuery): Promise<MemberListRow[]> {
-  return page<MemberListRow>(db, q, 'api');
+export async function listMembersJson(db: Kysely<DB>, q: MemberQuery): Promise<MemberPageJson> {
+  const rows = await page<{ id: string; json: string }>(db, q, 'json');
+  const more = rows.length > q.limit;
+  const shown = more ? rows.slice(0, q.limit) : rows;
+  return {
+    data: `[${shown.map((r) => r.json).join(',')}]`,
+    lastIdIfMore: more ? (shown.at(-1)?.id ?? null) : null,
+  };
 }
 
 export function findMember(db: Kysely<DB>, organizationId: string, userId: string) {

@@ -1,7 +1,7 @@
 /** Members: list, change role, remove, leave — with the role ceiling and last-owner rules. */
 import type { Context, Trx } from '../../context.ts';
 import { isUuid } from '../../lib/ids.ts';
-import { decodeCursor, toPage } from '../../lib/pagination.ts';
+import { decodeCursor, encodeCursor } from '../../lib/pagination.ts';
 import {
   lockAsCaller,
   type OrgAccess,
@@ -33,22 +33,20 @@ export function serializeMember(m: MemberRow) {
   };
 }
 
+/**
+ * A page of members, as the JSON text of the response (`{"data": [...], "nextCursor": ...}`): the
+ * database writes the rows in the response's shape (listMembersJson), and they are passed on unread.
+ */
 export async function listMembers(
   ctx: Context,
   access: OrgAccess,
   q: Omit<repo.MemberQuery, 'organizationId' | 'afterId'> & { cursor?: string },
-) {
+): Promise<string> {
   requireScope(access, 'member:read');
   const afterId = decodeCursor('m', q.cursor, isUuid);
-  // The rows come in the response's shape (see MemberListRow): the page is sent as it is read.
-  const rows = await repo.listMembers(ctx.db, { ...q, organizationId: access.org.id, afterId });
-  return toPage(
-    rows,
-    q.limit,
-    (r) => r.id,
-    'm',
-    (r) => r,
-  );
+  const page = await repo.listMembersJson(ctx.db, { ...q, organizationId: access.org.id, afterId });
+  const next = page.lastIdIfMore === null ? null : encodeCursor('m', page.lastIdIfMore);
+  return `{"data":${page.data},"nextCursor":${JSON.stringify(next)}}`;
 }
 
 export async function getMember(ctx: Context, access: OrgAccess, userId: string) {

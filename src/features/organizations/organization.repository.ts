@@ -1,5 +1,13 @@
 /** SQL for organizations. */
-import { type Kysely, sql, type Updateable } from 'kysely';
+import {
+  type Compilable,
+  type Expression,
+  type InferResult,
+  type Kysely,
+  sql,
+  type Updateable,
+} from 'kysely';
+import { compiledOnce } from '../../db/compiled.ts';
 import type { DB, MembershipStatus, OrganizationsTable } from '../../db/schema.ts';
 import { isUuid } from '../../lib/ids.ts';
 import type { Role } from '../access/scopes.ts';
@@ -25,20 +33,24 @@ function whereRef(ref: string) {
     : (['o.slug', '=', ref.toLowerCase()] as const);
 }
 
+/** The column `{org}` names an organization by (see whereRef). */
+export type OrgRefColumn = 'o.id' | 'o.slug';
+
 /**
- * The organization and the user's membership in it (if any), in one query. When the organization
- * requires a second factor, `member_mfa_enrolled` says whether an active member has one (two index
- * probes, made only then: CASE evaluates its branch lazily); otherwise it is null.
+ * The organization named by `ref` in `column` and `user`'s membership in it (if any) — `user` a user
+ * id or a column of an enclosing statement. When the organization requires a second factor,
+ * `member_mfa_enrolled` says whether an active member has one (two index probes, made only then: CASE
+ * evaluates its branch lazily); otherwise it is null.
  */
-export function findOrgWithMembership(db: Kysely<DB>, ref: string, userId: string | null) {
-  const [col, op, val] = whereRef(ref);
+export function orgWithMembershipQuery(
+  db: Kysely<DB>,
+  column: OrgRefColumn,
+  ref: string,
+  user: string | Expression<string>,
+) {
   return db
     .selectFrom('organizations as o')
-    .leftJoin('memberships as m', (j) =>
-      j
-        .onRef('m.organization_id', '=', 'o.id')
-        .on('m.user_id', '=', userId ?? '00000000-0000-0000-0000-000000000000'),
-    )
+    .leftJoin('memberships as m', (j) => j.onRef('m.organization_id', '=', 'o.id').on('m.user_id', '=', user))
     .select([
       ...ORG_COLUMNS,
       'm.role as member_role',
@@ -47,8 +59,36 @@ export function findOrgWithMembership(db: Kysely<DB>, ref: string, userId: strin
       sql<boolean | null>`CASE WHEN o.mfa_required AND m.status = 'active'
         THEN ${secondFactorEnrolled(sql.ref('m.user_id'))} END`.as('member_mfa_enrolled'),
     ])
-    .where(col, op, val)
-    .executeTakeFirst();
+    .where(column, '=', ref);
+}
+
+/** One compiled statement per column a reference may name (`orgWithMembershipQuery` built once each). */
+export function byRefColumn<P extends Record<string, unknown>, O>(
+  keys: ReadonlyArray<keyof P & string>,
+  build: (db: Kysely<DB>, column: OrgRefColumn, p: P) => Compilable<O>,
+) {
+  const byColumn = {
+    'o.id': compiledOnce(keys, (db, p: P) => build(db, 'o.id', p)),
+    'o.slug': compiledOnce(keys, (db, p: P) => build(db, 'o.slug', p)),
+  };
+  /** Runs the statement for `ref` (an id or a slug), which reaches it lowercased as `p.ref`. */
+  return (db: Kysely<DB>, ref: string, p: Omit<P, 'ref'>) => {
+    const [column, , value] = whereRef(ref);
+    return byColumn[column](db, { ...p, ref: value } as unknown as P);
+  };
+}
+
+const orgWithMembership = byRefColumn<{ ref: string; userId: string }, OrgRow>(
+  ['ref', 'userId'],
+  (db, column, p) => orgWithMembershipQuery(db, column, p.ref, p.userId),
+);
+
+/** The organization and the user's membership in it (if any), in one query (orgWithMembershipQuery). */
+export async function findOrgWithMembership(db: Kysely<DB>, ref: string, userId: string | null) {
+  const result = await orgWithMembership(db, ref, {
+    userId: userId ?? '00000000-0000-0000-0000-000000000000',
+  });
+  return result.rows[0];
 }
 
 /**
@@ -59,7 +99,7 @@ export function findOrgWithMembership(db: Kysely<DB>, ref: string, userId: strin
  * same statement as the row lock (a materialized CTE, taken before the row lock above the scan).
  */
 function gate(orgId: string, mode: 'shared' | 'exclusive') {
-  const key = sql`hashtextextended(${`org:${orgId}`}, 0)`;
+  const key = sql`hashtextextended('org:' || ${orgId}::text, 0)`;
   return mode === 'shared'
     ? sql`(SELECT pg_advisory_xact_lock_shared(${key}) AS locked)`
     : sql`(SELECT pg_advisory_xact_lock(${key}) AS locked)`;
@@ -76,6 +116,42 @@ export function lockOrg(db: Kysely<DB>, orgId: string) {
     .executeTakeFirst();
 }
 
+/** What `shareOrg` reads of the organization, after its gate. */
+function shareOrgQuery(db: Kysely<DB>, orgId: string) {
+  return db
+    .with('gate', () => gate(orgId, 'shared') as never)
+    .selectFrom(['gate', 'organizations as o'])
+    .select(ORG_COLUMNS)
+    .select(sql<Date>`now()`.as('now'))
+    .where('o.id', '=', orgId);
+}
+
+const shareOrgAs = {
+  /** For an API key or an app: no caller membership to hold. */
+  key: compiledOnce(['orgId'], (db, p: { orgId: string }) =>
+    shareOrgQuery(db, p.orgId)
+      .select([
+        sql<Role | null>`NULL`.as('caller_role'),
+        sql<MembershipStatus | null>`NULL`.as('caller_status'),
+        sql<string | null>`NULL`.as('caller_name'),
+      ])
+      .forShare('o'),
+  ),
+  person: compiledOnce(['orgId', 'userId'], (db, p: { orgId: string; userId: string }) =>
+    shareOrgQuery(db, p.orgId)
+      .innerJoin('memberships as cm', (join) =>
+        join.onRef('cm.organization_id', '=', 'o.id').on('cm.user_id', '=', p.userId),
+      )
+      .innerJoin('users as cu', 'cu.id', 'cm.user_id')
+      .select([
+        sql<Role | null>`cm.role`.as('caller_role'),
+        sql<MembershipStatus | null>`cm.status`.as('caller_status'),
+        sql<string | null>`cu.name`.as('caller_name'),
+      ])
+      .forShare(['o', 'cm']),
+  ),
+};
+
 /**
  * Shares the organization's row lock for the rest of the transaction (FOR SHARE): writes that only add
  * to the organization (inviting, accepting an invitation) hold it side by side, while every change that
@@ -88,35 +164,10 @@ export function lockOrg(db: Kysely<DB>, orgId: string) {
  * (webhook endpoints) in a later statement. No row: the organization is gone, or the person is not a
  * member of it.
  */
-export function shareOrg(db: Kysely<DB>, orgId: string, userId: string | null) {
-  const base = db
-    .with('gate', () => gate(orgId, 'shared') as never)
-    .selectFrom(['gate', 'organizations as o'])
-    .select(ORG_COLUMNS)
-    .select(sql<Date>`now()`.as('now'))
-    .where('o.id', '=', orgId);
-  if (userId === null) {
-    return base
-      .select([
-        sql<Role | null>`NULL`.as('caller_role'),
-        sql<MembershipStatus | null>`NULL`.as('caller_status'),
-        sql<string | null>`NULL`.as('caller_name'),
-      ])
-      .forShare('o')
-      .executeTakeFirst();
-  }
-  return base
-    .innerJoin('memberships as cm', (join) =>
-      join.onRef('cm.organization_id', '=', 'o.id').on('cm.user_id', '=', userId),
-    )
-    .innerJoin('users as cu', 'cu.id', 'cm.user_id')
-    .select([
-      sql<Role | null>`cm.role`.as('caller_role'),
-      sql<MembershipStatus | null>`cm.status`.as('caller_status'),
-      sql<string | null>`cu.name`.as('caller_name'),
-    ])
-    .forShare(['o', 'cm'])
-    .executeTakeFirst();
+export async function shareOrg(db: Kysely<DB>, orgId: string, userId: string | null) {
+  const result =
+    userId === null ? await shareOrgAs.key(db, { orgId }) : await shareOrgAs.person(db, { orgId, userId });
+  return result.rows[0];
 }
 
 /**
@@ -179,7 +230,7 @@ export function listUserOrgs(db: Kysely<DB>, userId: string) {
     .execute();
 }
 
-export type OrgRow = NonNullable<Awaited<ReturnType<typeof findOrgWithMembership>>>;
+export type OrgRow = InferResult<ReturnType<typeof orgWithMembershipQuery>>[number];
 export type { Role };
 
 /** Every organization with its count of active members, oldest first: the operator's `roster org list`. */
