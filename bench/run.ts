@@ -52,6 +52,8 @@ const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 20, 1);
 const MEMBERS = intEnv('BENCH_MEMBERS', 100_000, 1_000);
 const REFERENCE_PREPARED = process.env.BENCH_REFERENCE_PREPARED === 'true';
 const PAGE = 100;
+/** Questions per batch permission check: the most one request may ask. */
+const BATCH = 100;
 /** The deep page starts after this member (in join order): a full page and a next one remain. */
 const DEEP_AFTER = MEMBERS - 2 * PAGE;
 /** The permission check must reach this share of the reference's req/s. */
@@ -107,6 +109,10 @@ interface Scenario {
   headers: Record<string, string>;
   /** Paths the load generator picks from at random, one per request. */
   paths: string[];
+  /** A JSON body: the request is a POST of it. */
+  body?: string;
+  /** Questions one request asks (a batch permission check), for the per-question figures. */
+  questions?: number;
 }
 
 interface Run {
@@ -127,7 +133,8 @@ function load(s: Scenario, seconds: number): Promise<autocannon.Result> {
     headers: s.headers,
     requests: [
       {
-        method: 'GET',
+        method: s.body ? 'POST' : 'GET',
+        ...(s.body ? { body: s.body, headers: { ...s.headers, 'content-type': 'application/json' } } : {}),
         setupRequest: (req) => {
           req.path = paths[Math.floor(Math.random() * paths.length)] as string;
           return req;
@@ -215,6 +222,17 @@ async function sanityChecks(roster: Server, reference: Server, s: Seeded, deepCu
     auth,
   );
   check(perm.role === 'member' && perm.status === 'active', 'permission check answers role and status');
+  const batch = await fetch(`${roster.base}/v1/permissions/check`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      checks: s.userIds
+        .slice(0, BATCH)
+        .map((user) => ({ organization: s.orgId, user, scope: 'member:read' })),
+    }),
+  });
+  const answers = ((await batch.json()) as { results?: { allowed: boolean }[] }).results ?? [];
+  check(answers.length === BATCH && answers.every((a) => a.allowed), 'batch check: every member may read');
   const first = await getJson(`${roster.base}/v1/organizations/${s.orgId}/members?limit=${PAGE}`, auth);
   const firstData = first.data as { id: string }[];
   check(firstData.length === PAGE && firstData[0]?.id === s.membershipIds[0], 'first page: members 1–100');
@@ -281,6 +299,18 @@ async function hotPaths() {
       paths: s.userIds.map((id) => `${org}/members/${id}/permissions`),
     },
     {
+      name: `permission checks, ${BATCH} per request (API key)`,
+      server: roster,
+      headers: auth,
+      paths: ['/v1/permissions/check'],
+      body: JSON.stringify({
+        checks: s.userIds
+          .slice(0, BATCH)
+          .map((user, i) => ({ organization: s.orgId, user, scope: i % 2 ? 'member:read' : 'member:admin' })),
+      }),
+      questions: BATCH,
+    },
+    {
       name: `members, first page (${PAGE})`,
       server: roster,
       headers: auth,
@@ -311,7 +341,7 @@ async function hotPaths() {
   const loadAfter = os.loadavg();
   await admin.end();
 
-  const [refRuns, permRuns, firstRuns, deepRuns] = runs as [Run[], Run[], Run[], Run[]];
+  const [refRuns, permRuns, batchRuns, firstRuns, deepRuns] = runs as [Run[], Run[], Run[], Run[], Run[]];
   /** Each round's ratio to the same round's baseline, then the median: robust to drifting background load. */
   const ratio = (xs: Run[], base: Run[]) => median(xs.map((r, i) => r.rps / (base[i] as Run).rps));
   const permRatio = ratio(permRuns, refRuns);
@@ -344,6 +374,7 @@ async function hotPaths() {
   };
   const refCpu = totalCpu(refRuns);
   const permCpu = totalCpu(permRuns);
+  const batchCpu = totalCpu(batchRuns);
   const verdicts = [
     `- Permission check at **${pct(permRatio)}** of the reference's req/s (target ≥ ${pct(PERMISSION_TARGET)}): ` +
       `**${permRatio >= PERMISSION_TARGET ? 'met' : 'NOT met'}**.` +
@@ -351,6 +382,11 @@ async function hotPaths() {
         ? ` By CPU per request, all processes together (steadier when the machine is shared): ` +
           `${fmt(permCpu)} µs against ${fmt(refCpu)} µs, i.e. ${pct(refCpu / permCpu)}.`
         : ''),
+    `- Batch permission checks: ${fmt(median(batchRuns.map((r) => r.rps)) * BATCH)} questions/s in requests of ${BATCH}, ` +
+      `against ${fmt(median(permRuns.map((r) => r.rps)))}/s asked one by one (${fmt(ratio(batchRuns, permRuns) * BATCH, 1)}×)` +
+      (batchCpu !== null && permCpu !== null
+        ? `; ${fmt(batchCpu / BATCH, 1)} µs of CPU per question (all processes) against ${fmt(permCpu)} µs.`
+        : '.'),
     `- Deep page at **${pct(deepRatio)}** of the first page's req/s (target: as fast, ≥ ${pct(DEEP_TARGET)} ` +
       `allowing for noise): **${deepRatio >= DEEP_TARGET ? 'met' : 'NOT met'}**. ` +
       `Plans: first page \`${scanLine(plans.firstPage)}\`; deep page \`${scanLine(plans.deepPage)}\`.`,

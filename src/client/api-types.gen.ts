@@ -1640,6 +1640,48 @@ export interface Operations {
       503: Schemas["ErrorResponse"];
     };
   };
+  /** Ask up to 100 "may this user do this in this organization?" questions at once (API key or app token with member:read; one database round trip) */
+  "POST /v1/permissions/check": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      /** Up to 100 questions, answered in this order. */
+      checks: Array<{
+        /** Organization id or slug */
+        organization: string;
+        user: string;
+        scope: "org:read" | "org:write" | "org:delete" | "member:read" | "member:invite" | "member:admin" | "org:integrations" | "audit:read";
+      }>;
+      /** Say why each question was answered as it was. Default false. */
+      explain?: boolean;
+    };
+    responses: {
+      200: {
+        results: Array<{
+          organization: string;
+          user: string;
+          scope: "org:read" | "org:write" | "org:delete" | "member:read" | "member:invite" | "member:admin" | "org:integrations" | "audit:read";
+          allowed: boolean;
+          explanation?: {
+            /** granted: an active member whose role holds the scope; scope_not_granted: the role does not; membership_pending: not a member until they accept; mfa_required: the organization requires a second factor the member has not set up; not_a_member; organization_not_found: no such organization, or not one this caller may see (an app sees only the organization that installed it). */
+            reason: "granted" | "scope_not_granted" | "membership_pending" | "mfa_required" | "not_a_member" | "organization_not_found";
+            status: "active" | "pending" | null;
+            role: "owner" | "admin" | "member" | null;
+          };
+        }>;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
   /** Find a user by exact email, to add them (member:admin); 404 when there is none */
   "GET /v1/organizations/{org}/members/search": {
     path: {

@@ -5,7 +5,8 @@
  * app, in the organization that installed it); a non-member caller and an unknown organization both get
  * 404. Where the organization requires a second factor, the answer says whether the member has one
  * (`mfa`), and one without holds no scope until they set one up; a calling person without one gets
- * 403 MFA_REQUIRED, as on every other route of the organization.
+ * 403 MFA_REQUIRED, as on every other route of the organization. `checkMany` asks up to a hundred such
+ * questions in one round trip.
  */
 import type { Context } from '../../context.ts';
 import { parseToken, secretMatches } from '../../lib/crypto.ts';
@@ -22,6 +23,7 @@ import {
   hasScope,
   isScope,
   type Role,
+  type Scope,
   scopesForRole,
 } from './scopes.ts';
 
@@ -89,4 +91,108 @@ export async function checkPermissions(
   };
   if (row.mfa_required) answer.mfa = { required: true, enrolled: row.target_mfa === true };
   return answer;
+}
+
+/** The most questions one batch may ask. */
+export const MAX_BATCH_CHECKS = 100;
+
+/** Why a batch question was answered as it was (`explain`). */
+export type CheckReason =
+  | 'granted'
+  | 'scope_not_granted'
+  | 'membership_pending'
+  | 'mfa_required'
+  | 'not_a_member'
+  | 'organization_not_found';
+
+export interface CheckQuestion {
+  organization: string;
+  user: string;
+  scope: Scope;
+}
+
+export interface CheckAnswer {
+  organization: string;
+  user: string;
+  scope: Scope;
+  allowed: boolean;
+  /** With `explain`: why, and the membership the answer rests on. */
+  explanation?: { reason: CheckReason; status: 'active' | 'pending' | null; role: Role | null };
+}
+
+/**
+ * Up to MAX_BATCH_CHECKS questions "may this user do this in this organization?", answered in one
+ * round trip (`POST /v1/permissions/check`), for the host application: the caller is an API key holding
+ * `member:read`, or an app's token whose installation granted it (an app sees only the organization
+ * that installed it; any other is answered as not found). A question is answered as the single check
+ * would answer it: a pending membership grants nothing, nor does an active one lacking a second factor
+ * the organization requires.
+ */
+export async function checkMany(
+  ctx: Context,
+  credential: string | null,
+  questions: readonly CheckQuestion[],
+  explain: boolean,
+): Promise<CheckAnswer[]> {
+  if (!credential) throw CommonErrors.UNAUTHENTICATED();
+  const kind = credential.startsWith('rk_') ? 'api_key' : credential.startsWith('ra_') ? 'app' : null;
+  if (kind === null) {
+    throw CommonErrors.FORBIDDEN(undefined, "Batch permission checks take an API key or an app's token.");
+  }
+  const parsed = parseToken(TOKEN_PREFIX[kind], credential);
+  if (!parsed) throw CommonErrors.UNAUTHENTICATED(undefined, INVALID_CREDENTIAL);
+  const rows = await repo.batchPermissionLookup(
+    ctx.db,
+    kind,
+    parsed.id,
+    questions.map((q) => {
+      const uuid = isUuid(q.organization);
+      return {
+        orgId: uuid ? q.organization.toLowerCase() : null,
+        orgSlug: uuid ? null : q.organization.toLowerCase(),
+        userId: q.user.toLowerCase(),
+      };
+    }),
+  );
+  const first = rows[0];
+  if (!first?.secret_hash || !secretMatches(parsed.secret, first.secret_hash)) {
+    throw CommonErrors.UNAUTHENTICATED(undefined, INVALID_CREDENTIAL);
+  }
+  const scopes = (first.key_scopes ?? []).filter(isScope);
+  const grant = kind === 'api_key' ? grantForApiKey(scopes) : grantForApp(scopes);
+  if (!hasScope(grant, 'member:read')) {
+    throw CommonErrors.FORBIDDEN(
+      { requiredScope: 'member:read' },
+      "This needs the 'member:read' permission.",
+    );
+  }
+  return questions.map((q, i) => {
+    const row = rows[i] as repo.BatchPermissionRow;
+    const reason = reasonOf(row, q.scope);
+    const answer: CheckAnswer = {
+      organization: q.organization,
+      user: q.user,
+      scope: q.scope,
+      allowed: reason === 'granted',
+    };
+    if (explain) {
+      const visible = reason !== 'organization_not_found';
+      answer.explanation = {
+        reason,
+        status: visible ? row.status : null,
+        role: visible ? row.role : null,
+      };
+    }
+    return answer;
+  });
+}
+
+function reasonOf(row: repo.BatchPermissionRow, scope: Scope): CheckReason {
+  // An app's token reaches the organization that installed it, and no other.
+  if (!row.org_id || (row.credential_org !== null && row.credential_org !== row.org_id))
+    return 'organization_not_found';
+  if (!row.status || !row.role) return 'not_a_member';
+  if (row.status !== 'active') return 'membership_pending';
+  if (row.mfa_required && row.target_mfa !== true) return 'mfa_required';
+  return scopesForRole(row.role).includes(scope) ? 'granted' : 'scope_not_granted';
 }

@@ -1,5 +1,6 @@
 /** SQL for memberships. */
 import { CompiledQuery, type Kysely, sql } from 'kysely';
+import { compiledOnce } from '../../db/compiled.ts';
 import type { DB, MembershipSource, MembershipStatus } from '../../db/schema.ts';
 import { uuidv7 } from '../../lib/ids.ts';
 import { ROLES, type Role } from '../access/scopes.ts';
@@ -359,6 +360,68 @@ export interface PermissionRow {
   role: Role | null;
   /** Whether the target has a second factor; null unless the organization requires one. */
   target_mfa: boolean | null;
+}
+
+/** One answer row of `batchPermissionLookup`: the credential (repeated), and the question's facts. */
+export interface BatchPermissionRow {
+  /** The question's position in the request. */
+  i: number;
+  secret_hash: Uint8Array | null;
+  key_scopes: string[] | null;
+  /** An app token's organization (the one that installed the app); null for an API key. */
+  credential_org: string | null;
+  org_id: string | null;
+  mfa_required: boolean | null;
+  status: MembershipStatus | null;
+  role: Role | null;
+  /** Whether the user has a second factor; null unless the organization requires one. */
+  target_mfa: boolean | null;
+}
+
+/** The credential's part of a batch check: its secret's hash, its scopes, and an app's organization. */
+function batchCredential(kind: 'api_key' | 'app', id: string) {
+  return kind === 'api_key'
+    ? sql`SELECT k.secret_hash, k.scopes, NULL::uuid AS organization_id FROM api_keys k
+          WHERE k.id = ${id} AND k.revoked_at IS NULL`
+    : sql`SELECT t.access_hash AS secret_hash, i.scopes, i.organization_id FROM app_tokens t
+          JOIN app_installations i ON i.id = t.installation_id
+          WHERE t.id = ${id} AND t.revoked_at IS NULL AND t.access_expires_at > now()`;
+}
+
+const batchLookup = (kind: 'api_key' | 'app') =>
+  compiledOnce(
+    ['credentialId', 'questions'],
+    (_db, p: { credentialId: string; questions: string }) =>
+      sql<BatchPermissionRow>`
+      SELECT q.i, c.secret_hash, c.scopes AS key_scopes, c.organization_id AS credential_org,
+        o.id AS org_id, o.mfa_required, tm.status, tm.role,
+        CASE WHEN o.mfa_required AND tm.status IS NOT NULL
+          THEN ${secondFactorEnrolled(sql.ref('tm.user_id'))} END AS target_mfa
+      FROM jsonb_to_recordset(${p.questions}::jsonb) AS q(i int, org_id uuid, org_slug text, user_id uuid)
+      LEFT JOIN (${batchCredential(kind, p.credentialId)}) c ON true
+      LEFT JOIN organizations o
+        ON o.id = coalesce(q.org_id, (SELECT s.id FROM organizations s WHERE s.slug = q.org_slug))
+      LEFT JOIN memberships tm ON tm.organization_id = o.id AND tm.user_id = q.user_id
+      ORDER BY q.i`,
+  );
+const batchLookups = { api_key: batchLookup('api_key'), app: batchLookup('app') };
+
+/**
+ * Many permission questions in one round trip (`POST /v1/permissions/check`): for each question —
+ * an organization by id or by slug, a user — the organization and the user's membership in it, each an
+ * index probe, with the caller's credential (an API key or an app's token) on every row. One row per
+ * question, in the questions' order; one statement per kind of credential, whatever the count.
+ */
+export async function batchPermissionLookup(
+  db: Kysely<DB>,
+  kind: 'api_key' | 'app',
+  credentialId: string,
+  questions: ReadonlyArray<{ orgId: string | null; orgSlug: string | null; userId: string }>,
+): Promise<BatchPermissionRow[]> {
+  const json = JSON.stringify(
+    questions.map((x, i) => ({ i, org_id: x.orgId, org_slug: x.orgSlug, user_id: x.userId })),
+  );
+  return (await batchLookups[kind](db, { credentialId, questions: json })).rows;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { ref, withErrors } from '../../lib/schemas.ts';
 import { credentialOf } from '../../plugins/auth.plugin.ts';
 import { orgAccess } from '../access/org-access.ts';
-import { checkPermissions } from '../access/permission-check.ts';
+import { checkMany, checkPermissions } from '../access/permission-check.ts';
 import { OrgParams } from '../organizations/organization.schemas.ts';
 import {
   ChangeRoleBody,
@@ -12,6 +12,8 @@ import {
   Member,
   MemberPage,
   MemberParams,
+  PermissionCheckResults,
+  PermissionChecksBody,
   Permissions,
 } from './member.schemas.ts';
 import * as members from './member.service.ts';
@@ -71,6 +73,28 @@ export default async function memberRoutes(fastify: FastifyInstance) {
     },
     async (request) =>
       checkPermissions(app.ctx, credentialOf(request), request.params.org, request.params.userId),
+  );
+
+  app.post(
+    '/v1/permissions/check',
+    {
+      config: { auth: 'manual' },
+      schema: {
+        tags: ['members'],
+        summary:
+          'Ask up to 100 "may this user do this in this organization?" questions at once (API key or app token with member:read; one database round trip)',
+        body: PermissionChecksBody,
+        response: withErrors({ 200: PermissionCheckResults }, 400, 401, 403),
+      },
+    },
+    async (request) => ({
+      results: await checkMany(
+        app.ctx,
+        credentialOf(request),
+        request.body.checks,
+        request.body.explain ?? false,
+      ),
+    }),
   );
 
   app.patch(

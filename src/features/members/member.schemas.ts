@@ -62,3 +62,58 @@ export const Permissions = Type.Object({
     ),
   ),
 });
+
+const ScopeSchema = Type.Union(SCOPES.map((s) => Type.Literal(s)));
+
+export const PermissionChecksBody = Type.Object(
+  {
+    checks: Type.Array(
+      Type.Object(
+        {
+          organization: Type.String({ minLength: 1, maxLength: 64, description: 'Organization id or slug' }),
+          user: Uuid,
+          scope: ScopeSchema,
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 100, description: 'Up to 100 questions, answered in this order.' },
+    ),
+    explain: Type.Optional(
+      Type.Boolean({ description: 'Say why each question was answered as it was. Default false.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const PermissionCheckResults = Type.Object({
+  results: Type.Array(
+    Type.Object({
+      organization: Type.String(),
+      user: Uuid,
+      scope: ScopeSchema,
+      allowed: Type.Boolean(),
+      explanation: Type.Optional(
+        Type.Object({
+          reason: Type.Union(
+            (
+              [
+                'granted',
+                'scope_not_granted',
+                'membership_pending',
+                'mfa_required',
+                'not_a_member',
+                'organization_not_found',
+              ] as const
+            ).map((r) => Type.Literal(r)),
+            {
+              description:
+                'granted: an active member whose role holds the scope; scope_not_granted: the role does not; membership_pending: not a member until they accept; mfa_required: the organization requires a second factor the member has not set up; not_a_member; organization_not_found: no such organization, or not one this caller may see (an app sees only the organization that installed it).',
+            },
+          ),
+          status: Type.Union([MembershipStatus, Type.Null()]),
+          role: Type.Union([RoleSchema, Type.Null()]),
+        }),
+      ),
+    }),
+  ),
+});
