@@ -31,20 +31,28 @@ function isExpression(value: unknown): value is RawBuilder<unknown> {
  * SQL is written here rather than built node by node with Kysely (which costs more than the
  * database's work for a single invitation): each value a parameter, as Kysely would pass it; a
  * column a row lacks (or leaves undefined) is DEFAULT; an expression is compiled and written in place.
+ * `first`, a change to existing rows (Effects.change), goes before them; its row count is returned.
  */
-async function insertAll(trx: Trx, batch: Array<[keyof DB, Rows<keyof DB>]>): Promise<void> {
-  if (batch.length === 0) return;
+async function insertAll(
+  trx: Trx,
+  batch: Array<[keyof DB, Rows<keyof DB>]>,
+  first: RawBuilder<unknown> | null = null,
+): Promise<number | null> {
+  if (batch.length === 0 && first === null) return null;
   const parameters: unknown[] = [];
-  const value = (v: unknown): string => {
-    if (!isExpression(v)) {
-      parameters.push(v);
-      return `$${parameters.length}`;
-    }
-    const compiled = v.compile(trx);
+  /** An expression's SQL, its parameters numbered after those already taken. */
+  const inline = (expression: RawBuilder<unknown>): string => {
+    const compiled = expression.compile(trx);
     const offset = parameters.length;
     parameters.push(...compiled.parameters);
-    return `(${compiled.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
+    return compiled.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
   };
+  const value = (v: unknown): string => {
+    if (isExpression(v)) return `(${inline(v)})`;
+    parameters.push(v);
+    return `$${parameters.length}`;
+  };
+  const head = first !== null ? [`changed AS (${inline(first)})`] : [];
   const ctes = batch.map(([table, rows], i) => {
     const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
     const tuples = rows.map((row) => {
@@ -53,9 +61,13 @@ async function insertAll(trx: Trx, batch: Array<[keyof DB, Rows<keyof DB>]>): Pr
     });
     return `w${i} AS (INSERT INTO ${ident(table)} (${columns.map(ident).join(', ')}) VALUES ${tuples.join(', ')} RETURNING id)`;
   });
-  await trx.executeQuery(
-    CompiledQuery.raw(`WITH ${ctes.join(', ')} SELECT count(*) AS n FROM w0`, parameters),
+  const result = await trx.executeQuery<{ n: number }>(
+    CompiledQuery.raw(
+      `WITH ${[...head, ...ctes].join(', ')} SELECT count(*)::int AS n FROM ${first !== null ? 'changed' : 'w0'}`,
+      parameters,
+    ),
   );
+  return first !== null ? Number(result.rows[0]?.n ?? 0) : null;
 }
 
 /** A table's or column's name, quoted (they are the schema's own names, never input). */
@@ -70,6 +82,19 @@ export class Effects {
   private readonly outbox: Rows<'outbox'> = [];
   private readonly deliveries: Rows<'webhook_deliveries'> = [];
   private readonly logged: Array<Parameters<typeof logSink.record>[1]> = [];
+  private first: { statement: RawBuilder<unknown>; check: (rows: number) => void } | null = null;
+
+  /**
+   * A change to existing rows that decides the rest (marking an invitation accepted), written in the
+   * same statement, before everything else: `statement` is an UPDATE … RETURNING, and `check` is given
+   * the number of rows it returned once the statement has run. `check` throws to refuse the change,
+   * and the caller's transaction, rolled back, takes the other rows with it.
+   */
+  change(statement: RawBuilder<unknown>, check: (rows: number) => void): this {
+    if (this.first) throw new Error('effects: one change per statement');
+    this.first = { statement, check };
+    return this;
+  }
 
   /** Rows the change itself adds (an invitation's links, a membership), written first. */
   insert<T extends keyof DB>(table: T, rows: Rows<T>): this {
@@ -122,7 +147,7 @@ export class Effects {
       for (const row of rows) {
         const n = Object.keys(row).length;
         if (params + n > MAX_PARAMETERS) {
-          await insertAll(trx, batch);
+          await this.write(trx, batch);
           batch = [];
           params = 0;
         }
@@ -132,10 +157,18 @@ export class Effects {
         params += n;
       }
     }
-    await insertAll(trx, batch);
+    await this.write(trx, batch);
     // ANALYTICS_LOG: each event also goes to the log once the change commits, as publishEvent does.
     if (transactionScope(trx)?.ctx.config.analyticsLog) {
       for (const e of this.logged) await logSink.record(trx, e);
     }
+  }
+
+  /** One statement of `batch`, with the change (if any) in the first one. */
+  private async write(trx: Trx, batch: Array<[keyof DB, Rows<keyof DB>]>): Promise<void> {
+    const first = this.first;
+    this.first = null;
+    const changed = await insertAll(trx, batch, first?.statement ?? null);
+    if (first && changed !== null) first.check(changed);
   }
 }

@@ -70,9 +70,9 @@ interface Invitee {
  * side by side, a change under `lockOrg` excludes them) and the invitation's row lock: the link the
  * token named (null: accepted from the inbox, without one) must still be one of the invitation's links
  * (a resend since deletes them); the invitation pending, approved and unexpired; the user's verified
- * email the invited one; not already a member; the seats still within the limit. Then: `accepted`
- * (which ends every link), and in one statement the active membership, the audit entries, the events
- * and the inviter's notice (`Effects`). The membership's unique (organization, user) index stops a
+ * email the invited one; not already a member; the seats still within the limit. Then, in one
+ * statement (`Effects`): `accepted` (which ends every link), the active membership, the audit entries,
+ * the events and the inviter's notice. The membership's unique (organization, user) index stops a
  * second membership however the writes interleave.
  */
 async function acceptLocked(
@@ -104,10 +104,12 @@ async function acceptLocked(
   // The invitation held its seat until now and the membership takes it: the count does not move (so
   // no seat lock), but a limit lowered since may leave no room.
   await assertWithinLimit(trx, org);
-  const accepted = await repo.markAccepted(trx, id, userId);
-  if (!accepted) throw InvitationErrors.INVITATION_ALREADY_ACCEPTED();
   const membershipId = uuidv7();
   const effects = new Effects()
+    // Under the row lock the checks above hold, so this wins; if it ever did not, nothing is kept.
+    .change(repo.markAccepted(id, userId), (rows) => {
+      if (rows !== 1) throw InvitationErrors.INVITATION_ALREADY_ACCEPTED();
+    })
     .insert('memberships', [
       membershipRow({
         id: membershipId,

@@ -294,25 +294,16 @@ export function findMembershipsByEmails(db: Kysely<DB>, organizationId: string, 
     .execute();
 }
 
-const markAcceptedQuery = compiledOnce(['id', 'userId'], (db, p: { id: string; userId: string }) =>
-  db
-    .updateTable('invitations')
-    .set({
-      status: 'accepted',
-      accepted_at: sql<Date>`now()`,
-      accepted_by: p.userId,
-      updated_at: sql<Date>`now()`,
-    })
-    .where('id', '=', p.id)
-    .where('status', '=', 'pending')
-    .where('approval', '=', 'approved')
-    .where('expires_at', '>', sql<Date>`now()`)
-    .returning(['id', 'accepted_at']),
-);
-
-/** Compare-and-set from `pending` (and unexpired): the one writer that wins turns it into `accepted`. */
-export async function markAccepted(db: Kysely<DB>, id: string, userId: string) {
-  return (await markAcceptedQuery(db, { id, userId })).rows[0];
+/**
+ * Compare-and-set from `pending` (and unexpired): the one writer that wins turns it into `accepted`.
+ * A statement for `Effects.change`, which runs it with the accept's other writes; one row returned:
+ * this writer won.
+ */
+export function markAccepted(id: string, userId: string) {
+  return sql`UPDATE invitations
+    SET status = 'accepted', accepted_at = now(), accepted_by = ${userId}, updated_at = now()
+    WHERE id = ${id} AND status = 'pending' AND approval = 'approved' AND expires_at > now()
+    RETURNING id`;
 }
 
 /** Compare-and-set from `pending`: revoke (or reject a request). */
