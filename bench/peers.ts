@@ -15,7 +15,7 @@
  * - BENCH_PEERS_CONNECTIONS   concurrent HTTP connections (default 10)
  * - BENCH_PEERS_ONLY          servers to run, a comma list of reference, roster, better-auth (default all)
  * - BENCH_PEERS_SCENARIOS     scenarios to run, a comma list of SCENARIO_KEYS (default all)
- * - BENCH_PEERS_ACCEPT_RATE   upper bound of accepts per second, for seeding invitations (default 600)
+ * - BENCH_PEERS_ACCEPT_RATE   upper bound of accepts per second, for seeding invitations (default 1500)
  * - BENCH_PEERS_REDIS_URL     Roster's REDIS_URL: its rate limits counted in Redis, not in PostgreSQL
  * - BENCH_PEERS_INVITE_LIMIT  Roster's invitation limits per window (default 1000000; 0: no limit, no counting)
  * - BENCH_PEERS_PROF          a folder for a CPU profile of Roster's server (node --cpu-prof)
@@ -109,7 +109,7 @@ export function peersSettings(): PeersSettings {
     connections: intEnv('BENCH_PEERS_CONNECTIONS', 10, 1),
     servers,
     scenarios,
-    acceptRate: intEnv('BENCH_PEERS_ACCEPT_RATE', 600, 10),
+    acceptRate: intEnv('BENCH_PEERS_ACCEPT_RATE', 1500, 10),
     filtered: servers.length < SERVER_KEYS.length || scenarios.length < SCENARIO_KEYS.length,
   };
 }

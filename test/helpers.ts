@@ -7,7 +7,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { sql } from 'kysely';
+import {
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  sql,
+} from 'kysely';
 import pg from 'pg';
 import { buildApp } from '../src/app.ts';
 import { type Config, loadConfig } from '../src/config.ts';
@@ -274,4 +279,19 @@ export async function verifiedUser(t: TestApp, email = uniqueEmail('verified'), 
   });
   if (res.statusCode !== 200) throw new Error(`verify failed: ${res.statusCode} ${res.body}`);
   return u;
+}
+
+/**
+ * Counts the statements a database executes (each one's result passes here, whether built or raw SQL):
+ * a spy on the real database, not a mock. Attach with `database.db.withPlugin(counter)`.
+ */
+export class QueryCounter implements KyselyPlugin {
+  count = 0;
+  transformQuery(args: PluginTransformQueryArgs) {
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs) {
+    this.count += 1;
+    return args.result;
+  }
 }

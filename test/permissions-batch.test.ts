@@ -3,7 +3,6 @@
  * questions from the host application (API key) or an installed app (its token, its own organization
  * only), each answered as the single check answers it, in one database round trip.
  */
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../src/db/database.ts';
 import type { MembershipStatus } from '../src/db/schema.ts';
@@ -17,22 +16,11 @@ import {
   createTestApp,
   errorCode,
   freshDatabase,
+  QueryCounter,
   type SignedUp,
   signUpEach,
   type TestApp,
 } from './helpers.ts';
-
-/** Counts the statements executed. */
-class QueryCounter implements KyselyPlugin {
-  count = 0;
-  transformQuery(args: PluginTransformQueryArgs) {
-    return args.node;
-  }
-  async transformResult(args: PluginTransformResultArgs) {
-    this.count += 1;
-    return args.result;
-  }
-}
 
 async function seedMember(
   database: DatabaseHandle,

@@ -3,7 +3,6 @@
  * GET /v1/organizations/{org}/members/{userId}/permissions answers membership status, role and scopes,
  * for a member holding member:read or an API key holding it, in one round trip to the database.
  */
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../src/db/database.ts';
 import type { MembershipSource, MembershipStatus } from '../src/db/schema.ts';
@@ -16,6 +15,7 @@ import {
   createTestApp,
   errorCode,
   freshDatabase,
+  QueryCounter,
   type SignedUp,
   signUp,
   signUpEach,
@@ -44,19 +44,6 @@ async function seedMember(
       joined_at: status === 'active' ? new Date() : null,
     })
     .execute();
-}
-
-/** Counts the statements the app sends to the database (a spy on the real database, not a mock). */
-/** Counts the statements executed (each one's result passes here, whether built or raw SQL). */
-class QueryCounter implements KyselyPlugin {
-  count = 0;
-  transformQuery(args: PluginTransformQueryArgs) {
-    return args.node;
-  }
-  async transformResult(args: PluginTransformResultArgs) {
-    this.count += 1;
-    return args.result;
-  }
 }
 
 describe('GET /v1/organizations/{org}/members/{userId}/permissions', () => {
