@@ -218,11 +218,25 @@ export async function createOrg(
  * Puts `user` into `org` as an active member with `role`. Joining flows (invitations, join requests)
  * arrive with later features; until then tests seed the row directly, as a consented membership.
  */
-export async function addActiveMember(
+export function addActiveMember(
   database: DatabaseHandle,
   orgId: string,
   userId: string,
   role: 'owner' | 'admin' | 'member',
+) {
+  return addMember(database, orgId, userId, role, 'active');
+}
+
+/**
+ * Seeds a membership row: active (joined now, through an invitation), or pending (an owner-add
+ * waiting for the person's consent).
+ */
+export async function addMember(
+  database: DatabaseHandle,
+  orgId: string,
+  userId: string,
+  role: 'owner' | 'admin' | 'member',
+  status: 'active' | 'pending',
 ) {
   await database.db
     .insertInto('memberships')
@@ -231,10 +245,10 @@ export async function addActiveMember(
       organization_id: orgId,
       user_id: userId,
       role,
-      status: 'active',
-      source: 'invitation',
+      status,
+      source: status === 'active' ? 'invitation' : 'owner_add',
       added_by: null,
-      joined_at: new Date(),
+      joined_at: status === 'active' ? new Date() : null,
     })
     .execute();
 }

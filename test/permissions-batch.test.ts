@@ -5,12 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../src/db/database.ts';
-import type { MembershipStatus } from '../src/db/schema.ts';
 import { type Role, SCOPES, scopesForRole } from '../src/features/access/scopes.ts';
 import { createApiKey, revokeApiKey } from '../src/features/api-keys/api-key.service.ts';
 import { hashSecret, issueToken } from '../src/lib/crypto.ts';
 import { uuidv7 } from '../src/lib/ids.ts';
 import {
+  addMember,
   bearer,
   createOrg,
   createTestApp,
@@ -21,28 +21,6 @@ import {
   signUpEach,
   type TestApp,
 } from './helpers.ts';
-
-async function seedMember(
-  database: DatabaseHandle,
-  orgId: string,
-  userId: string,
-  role: Role,
-  status: MembershipStatus = 'active',
-) {
-  await database.db
-    .insertInto('memberships')
-    .values({
-      id: uuidv7(),
-      organization_id: orgId,
-      user_id: userId,
-      role,
-      status,
-      source: status === 'active' ? 'invitation' : 'owner_add',
-      added_by: null,
-      joined_at: status === 'active' ? new Date() : null,
-    })
-    .execute();
-}
 
 /** An app installed in `orgId` with `scopes`, and a live access token for it (rows as the grant flow leaves them). */
 async function appToken(database: DatabaseHandle, orgId: string, scopes: string[]) {
@@ -130,9 +108,9 @@ describe('POST /v1/permissions/check', () => {
     ]);
     org = await createOrg(t.app, owner.token);
     other = await createOrg(t.app, outsider.token);
-    await seedMember(database, org.id, admin.user.id, 'admin');
-    await seedMember(database, org.id, member.user.id, 'member');
-    await seedMember(database, org.id, pending.user.id, 'admin', 'pending');
+    await addMember(database, org.id, admin.user.id, 'admin', 'active');
+    await addMember(database, org.id, member.user.id, 'member', 'active');
+    await addMember(database, org.id, pending.user.id, 'admin', 'pending');
     key = (await createApiKey(database.db, 'batch', ['member:read'])).token;
   });
   afterAll(async () => {
@@ -217,7 +195,7 @@ describe('POST /v1/permissions/check', () => {
 
   it('an organization requiring a second factor: a member without one is mfa_required', async () => {
     const o = await createOrg(t.app, owner.token);
-    await seedMember(database, o.id, member.user.id, 'member');
+    await addMember(database, o.id, member.user.id, 'member', 'active');
     await database.db
       .updateTable('organizations')
       .set({ mfa_required: true })
