@@ -26,6 +26,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { MAX_BATCH_CHECKS } from '../src/features/access/permission-check.ts';
 import { encodeCursor } from '../src/lib/pagination.ts';
 import { type CpuSpent, cpuSpent, sampleCpu } from './cpu.ts';
 import { intEnv } from './env.ts';
@@ -53,7 +54,7 @@ const MEMBERS = intEnv('BENCH_MEMBERS', 100_000, 1_000);
 const REFERENCE_PREPARED = process.env.BENCH_REFERENCE_PREPARED === 'true';
 const PAGE = 100;
 /** Questions per batch permission check: the most one request may ask. */
-const BATCH = 100;
+const BATCH = MAX_BATCH_CHECKS;
 /** The deep page starts after this member (in join order): a full page and a next one remain. */
 const DEEP_AFTER = MEMBERS - 2 * PAGE;
 /** The permission check must reach this share of the reference's req/s. */

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../src/db/database.ts';
+import { MAX_BATCH_CHECKS } from '../src/features/access/permission-check.ts';
 import { type Role, SCOPES, scopesForRole } from '../src/features/access/scopes.ts';
 import { createApiKey, revokeApiKey } from '../src/features/api-keys/api-key.service.ts';
 import { hashSecret, issueToken } from '../src/lib/crypto.ts';
@@ -179,7 +180,7 @@ describe('POST /v1/permissions/check', () => {
       [member, 'member'],
     ];
     const checks = [];
-    for (let i = 0; checks.length < 100; i++) {
+    for (let i = 0; checks.length < MAX_BATCH_CHECKS; i++) {
       const [who] = people[i % people.length] as [SignedUp, Role];
       checks.push({ organization: org.id, user: who.user.id, scope: SCOPES[i % SCOPES.length] });
     }
@@ -250,7 +251,7 @@ describe('POST /v1/permissions/check', () => {
 
     for (const [payload, field] of [
       [{ checks: [] }, 'checks'],
-      [{ checks: Array.from({ length: 101 }, () => one.checks[0]) }, 'checks'],
+      [{ checks: Array.from({ length: MAX_BATCH_CHECKS + 1 }, () => one.checks[0]) }, 'checks'],
       [{ checks: [{ ...one.checks[0], scope: 'org:own' }] }, 'scope'],
       [{ checks: [{ ...one.checks[0], user: 'not-a-uuid' }] }, 'user'],
       [{ checks: [{ ...one.checks[0], extra: 1 }] }, 'checks'],

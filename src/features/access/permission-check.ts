@@ -97,13 +97,15 @@ export async function checkPermissions(
 export const MAX_BATCH_CHECKS = 100;
 
 /** Why a batch question was answered as it was (`explain`). */
-export type CheckReason =
-  | 'granted'
-  | 'scope_not_granted'
-  | 'membership_pending'
-  | 'mfa_required'
-  | 'not_a_member'
-  | 'organization_not_found';
+export const CHECK_REASONS = [
+  'granted',
+  'scope_not_granted',
+  'membership_pending',
+  'mfa_required',
+  'not_a_member',
+  'organization_not_found',
+] as const;
+export type CheckReason = (typeof CHECK_REASONS)[number];
 
 export interface CheckQuestion {
   organization: string;

@@ -1,8 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import { PageQuery, pageEnvelope } from '../../lib/pagination.ts';
 import { NullableTimestamp, Timestamp, Uuid } from '../../lib/schemas.ts';
+import { CHECK_REASONS, MAX_BATCH_CHECKS } from '../access/permission-check.ts';
 import { SCOPES } from '../access/scopes.ts';
 import { RoleSchema } from '../organizations/organization.schemas.ts';
+
+const ScopeSchema = Type.Union(SCOPES.map((s) => Type.Literal(s)));
 
 export const MembershipStatus = Type.Union([Type.Literal('active'), Type.Literal('pending')]);
 export const MembershipSource = Type.Union(
@@ -48,7 +51,7 @@ export const ChangeRoleBody = Type.Object({ role: RoleSchema }, { additionalProp
 export const Permissions = Type.Object({
   status: MembershipStatus,
   role: RoleSchema,
-  scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), {
+  scopes: Type.Array(ScopeSchema, {
     description:
       'What the member may do; empty while the membership is pending, and while the organization requires a second factor the member has not set up.',
   }),
@@ -63,8 +66,6 @@ export const Permissions = Type.Object({
   ),
 });
 
-const ScopeSchema = Type.Union(SCOPES.map((s) => Type.Literal(s)));
-
 export const PermissionChecksBody = Type.Object(
   {
     checks: Type.Array(
@@ -76,7 +77,11 @@ export const PermissionChecksBody = Type.Object(
         },
         { additionalProperties: false },
       ),
-      { minItems: 1, maxItems: 100, description: 'Up to 100 questions, answered in this order.' },
+      {
+        minItems: 1,
+        maxItems: MAX_BATCH_CHECKS,
+        description: `Up to ${MAX_BATCH_CHECKS} questions, answered in this order.`,
+      },
     ),
     explain: Type.Optional(
       Type.Boolean({ description: 'Say why each question was answered as it was. Default false.' }),
@@ -95,16 +100,7 @@ export const PermissionCheckResults = Type.Object({
       explanation: Type.Optional(
         Type.Object({
           reason: Type.Union(
-            (
-              [
-                'granted',
-                'scope_not_granted',
-                'membership_pending',
-                'mfa_required',
-                'not_a_member',
-                'organization_not_found',
-              ] as const
-            ).map((r) => Type.Literal(r)),
+            CHECK_REASONS.map((r) => Type.Literal(r)),
             {
               description:
                 'granted: an active member whose role holds the scope; scope_not_granted: the role does not; membership_pending: not a member until they accept; mfa_required: the organization requires a second factor the member has not set up; not_a_member; organization_not_found: no such organization, or not one this caller may see (an app sees only the organization that installed it).',
