@@ -13,6 +13,7 @@ import { User } from './features/auth/auth.schemas.ts';
 import healthRoutes from './features/health/health.routes.ts';
 import invitationRoutes from './features/invitations/invitation.routes.ts';
 import { Invitation } from './features/invitations/invitation.schemas.ts';
+import joinLinkRoutes from './features/join-links/join-link.routes.ts';
 import joinRequestRoutes from './features/join-requests/join-request.routes.ts';
 import memberRoutes from './features/members/member.routes.ts';
 import { Member } from './features/members/member.schemas.ts';
@@ -95,6 +96,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(memberRoutes);
   await app.register(ownerAddRoutes);
   await app.register(joinRequestRoutes);
+  await app.register(joinLinkRoutes);
   await app.register(auditRoutes);
   await app.register(invitationRoutes);
   await app.register(appRoutes);

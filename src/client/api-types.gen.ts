@@ -21,7 +21,7 @@ export interface Schemas {
     /** owner > admin > member */
     role: "owner" | "admin" | "member";
     status: "active" | "pending";
-    source: "created_org" | "invitation" | "join_request" | "owner_add";
+    source: "created_org" | "invitation" | "join_request" | "owner_add" | "join_link";
     addedBy: string | null;
     createdAt: string;
     joinedAt: string | null;
@@ -146,6 +146,26 @@ export interface Schemas {
     name: string | null;
     /** Whether the organization takes requests to join (false when they are off, or sign-in goes through its identity provider). */
     acceptsJoinRequests: boolean;
+  };
+  JoinLink: {
+    id: string;
+    label: string | null;
+    /** The role a use gives: admin or member, at or below your own (never owner) */
+    role: "admin" | "member";
+    /** A use asks to join (the join-request queue) instead of joining at once */
+    requireApproval: boolean;
+    /** Only people whose verified email is at one of these domains may use it; empty: anyone */
+    allowedDomains: Array<string>;
+    maxUses: number | null;
+    uses: number;
+    expiresAt: string | null;
+    /** `active` admits; the others say why the link no longer does */
+    state: "active" | "revoked" | "expired" | "used_up";
+    createdAt: string;
+    createdBy: string | null;
+    createdByName: string | null;
+    rotatedAt: string | null;
+    revokedAt: string | null;
   };
   AuditEntry: {
     /** Increasing: a later entry has a larger id. */
@@ -1485,7 +1505,7 @@ export interface Operations {
       /** owner > admin > member */
       role?: "owner" | "admin" | "member";
       status?: "active" | "pending";
-      source?: "created_org" | "invitation" | "join_request" | "owner_add";
+      source?: "created_org" | "invitation" | "join_request" | "owner_add" | "join_link";
       /** Email or name prefix */
       q?: string;
     };
@@ -1968,6 +1988,264 @@ export interface Operations {
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
       408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** The organization's join links, newest first, with their state and uses (member:admin) */
+  "GET /v1/organizations/{org}/join-links": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+    };
+    query: {
+      /** Page size (1–100). */
+      limit?: number;
+      /** The `nextCursor` of the previous page. */
+      cursor?: string;
+    };
+    body: undefined;
+    responses: {
+      200: {
+        data: Array<Schemas["JoinLink"]>;
+        /** Pass as `cursor` for the next page; null on the last. */
+        nextCursor: string | null;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** Make a shareable join link (member:admin): 201 with the link, its URL and its token, shown this once */
+  "POST /v1/organizations/{org}/join-links": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+    };
+    query: Record<string, never>;
+    body: {
+      /** The role a use gives: admin or member, at or below your own (never owner) */
+      role?: "admin" | "member";
+      /** What the link is for, shown to admins only */
+      label?: string;
+      /** When it stops admitting */
+      expiresAt?: string;
+      maxUses?: number;
+      /** Email domains (example.com) a user must have a verified address at */
+      allowedDomains?: Array<string>;
+      requireApproval?: boolean;
+    };
+    responses: {
+      201: {
+        link: Schemas["JoinLink"];
+        /** The link to share (`PUBLIC_URL/join-link#<token>`): shown this once, only a hash is kept */
+        url: string;
+        /** The token alone (`rj_…`), for the API routes under /v1/join-links */
+        token: string;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** Revoke a join link: it admits no one from now on (member:admin; revoking twice is a no-op) */
+  "DELETE /v1/organizations/{org}/join-links/{id}": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+      id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      204: undefined;
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** Replace the token of a join link: the old URL stops working; settings and uses stay (member:admin) */
+  "POST /v1/organizations/{org}/join-links/{id}/rotate": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+      id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        link: Schemas["JoinLink"];
+        /** The link to share (`PUBLIC_URL/join-link#<token>`): shown this once, only a hash is kept */
+        url: string;
+        /** The token alone (`rj_…`), for the API routes under /v1/join-links */
+        token: string;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      410: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** What a join link gives, without signing in: the organization, the role, approval, expiry, domains — or why it admits no one (60 a minute per client IP) */
+  "GET /v1/join-links/{token}": {
+    path: {
+      /** The token of the join link (`rj_…`) */
+      token: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        valid: boolean;
+        /** Why the link admits no one (only when `valid` is false) */
+        reason?: "not_found" | "revoked" | "expired" | "used_up" | "sso_required";
+        organization?: {
+          name: string;
+          slug: string;
+        };
+        /** The role a use gives: admin or member, at or below your own (never owner) */
+        role?: "admin" | "member";
+        requireApproval?: boolean;
+        expiresAt?: string | null;
+        allowedDomains?: Array<string>;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      429: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** The same, with the token in the body (keeps it out of URLs and access logs) */
+  "POST /v1/join-links/preview": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      token: string;
+    };
+    responses: {
+      200: {
+        valid: boolean;
+        /** Why the link admits no one (only when `valid` is false) */
+        reason?: "not_found" | "revoked" | "expired" | "used_up" | "sso_required";
+        organization?: {
+          name: string;
+          slug: string;
+        };
+        /** The role a use gives: admin or member, at or below your own (never owner) */
+        role?: "admin" | "member";
+        requireApproval?: boolean;
+        expiresAt?: string | null;
+        allowedDomains?: Array<string>;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      429: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** Join through a link, signed in with a verified email: an active membership, or a request to join when the link asks for approval */
+  "POST /v1/join-links/{token}/use": {
+    path: {
+      /** The token of the join link (`rj_…`) */
+      token: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        organization: {
+          id: string;
+          slug: string;
+          name: string;
+        };
+        membership: Schemas["Member"];
+        linkId: string;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      410: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** The same, with the token in the body (keeps it out of URLs and access logs) */
+  "POST /v1/join-links/use": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: {
+      token: string;
+    };
+    responses: {
+      200: {
+        organization: {
+          id: string;
+          slug: string;
+          name: string;
+        };
+        membership: Schemas["Member"];
+        linkId: string;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      410: Schemas["ErrorResponse"];
       413: Schemas["ErrorResponse"];
       414: Schemas["ErrorResponse"];
       415: Schemas["ErrorResponse"];

@@ -16,6 +16,7 @@ import * as m0012 from './migrations/0012-webhook-deliveries.ts';
 import * as m0013 from './migrations/0013-join-request-answers.ts';
 import * as m0014 from './migrations/0014-members-page-indexes.ts';
 import * as m0015 from './migrations/0015-drop-invitations-org-idx.ts';
+import * as m0016 from './migrations/0016-join-links.ts';
 
 /** Add new migrations here, named by a zero-padded sequence; never edit one that has shipped. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -34,6 +35,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0013-join-request-answers': m0013,
   '0014-members-page-indexes': m0014,
   '0015-drop-invitations-org-idx': m0015,
+  '0016-join-links': m0016,
 };
 
 export async function migrateToLatest(db: Database): Promise<MigrationResultSet> {

@@ -6,7 +6,7 @@ type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
 export type MembershipStatus = 'active' | 'pending';
-export type MembershipSource = 'created_org' | 'invitation' | 'join_request' | 'owner_add';
+export type MembershipSource = 'created_org' | 'invitation' | 'join_request' | 'owner_add' | 'join_link';
 export type ActorType = 'user' | 'api_key' | 'app' | 'system';
 export type OutboxKind = 'email' | 'webhook' | 'join_request' | 'password_reset';
 export type InstallationStatus = 'pending' | 'installed';
@@ -151,6 +151,24 @@ export interface MembershipsTable {
   added_by: string | null;
   created_at: Timestamp;
   joined_at: NullableTimestamp;
+}
+
+export interface JoinLinksTable {
+  id: string;
+  organization_id: string;
+  label: string | null;
+  role: Exclude<Role, 'owner'>;
+  require_approval: Generated<boolean>;
+  allowed_domains: ColumnType<string[], string[] | undefined, string[]>;
+  max_uses: number | null;
+  uses: Generated<number>;
+  expires_at: NullableTimestamp;
+  secret_hash: Uint8Array;
+  created_by: string | null;
+  created_at: Timestamp;
+  rotated_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+  revoked_by: string | null;
 }
 
 export interface AuditLogTable {
@@ -408,6 +426,7 @@ export interface DB {
   invitations: InvitationsTable;
   invitation_links: InvitationLinksTable;
   join_request_answers: JoinRequestAnswersTable;
+  join_links: JoinLinksTable;
   rate_limits: RateLimitsTable;
   install_secrets: InstallSecretsTable;
   apps: AppsTable;

@@ -12,9 +12,9 @@ import { uuidv7 } from './ids.ts';
 /**
  * rs session · rk API key · rv email verification · ri invitation · rc app client secret · rg
  * installation grant code · ra installation access token · rr installation refresh token · rp
- * password reset · re email change · rm sign-in waiting for its second factor.
+ * password reset · re email change · rm sign-in waiting for its second factor · rj join link.
  */
-export type TokenPrefix = 'rs' | 'rk' | 'rv' | 'ri' | 'rc' | 'rg' | 'ra' | 'rr' | 'rp' | 're' | 'rm';
+export type TokenPrefix = 'rs' | 'rk' | 'rv' | 'ri' | 'rc' | 'rg' | 'ra' | 'rr' | 'rp' | 're' | 'rm' | 'rj';
 
 export interface IssuedToken {
   /** Row id the token points at. */

@@ -45,6 +45,14 @@ export const AUDIT_ACTIONS = {
   'join_request.rejected': 'An admin rejected a request to join.',
   'join_request.cancelled': 'The requester withdrew their request to join.',
 
+  // Join links
+  'join_link.created':
+    'An admin made a shareable join link (`data.role`, `data.requireApproval`, `data.maxUses`, `data.expiresAt`, `data.allowedDomains`).',
+  'join_link.rotated': "A join link's token was replaced: the old link stopped working, the settings and count stay.",
+  'join_link.revoked': 'A join link was revoked: it no longer admits anyone.',
+  'join_link.used':
+    'Someone joined through a join link (`data.linkId`; `data.status`: `active`, or `pending` when the link asks for approval).',
+
   // Apps and installations
   'app.created': 'An app was published by this organization (client and webhook secrets issued).',
   'app.updated': "The app's name, scopes, URLs or visibility changed.",
