@@ -48,7 +48,8 @@ export const AUDIT_ACTIONS = {
   // Join links
   'join_link.created':
     'An admin made a shareable join link (`data.role`, `data.requireApproval`, `data.maxUses`, `data.expiresAt`, `data.allowedDomains`).',
-  'join_link.rotated': "A join link's token was replaced: the old link stopped working, the settings and count stay.",
+  'join_link.rotated':
+    "A join link's token was replaced: the old link stopped working, the settings and count stay.",
   'join_link.revoked': 'A join link was revoked: it no longer admits anyone.',
   'join_link.used':
     'Someone joined through a join link (`data.linkId`; `data.status`: `active`, or `pending` when the link asks for approval).',

@@ -34,7 +34,6 @@ import { JoinRequestErrors } from '../join-requests/join-request.errors.ts';
 import { MemberErrors } from '../members/member.errors.ts';
 import * as members from '../members/member.repository.ts';
 import { serializeMember } from '../members/member.service.ts';
-import { OrganizationErrors } from '../organizations/organization.errors.ts';
 import { lockOrg } from '../organizations/organization.repository.ts';
 import { assertSeatFree } from '../organizations/seats.ts';
 import { enqueueEmail } from '../outbox/outbox.repository.ts';

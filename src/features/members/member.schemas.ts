@@ -9,7 +9,9 @@ const ScopeSchema = Type.Union(SCOPES.map((s) => Type.Literal(s)));
 
 export const MembershipStatus = Type.Union([Type.Literal('active'), Type.Literal('pending')]);
 export const MembershipSource = Type.Union(
-  (['created_org', 'invitation', 'join_request', 'owner_add', 'join_link'] as const).map((s) => Type.Literal(s)),
+  (['created_org', 'invitation', 'join_request', 'owner_add', 'join_link'] as const).map((s) =>
+    Type.Literal(s),
+  ),
 );
 
 export const Member = Type.Object(
