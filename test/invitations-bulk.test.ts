@@ -38,11 +38,13 @@ const bulk = (who: SignedUp, orgId: string, payload: unknown) =>
     payload: payload as Record<string, unknown>,
   });
 
+/** The organization's emails waiting in the outbox (not its seat checks: test/seat-events.test.ts). */
 const outboxFor = (orgId: string) =>
   t.database.db
     .selectFrom('outbox')
     .select(['payload', 'created_at'])
     .where('organization_id', '=', orgId)
+    .where('kind', '=', 'email')
     .execute();
 
 describe('bulk invitations', () => {

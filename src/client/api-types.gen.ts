@@ -3377,7 +3377,7 @@ export interface Operations {
     body: {
       /** http(s) URL that receives the POSTs */
       url: string;
-      /** Event types to receive: member.added, member.removed, member.role_changed, invitation.created, invitation.accepted, join_request.created, installation.created, installation.updated, installation.deleted; or `["*"]`, every event type, including those added later (`*` stands alone: EVENT_WILDCARD_NOT_ALONE). */
+      /** Event types to receive: member.added, member.removed, member.role_changed, invitation.created, invitation.accepted, join_request.created, seat.changed, installation.created, installation.updated, installation.deleted; or `["*"]`, every event type, including those added later (`*` stands alone: EVENT_WILDCARD_NOT_ALONE). */
       events: Array<string>;
       description?: string;
     };
@@ -3431,7 +3431,7 @@ export interface Operations {
     body: {
       /** http(s) URL that receives the POSTs */
       url?: string;
-      /** Event types to receive: member.added, member.removed, member.role_changed, invitation.created, invitation.accepted, join_request.created, installation.created, installation.updated, installation.deleted; or `["*"]`, every event type, including those added later (`*` stands alone: EVENT_WILDCARD_NOT_ALONE). */
+      /** Event types to receive: member.added, member.removed, member.role_changed, invitation.created, invitation.accepted, join_request.created, seat.changed, installation.created, installation.updated, installation.deleted; or `["*"]`, every event type, including those added later (`*` stands alone: EVENT_WILDCARD_NOT_ALONE). */
       events?: Array<string>;
       description?: string | null;
       /** true re-enables a disabled endpoint. */

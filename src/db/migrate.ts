@@ -17,6 +17,7 @@ import * as m0013 from './migrations/0013-join-request-answers.ts';
 import * as m0014 from './migrations/0014-members-page-indexes.ts';
 import * as m0015 from './migrations/0015-drop-invitations-org-idx.ts';
 import * as m0016 from './migrations/0016-join-links.ts';
+import * as m0017 from './migrations/0017-seat-events.ts';
 
 /** Add new migrations here, named by a zero-padded sequence; never edit one that has shipped. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -36,6 +37,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0014-members-page-indexes': m0014,
   '0015-drop-invitations-org-idx': m0015,
   '0016-join-links': m0016,
+  '0017-seat-events': m0017,
 };
 
 export async function migrateToLatest(db: Database): Promise<MigrationResultSet> {

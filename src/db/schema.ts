@@ -8,7 +8,7 @@ type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefine
 export type MembershipStatus = 'active' | 'pending';
 export type MembershipSource = 'created_org' | 'invitation' | 'join_request' | 'owner_add' | 'join_link';
 export type ActorType = 'user' | 'api_key' | 'app' | 'system';
-export type OutboxKind = 'email' | 'webhook' | 'join_request' | 'password_reset';
+export type OutboxKind = 'email' | 'webhook' | 'join_request' | 'password_reset' | 'seat_check';
 export type InstallationStatus = 'pending' | 'installed';
 
 export interface UsersTable {
@@ -169,6 +169,12 @@ export interface JoinLinksTable {
   rotated_at: NullableTimestamp;
   revoked_at: NullableTimestamp;
   revoked_by: string | null;
+}
+
+export interface SeatCountsTable {
+  organization_id: string;
+  seats: number;
+  changed_at: Timestamp;
 }
 
 export interface AuditLogTable {
@@ -427,6 +433,7 @@ export interface DB {
   invitation_links: InvitationLinksTable;
   join_request_answers: JoinRequestAnswersTable;
   join_links: JoinLinksTable;
+  seat_counts: SeatCountsTable;
   rate_limits: RateLimitsTable;
   install_secrets: InstallSecretsTable;
   apps: AppsTable;

@@ -11,6 +11,7 @@ import { type DatabaseHandle, openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { type PasswordResetJob, takeInPasswordReset } from '../features/account/password-reset.service.ts';
 import { takeInJoinRequest } from '../features/join-requests/join-request.service.ts';
+import { reportSeats, type SeatCheckJob } from '../features/organizations/seat-events.ts';
 import { createMailer } from '../features/outbox/mailer.ts';
 import type { JoinRequestJob } from '../features/outbox/outbox.repository.ts';
 import { backoffSeconds, createOutboxWorker, type OutboxWorker } from '../features/outbox/outbox.worker.ts';
@@ -64,6 +65,13 @@ async function contextPlugin(app: FastifyInstance, opts: ContextPluginOptions) {
       // Password-reset requests, decided after they were answered (see account/password-reset).
       password_reset: {
         send: (m) => takeInPasswordReset(app.ctx, m.payload as unknown as PasswordResetJob),
+        backoffSeconds: (attempts) => backoffSeconds(attempts),
+      },
+      // Seat counts that may have moved (enqueued by the database: migration 0017, organizations/seat-events).
+      seat_check: {
+        send: async (m) => {
+          await reportSeats(app.ctx, m.payload as unknown as SeatCheckJob);
+        },
         backoffSeconds: (attempts) => backoffSeconds(attempts),
       },
     },

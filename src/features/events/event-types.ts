@@ -10,6 +10,8 @@ export const EVENT_CATALOG = {
   'invitation.created': 'An invitation was created.',
   'invitation.accepted': 'An invitation was accepted.',
   'join_request.created': 'Someone asked to join.',
+  'seat.changed':
+    'The count `memberLimit` applies to (active members plus pending invitations) changed: `data.seats`, `data.previous`, `data.memberLimit` (null: no limit). Published shortly after the change, once per new count: a burst of changes may be reported as one.',
   'installation.created': 'An app was installed (pending until the app marks it installed).',
   'installation.updated': 'An installation changed status (the app marked it installed).',
   'installation.deleted': 'An app was uninstalled.',

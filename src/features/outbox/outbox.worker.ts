@@ -174,6 +174,7 @@ export function createOutboxWorker(opts: {
     webhook: opts.handlers?.webhook ?? missing('webhooks'),
     join_request: opts.handlers?.join_request ?? missing('join requests'),
     password_reset: opts.handlers?.password_reset ?? missing('password-reset requests'),
+    seat_check: opts.handlers?.seat_check ?? missing('seat checks'),
   };
 
   function lose(h: Hold, reason: string) {
