@@ -21,6 +21,7 @@ import mfaRoutes from './features/mfa/mfa.routes.ts';
 import oidcPlugin from './features/oidc/oidc.plugin.ts';
 import organizationRoutes from './features/organizations/organization.routes.ts';
 import ownerAddRoutes from './features/owner-adds/owner-add.routes.ts';
+import ownershipTransferRoutes from './features/ownership-transfers/ownership-transfer.routes.ts';
 import webhookRoutes from './features/webhooks/webhook.routes.ts';
 import { loggerOptions } from './lib/logger.ts';
 import { ErrorResponse } from './lib/schemas.ts';
@@ -95,6 +96,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(organizationRoutes);
   await app.register(memberRoutes);
   await app.register(ownerAddRoutes);
+  await app.register(ownershipTransferRoutes);
   await app.register(joinRequestRoutes);
   await app.register(joinLinkRoutes);
   await app.register(auditRoutes);

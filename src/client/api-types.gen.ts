@@ -116,6 +116,30 @@ export interface Schemas {
       };
     };
   };
+  OwnershipTransfer: {
+    id: string;
+    organization: {
+      id: string;
+      slug: string;
+      name: string;
+    };
+    from: {
+      userId: string;
+      name: string;
+      email: string;
+    };
+    to: {
+      userId: string;
+      name: string;
+      email: string;
+    };
+    /** The proposer stays an owner; otherwise they become an admin when the member accepts */
+    keepOwner: boolean;
+    status: "pending" | "accepted" | "declined" | "cancelled" | "expired";
+    createdAt: string;
+    expiresAt: string;
+    answeredAt: string | null;
+  };
   JoinRequest: {
     id: string;
     /** 'user': a signed-in user's pending membership; 'email': an anonymous request by email. */
@@ -1785,6 +1809,146 @@ export interface Operations {
       403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
       408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** The organization's ownership transfers, newest first (the last 20; member:admin) */
+  "GET /v1/organizations/{org}/ownership-transfers": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        data: Array<Schemas["OwnershipTransfer"]>;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** Propose to make an active member an owner (owners only): they are emailed and accept or decline within 7 days */
+  "POST /v1/organizations/{org}/ownership-transfers": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+    };
+    query: Record<string, never>;
+    body: {
+      userId: string;
+      keepOwner?: boolean;
+    };
+    responses: {
+      201: Schemas["OwnershipTransfer"];
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** Withdraw the pending ownership transfer (owners only) */
+  "DELETE /v1/organizations/{org}/ownership-transfers/{id}": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+      id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      204: undefined;
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      410: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** Ownership transfers waiting for your answer */
+  "GET /v1/me/ownership-transfers": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        data: Array<Schemas["OwnershipTransfer"]>;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** Accept: you become an owner, and the proposer an admin unless they chose to stay an owner */
+  "POST /v1/me/ownership-transfers/{id}/accept": {
+    path: {
+      id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: Schemas["OwnershipTransfer"];
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      410: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** Decline: nothing changes; the proposer is told */
+  "POST /v1/me/ownership-transfers/{id}/decline": {
+    path: {
+      id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: Schemas["OwnershipTransfer"];
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      410: Schemas["ErrorResponse"];
       413: Schemas["ErrorResponse"];
       414: Schemas["ErrorResponse"];
       415: Schemas["ErrorResponse"];

@@ -177,6 +177,20 @@ export interface SeatCountsTable {
   changed_at: Timestamp;
 }
 
+export type OwnershipTransferStatus = 'pending' | 'accepted' | 'declined' | 'cancelled' | 'expired';
+
+export interface OwnershipTransfersTable {
+  id: string;
+  organization_id: string;
+  from_user_id: string;
+  to_user_id: string;
+  keep_owner: Generated<boolean>;
+  status: Generated<OwnershipTransferStatus>;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  answered_at: NullableTimestamp;
+}
+
 export interface AuditLogTable {
   id: Generated<string>;
   organization_id: string | null;
@@ -434,6 +448,7 @@ export interface DB {
   join_request_answers: JoinRequestAnswersTable;
   join_links: JoinLinksTable;
   seat_counts: SeatCountsTable;
+  ownership_transfers: OwnershipTransfersTable;
   rate_limits: RateLimitsTable;
   install_secrets: InstallSecretsTable;
   apps: AppsTable;

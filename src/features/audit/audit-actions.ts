@@ -45,6 +45,16 @@ export const AUDIT_ACTIONS = {
   'join_request.rejected': 'An admin rejected a request to join.',
   'join_request.cancelled': 'The requester withdrew their request to join.',
 
+  // Ownership transfers
+  'ownership_transfer.proposed':
+    'An owner proposed to make an active member an owner (`data.toUserId`, `data.keepOwner`); it waits for that member to accept.',
+  'ownership_transfer.accepted':
+    'The member accepted an ownership transfer: they are an owner, and the proposer an admin unless they chose to stay an owner.',
+  'ownership_transfer.declined': 'The member declined an ownership transfer; nothing changed.',
+  'ownership_transfer.cancelled':
+    'An ownership transfer was withdrawn by an owner, or ended because the proposer or the member no longer qualified (`data.reason`).',
+  'ownership_transfer.expired': 'An ownership transfer was not answered within 7 days.',
+
   // Join links
   'join_link.created':
     'An admin made a shareable join link (`data.role`, `data.requireApproval`, `data.maxUses`, `data.expiresAt`, `data.allowedDomains`).',
