@@ -64,6 +64,8 @@ export interface Config {
   inviteLimitWindowSeconds: number;
   /** How often expired invitations are marked `expired`, in milliseconds; 0 = never in this process. @default 60000 */
   invitationSweepMs: number;
+  /** How often memberships past their expiry are removed and reminders of ending access sent (0: never here). */
+  membershipSweepMs: number;
   /** Anonymous requests to join one client IP may make per window; 0 = no limit. @default 5 */
   joinRequestLimitPerIp: number;
   /** Length of that window, in seconds. @default 60 */
@@ -162,6 +164,10 @@ export const CONFIG_DOC: ReadonlyArray<readonly [name: string, description: stri
   [
     'INVITATION_SWEEP_MS',
     'how often expired invitations are marked expired, in ms; 0 = not in this process (default 60000)',
+  ],
+  [
+    'MEMBERSHIP_SWEEP_MS',
+    'how often memberships past their expiry are removed and people whose access ends within a week are emailed, in ms; 0 = not in this process (default 60000)',
   ],
   [
     'JOIN_REQUEST_LIMIT_PER_IP',
@@ -324,6 +330,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     inviteLimitPerInviter: int(env, 'INVITE_LIMIT_PER_INVITER', 100, 0, 1_000_000),
     inviteLimitWindowSeconds: int(env, 'INVITE_LIMIT_WINDOW_SECONDS', 86_400, 1, 31_536_000),
     invitationSweepMs: int(env, 'INVITATION_SWEEP_MS', 60_000, 0, 86_400_000),
+    membershipSweepMs: int(env, 'MEMBERSHIP_SWEEP_MS', 60_000, 0, 86_400_000),
     joinRequestLimitPerIp: int(env, 'JOIN_REQUEST_LIMIT_PER_IP', 5, 0, 1_000_000),
     joinRequestLimitWindowSeconds: int(env, 'JOIN_REQUEST_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
     signInLimitPerEmailIp: int(env, 'SIGN_IN_LIMIT_PER_EMAIL_IP', 10, 0, 1_000_000),

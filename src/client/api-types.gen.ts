@@ -25,6 +25,8 @@ export interface Schemas {
     addedBy: string | null;
     createdAt: string;
     joinedAt: string | null;
+    /** When the membership ends on its own (guests, contractors); null: it does not */
+    expiresAt: string | null;
   };
   Invitation: {
     id: string;
@@ -1601,7 +1603,7 @@ export interface Operations {
       503: Schemas["ErrorResponse"];
     };
   };
-  /** Change a member's role (member:admin; at or below your own role) */
+  /** Change a member's role, or when their membership ends on its own (member:admin; at or below your own role) */
   "PATCH /v1/organizations/{org}/members/{userId}": {
     path: {
       org: string;
@@ -1610,7 +1612,9 @@ export interface Operations {
     query: Record<string, never>;
     body: {
       /** owner > admin > member */
-      role: "owner" | "admin" | "member";
+      role?: "owner" | "admin" | "member";
+      /** When the membership ends on its own (in the future; never for an owner); null: it no longer does */
+      expiresAt?: string | null;
     };
     responses: {
       200: Schemas["Member"];
@@ -1662,10 +1666,10 @@ export interface Operations {
     body: undefined;
     responses: {
       200: {
-        status: "active" | "pending";
+        status: "active" | "pending" | "expired";
         /** owner > admin > member */
         role: "owner" | "admin" | "member";
-        /** What the member may do; empty while the membership is pending, and while the organization requires a second factor the member has not set up. */
+        /** What the member may do; empty while the membership is pending, once it has expired, and while the organization requires a second factor the member has not set up. */
         scopes: Array<"org:read" | "org:write" | "org:delete" | "member:read" | "member:invite" | "member:admin" | "org:integrations" | "audit:read">;
         /** Present when the organization requires a second factor: whether the member has one (an authenticator app or a passkey). Without one, scopes is empty. */
         mfa?: {
@@ -1707,9 +1711,9 @@ export interface Operations {
           scope: "org:read" | "org:write" | "org:delete" | "member:read" | "member:invite" | "member:admin" | "org:integrations" | "audit:read";
           allowed: boolean;
           explanation?: {
-            /** granted: an active member whose role holds the scope; scope_not_granted: the role does not; membership_pending: not a member until they accept; mfa_required: the organization requires a second factor the member has not set up; not_a_member; organization_not_found: no such organization, or not one this caller may see (an app sees only the organization that installed it). */
-            reason: "granted" | "scope_not_granted" | "membership_pending" | "mfa_required" | "not_a_member" | "organization_not_found";
-            status: "active" | "pending" | null;
+            /** granted: an active member whose role holds the scope; scope_not_granted: the role does not; membership_pending: not a member until they accept; expired: the membership is past its expiresAt; mfa_required: the organization requires a second factor the member has not set up; not_a_member; organization_not_found: no such organization, or not one this caller may see (an app sees only the organization that installed it). */
+            reason: "granted" | "scope_not_granted" | "membership_pending" | "expired" | "mfa_required" | "not_a_member" | "organization_not_found";
+            status: "active" | "pending" | "expired" | null;
             role: "owner" | "admin" | "member" | null;
           };
         }>;

@@ -151,6 +151,9 @@ export interface MembershipsTable {
   added_by: string | null;
   created_at: Timestamp;
   joined_at: NullableTimestamp;
+  /** After it the membership grants nothing (a sweep then removes it); never set on an owner. */
+  expires_at: NullableTimestamp;
+  expiry_reminded_at: NullableTimestamp;
 }
 
 export interface JoinLinksTable {

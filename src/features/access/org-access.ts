@@ -17,6 +17,7 @@ import { CommonErrors } from '../../lib/errors.ts';
 import { type Actor, SYSTEM_ACTOR } from '../audit/audit.repository.ts';
 import { actorOf, type Principal } from '../auth/principal.ts';
 import { MemberErrors } from '../members/member.errors.ts';
+import { NOT_EXPIRED } from '../members/member.repository.ts';
 import { OrganizationErrors } from '../organizations/organization.errors.ts';
 import {
   findOrgWithMembership,
@@ -171,11 +172,13 @@ export async function lockAsCaller(
   const org = await lockOrg(trx, access.org.id);
   if (!org) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
   if (access.userId === null) return { org, standing: access.grant };
+  // A membership past its expiry grants nothing, whether or not the sweep has removed it yet.
   const me = await trx
-    .selectFrom('memberships')
-    .select(['role', 'status'])
-    .where('organization_id', '=', org.id)
-    .where('user_id', '=', access.userId)
+    .selectFrom('memberships as m')
+    .select(['m.role', 'm.status'])
+    .where('m.organization_id', '=', org.id)
+    .where('m.user_id', '=', access.userId)
+    .where(NOT_EXPIRED)
     .executeTakeFirst();
   return { org, standing: standingOf(access, me?.role ?? null, me?.status ?? null) };
 }

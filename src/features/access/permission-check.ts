@@ -28,7 +28,8 @@ import {
 } from './scopes.ts';
 
 export interface PermissionAnswer {
-  status: 'active' | 'pending';
+  /** `expired`: the membership's expiry has passed (it grants nothing; the sweep removes it later). */
+  status: 'active' | 'pending' | 'expired';
   role: Role;
   scopes: string[];
   /** Only where the organization requires a second factor. */
@@ -83,7 +84,8 @@ export async function checkPermissions(
   const answer: PermissionAnswer = {
     status: row.status,
     role: row.role,
-    // A pending membership grants nothing yet; nor does an active one lacking a required second factor.
+    // A pending membership grants nothing yet, an expired one nothing more; nor does an active one
+    // lacking a required second factor.
     scopes:
       row.status === 'active' && (!row.mfa_required || row.target_mfa === true)
         ? [...scopesForRole(row.role)]
@@ -101,6 +103,7 @@ export const CHECK_REASONS = [
   'granted',
   'scope_not_granted',
   'membership_pending',
+  'expired',
   'mfa_required',
   'not_a_member',
   'organization_not_found',
@@ -119,7 +122,7 @@ export interface CheckAnswer {
   scope: Scope;
   allowed: boolean;
   /** With `explain`: why, and the membership the answer rests on. */
-  explanation?: { reason: CheckReason; status: 'active' | 'pending' | null; role: Role | null };
+  explanation?: { reason: CheckReason; status: 'active' | 'pending' | 'expired' | null; role: Role | null };
 }
 
 /**
@@ -194,6 +197,7 @@ function reasonOf(row: repo.BatchPermissionRow, scope: Scope): CheckReason {
   if (!row.org_id || (row.credential_org !== null && row.credential_org !== row.org_id))
     return 'organization_not_found';
   if (!row.status || !row.role) return 'not_a_member';
+  if (row.status === 'expired') return 'expired';
   if (row.status !== 'active') return 'membership_pending';
   if (row.mfa_required && row.target_mfa !== true) return 'mfa_required';
   return scopesForRole(row.role).includes(scope) ? 'granted' : 'scope_not_granted';

@@ -17,6 +17,9 @@ export const AUDIT_ACTIONS = {
   'member.added':
     'A membership became active: the organization was created, an invitation accepted, a join request approved or an owner-add accepted (`data.source`).',
   'member.role_changed': "A member's role changed (`data.from`, `data.to`).",
+  'member.expiry_changed':
+    "When a member's access ends on its own was set, moved or removed (`data.from`, `data.to`; null: never).",
+  'member.expired': 'A membership reached its expiry and was removed by the sweep.',
   'member.removed':
     'A member was removed by an admin, or left when their account was deleted (`data.reason: account_deleted`).',
   'member.left': 'A member left the organization.',

@@ -5,7 +5,7 @@
 export const EVENT_CATALOG = {
   'member.added': 'A membership became active (organization created, invitation or join request accepted).',
   'member.removed':
-    'A member was removed or left (`data.reason`: `removed`, `left`, or `account_deleted` when the person deleted their account).',
+    'A member was removed or left (`data.reason`: `removed`, `left`, `expired` when their access reached its end, or `account_deleted` when the person deleted their account).',
   'member.role_changed': "A member's role changed (`data.from`, `data.to`).",
   'invitation.created': 'An invitation was created.',
   'invitation.accepted': 'An invitation was accepted.',

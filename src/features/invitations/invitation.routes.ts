@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { ref, withErrors } from '../../lib/schemas.ts';
+import { createSweeper } from '../../lib/sweeper.ts';
 import { requireUser } from '../../plugins/auth.plugin.ts';
 import { orgAccess } from '../access/org-access.ts';
 import { OrgParams } from '../organizations/organization.schemas.ts';
@@ -27,7 +28,6 @@ import {
   TokenParams,
 } from './invitation.schemas.ts';
 import * as invitations from './invitation.service.ts';
-import { createInvitationSweeper } from './invitation.sweeper.ts';
 import * as invitee from './invitation-accept.service.ts';
 import * as links from './invitation-links.service.ts';
 import { MAX_LINKS_PER_INVITATION } from './invitation-links.service.ts';
@@ -36,8 +36,10 @@ export default async function invitationRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const limits = invitations.invitationLimits(app.rateLimits, app.ctx.config);
 
-  const sweeper = createInvitationSweeper({
-    ctx: app.ctx,
+  // Pending invitations past their expiry are stored as expired (reads already report them so).
+  const sweeper = createSweeper({
+    what: 'invitations marked expired',
+    run: () => invitations.sweepExpiredInvitations(app.ctx),
     log: app.log as Logger,
     intervalMs: app.ctx.config.invitationSweepMs,
   });

@@ -205,6 +205,7 @@ export async function requestToJoin(
       added_by: null,
       created_at: row.created_at,
       joined_at: null,
+      expires_at: null,
     });
   });
 }

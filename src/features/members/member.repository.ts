@@ -48,6 +48,7 @@ const MEMBER_COLUMNS = [
   'm.added_by',
   'm.created_at',
   'm.joined_at',
+  'm.expires_at',
 ] as const;
 
 export interface MemberQuery {
@@ -77,6 +78,7 @@ export interface MemberListRow {
   addedBy: string | null;
   createdAt: string;
   joinedAt: string | null;
+  expiresAt: string | null;
 }
 
 /** Every status a membership can have (the table's CHECK), spelled so that adding one fails to compile here. */
@@ -103,6 +105,7 @@ const PAGE_FIELDS: ReadonlyArray<readonly [keyof MemberListRow, string]> = [
   ['addedBy', 'm.added_by'],
   ['createdAt', iso('m.created_at')],
   ['joinedAt', iso('m.joined_at')],
+  ['expiresAt', iso('m.expires_at')],
 ];
 /**
  * A page's row as the JSON text of a MemberListRow, written by the database: each value by `to_json`
@@ -111,7 +114,7 @@ const PAGE_FIELDS: ReadonlyArray<readonly [keyof MemberListRow, string]> = [
  */
 const PAGE_ROW_JSON = `'{' || ${PAGE_FIELDS.map(([k, e]) => `'"${k}":' || coalesce(to_json(${e})::text, 'null')`).join(" || ',' || ")} || '}' AS json`;
 const MEMBERSHIP_COLUMNS =
-  'm.id, m.organization_id, m.user_id, m.role, m.status, m.source, m.added_by, m.created_at, m.joined_at';
+  'm.id, m.organization_id, m.user_id, m.role, m.status, m.source, m.added_by, m.created_at, m.joined_at, m.expires_at';
 
 /**
  * The smallest string above every string that starts with `prefix`, in code-point order (which is the
@@ -325,9 +328,32 @@ export function findMember(db: Kysely<DB>, organizationId: string, userId: strin
     .executeTakeFirst();
 }
 
+/** A new role; an owner's membership does not expire, so becoming one clears any expiry. */
 export function updateRole(db: Kysely<DB>, membershipId: string, role: Role) {
-  return db.updateTable('memberships').set({ role }).where('id', '=', membershipId).execute();
+  return db
+    .updateTable('memberships')
+    .set({ role, ...(role === 'owner' && { expires_at: null, expiry_reminded_at: null }) })
+    .where('id', '=', membershipId)
+    .execute();
 }
+
+/** A new expiry (or none); the reminder is due again for it. */
+export function updateExpiry(db: Kysely<DB>, membershipId: string, expiresAt: Date | null) {
+  return db
+    .updateTable('memberships')
+    .set({ expires_at: expiresAt, expiry_reminded_at: null })
+    .where('id', '=', membershipId)
+    .execute();
+}
+
+/**
+ * The target membership's status as the permission check answers it: `expired` from the moment its
+ * expiry passes (the sweep that removes it comes later).
+ */
+const TARGET_STATUS = sql.raw(`CASE WHEN tm.expires_at <= now() THEN 'expired' ELSE tm.status END`);
+
+/** SQL: the membership `m` has not passed its expiry. */
+export const NOT_EXPIRED = sql<boolean>`(m.expires_at IS NULL OR m.expires_at > now())`;
 
 export function deleteMembership(db: Kysely<DB>, membershipId: string) {
   return db.deleteFrom('memberships').where('id', '=', membershipId).execute();
@@ -353,10 +379,10 @@ export interface PermissionRow {
   /** The organization requires a second factor of its members. */
   mfa_required: boolean | null;
   caller_role: Role | null;
-  caller_status: MembershipStatus | null;
+  caller_status: MembershipStatus | 'expired' | null;
   /** Whether the calling person has a second factor; null unless the organization requires one. */
   caller_mfa: boolean | null;
-  status: MembershipStatus | null;
+  status: MembershipStatus | 'expired' | null;
   role: Role | null;
   /** Whether the target has a second factor; null unless the organization requires one. */
   target_mfa: boolean | null;
@@ -372,7 +398,7 @@ export interface BatchPermissionRow {
   credential_org: string | null;
   org_id: string | null;
   mfa_required: boolean | null;
-  status: MembershipStatus | null;
+  status: MembershipStatus | 'expired' | null;
   role: Role | null;
   /** Whether the user has a second factor; null unless the organization requires one. */
   target_mfa: boolean | null;
@@ -394,7 +420,7 @@ const batchLookup = (kind: 'api_key' | 'app') =>
     (_db, p: { credentialId: string; questions: string }) =>
       sql<BatchPermissionRow>`
       SELECT q.i, c.secret_hash, c.scopes AS key_scopes, c.organization_id AS credential_org,
-        o.id AS org_id, o.mfa_required, tm.status, tm.role,
+        o.id AS org_id, o.mfa_required, ${TARGET_STATUS} AS status, tm.role,
         CASE WHEN o.mfa_required AND tm.status IS NOT NULL
           THEN ${secondFactorEnrolled(sql.ref('tm.user_id'))} END AS target_mfa
       FROM jsonb_to_recordset(${p.questions}::jsonb) AS q(i int, org_id uuid, org_slug text, user_id uuid)
@@ -450,7 +476,7 @@ export async function permissionLookup(
         await sql<PermissionRow>`
           SELECT t.access_hash AS secret_hash, i.scopes AS key_scopes, o.id AS org_id,
                  o.slug AS org_slug, o.name AS org_name, o.mfa_required,
-                 NULL AS caller_role, NULL AS caller_status, NULL AS caller_mfa, tm.role, tm.status,
+                 NULL AS caller_role, NULL AS caller_status, NULL AS caller_mfa, tm.role, ${TARGET_STATUS} AS status,
                  ${targetMfa} AS target_mfa
           FROM (SELECT 1) AS one
           LEFT JOIN app_tokens t ON t.id = ${p.credentialId} AND t.revoked_at IS NULL
@@ -463,7 +489,7 @@ export async function permissionLookup(
         ? await sql<PermissionRow>`
           SELECT k.secret_hash, k.scopes AS key_scopes, o.id AS org_id,
                  o.slug AS org_slug, o.name AS org_name, o.mfa_required,
-                 NULL AS caller_role, NULL AS caller_status, NULL AS caller_mfa, tm.role, tm.status,
+                 NULL AS caller_role, NULL AS caller_status, NULL AS caller_mfa, tm.role, ${TARGET_STATUS} AS status,
                  ${targetMfa} AS target_mfa
           FROM (SELECT 1) AS one
           LEFT JOIN api_keys k ON k.id = ${p.credentialId} AND k.revoked_at IS NULL
@@ -473,10 +499,11 @@ export async function permissionLookup(
         : await sql<PermissionRow>`
           SELECT s.secret_hash, NULL AS key_scopes, o.id AS org_id,
                  o.slug AS org_slug, o.name AS org_name, o.mfa_required,
-                 cm.role AS caller_role, cm.status AS caller_status,
+                 cm.role AS caller_role,
+                 CASE WHEN cm.expires_at <= now() THEN 'expired' ELSE cm.status END AS caller_status,
                  CASE WHEN o.mfa_required AND cm.status = 'active'
                    THEN ${secondFactorEnrolled(sql.ref('cm.user_id'))} END AS caller_mfa,
-                 tm.role, tm.status, ${targetMfa} AS target_mfa
+                 tm.role, ${TARGET_STATUS} AS status, ${targetMfa} AS target_mfa
           FROM (SELECT 1) AS one
           LEFT JOIN sessions s ON s.id = ${p.credentialId} AND s.expires_at > now()
           LEFT JOIN organizations o ON ${org}

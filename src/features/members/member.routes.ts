@@ -1,13 +1,15 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { ref, withErrors } from '../../lib/schemas.ts';
+import { createSweeper } from '../../lib/sweeper.ts';
 import { credentialOf } from '../../plugins/auth.plugin.ts';
 import { orgAccess } from '../access/org-access.ts';
 import { checkMany, checkPermissions } from '../access/permission-check.ts';
 import { OrgParams } from '../organizations/organization.schemas.ts';
 import {
-  ChangeRoleBody,
+  ChangeMemberBody,
   ListMembersQuery,
   Member,
   MemberPage,
@@ -17,9 +19,18 @@ import {
   Permissions,
 } from './member.schemas.ts';
 import * as members from './member.service.ts';
+import { sweepMembershipExpiry } from './membership-expiry.ts';
 
 export default async function memberRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const sweeper = createSweeper({
+    what: 'memberships past their expiry removed, or their people told it is near',
+    run: () => sweepMembershipExpiry(app.ctx),
+    log: app.log as Logger,
+    intervalMs: app.ctx.config.membershipSweepMs,
+  });
+  app.addHook('onReady', async () => sweeper.start());
+  app.addHook('onClose', async () => sweeper.stop());
 
   app.get(
     '/v1/organizations/:org/members',
@@ -102,15 +113,16 @@ export default async function memberRoutes(fastify: FastifyInstance) {
     {
       schema: {
         tags: ['members'],
-        summary: "Change a member's role (member:admin; at or below your own role)",
+        summary:
+          "Change a member's role, or when their membership ends on its own (member:admin; at or below your own role)",
         params: MemberParams,
-        body: ChangeRoleBody,
+        body: ChangeMemberBody,
         response: withErrors({ 200: ref(Member) }, 400, 401, 403, 404, 409),
       },
     },
     async (request) => {
       const access = await orgAccess(app.ctx, request.principal, request.params.org, request.ip);
-      return members.changeRole(app.ctx, access, request.params.userId, request.body.role);
+      return members.changeMember(app.ctx, access, request.params.userId, request.body);
     },
   );
 

@@ -8,6 +8,8 @@ import { RoleSchema } from '../organizations/organization.schemas.ts';
 const ScopeSchema = Type.Union(SCOPES.map((s) => Type.Literal(s)));
 
 export const MembershipStatus = Type.Union([Type.Literal('active'), Type.Literal('pending')]);
+/** What a permission answer says of a membership: `expired` once its `expiresAt` has passed (before the sweep). */
+const AnsweredStatus = Type.Union([Type.Literal('active'), Type.Literal('pending'), Type.Literal('expired')]);
 export const MembershipSource = Type.Union(
   (['created_org', 'invitation', 'join_request', 'owner_add', 'join_link'] as const).map((s) =>
     Type.Literal(s),
@@ -26,6 +28,9 @@ export const Member = Type.Object(
     addedBy: Type.Union([Uuid, Type.Null()]),
     createdAt: Timestamp,
     joinedAt: NullableTimestamp,
+    expiresAt: Type.Union([Timestamp, Type.Null()], {
+      description: 'When the membership ends on its own (guests, contractors); null: it does not',
+    }),
   },
   { $id: 'Member' },
 );
@@ -48,14 +53,25 @@ export const MemberParams = Type.Object({
   userId: Type.String({ format: 'uuid' }),
 });
 
-export const ChangeRoleBody = Type.Object({ role: RoleSchema }, { additionalProperties: false });
+export const ChangeMemberBody = Type.Object(
+  {
+    role: Type.Optional(RoleSchema),
+    expiresAt: Type.Optional(
+      Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+        description:
+          'When the membership ends on its own (in the future; never for an owner); null: it no longer does',
+      }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
 
 export const Permissions = Type.Object({
-  status: MembershipStatus,
+  status: AnsweredStatus,
   role: RoleSchema,
   scopes: Type.Array(ScopeSchema, {
     description:
-      'What the member may do; empty while the membership is pending, and while the organization requires a second factor the member has not set up.',
+      'What the member may do; empty while the membership is pending, once it has expired, and while the organization requires a second factor the member has not set up.',
   }),
   mfa: Type.Optional(
     Type.Object(
@@ -105,10 +121,10 @@ export const PermissionCheckResults = Type.Object({
             CHECK_REASONS.map((r) => Type.Literal(r)),
             {
               description:
-                'granted: an active member whose role holds the scope; scope_not_granted: the role does not; membership_pending: not a member until they accept; mfa_required: the organization requires a second factor the member has not set up; not_a_member; organization_not_found: no such organization, or not one this caller may see (an app sees only the organization that installed it).',
+                'granted: an active member whose role holds the scope; scope_not_granted: the role does not; membership_pending: not a member until they accept; expired: the membership is past its expiresAt; mfa_required: the organization requires a second factor the member has not set up; not_a_member; organization_not_found: no such organization, or not one this caller may see (an app sees only the organization that installed it).',
             },
           ),
-          status: Type.Union([MembershipStatus, Type.Null()]),
+          status: Type.Union([AnsweredStatus, Type.Null()]),
           role: Type.Union([RoleSchema, Type.Null()]),
         }),
       ),

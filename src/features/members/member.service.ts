@@ -1,5 +1,6 @@
 /** Members: list, change role, remove, leave — with the role ceiling and last-owner rules. */
 import type { Context, Trx } from '../../context.ts';
+import { invalidField } from '../../lib/errors.ts';
 import { isUuid } from '../../lib/ids.ts';
 import { decodeCursor, encodeCursor } from '../../lib/pagination.ts';
 import {
@@ -30,6 +31,7 @@ export function serializeMember(m: MemberRow) {
     addedBy: m.added_by,
     createdAt: m.created_at,
     joinedAt: m.joined_at,
+    expiresAt: m.expires_at,
   };
 }
 
@@ -75,32 +77,72 @@ async function lockedTarget(trx: Trx, access: OrgAccess, userId: string) {
   return { target, standing };
 }
 
-export async function changeRole(ctx: Context, access: OrgAccess, userId: string, role: Role) {
+export interface MemberChange {
+  role?: Role;
+  /** ISO 8601 in the future, or null to remove the expiry. */
+  expiresAt?: string | null;
+}
+
+/**
+ * Changes a member's role, their membership's expiry, or both, in one transaction under the
+ * organization's lock. The caller's role bounds what they grant and whom they touch (the target's
+ * current role); an owner's membership never expires (`memberships_owner_never_expires`), so an
+ * expiry on an owner, or on someone made owner in the same request, is refused, and becoming an owner
+ * clears an expiry.
+ */
+export async function changeMember(ctx: Context, access: OrgAccess, userId: string, change: MemberChange) {
   requireScope(access, 'member:admin');
-  // The caller's own role bounds what they may grant; the target's current role bounds whom they may touch.
-  requireCeiling(access.grant, role);
+  if (change.role) requireCeiling(access.grant, change.role);
+  let expiresAt: Date | null | undefined;
+  if (change.expiresAt !== undefined) {
+    expiresAt = change.expiresAt === null ? null : new Date(change.expiresAt);
+    if (expiresAt && !(expiresAt.getTime() > Date.now()))
+      throw invalidField('expiresAt', 'must be in the future');
+    if (expiresAt && change.role === 'owner')
+      throw invalidField('expiresAt', "an owner's membership does not expire");
+  }
   return ctx.transaction(async (trx) => {
     const { target, standing } = await lockedTarget(trx, access, userId);
     requireCeiling(access.grant, target.role);
-    if (target.role === role) return serializeMember(target);
-    await repo.updateRole(trx, target.id, role);
-    // The state rule first: two owners demoting each other at once learn that one owner must remain.
-    await assertOwnerRemains(trx, access.org.id);
-    requireStanding(standing, 'member:admin', [target.role, role]);
-    await recordAudit(trx, access.actor, {
-      organizationId: access.org.id,
-      action: 'member.role_changed',
-      targetType: 'user',
-      targetId: userId,
-      data: { from: target.role, to: role },
-    });
-    await publishEvent(trx, {
-      organizationId: access.org.id,
-      type: 'member.role_changed',
-      data: { userId, from: target.role, to: role },
-      actor: access.actor,
-    });
-    return serializeMember({ ...target, role });
+    const role = change.role ?? target.role;
+    if (expiresAt && role === 'owner')
+      throw invalidField('expiresAt', "an owner's membership does not expire");
+    let current = target;
+    if (role !== target.role) {
+      await repo.updateRole(trx, target.id, role);
+      // The state rule first: two owners demoting each other at once learn that one owner must remain.
+      await assertOwnerRemains(trx, access.org.id);
+      requireStanding(standing, 'member:admin', [target.role, role]);
+      await recordAudit(trx, access.actor, {
+        organizationId: access.org.id,
+        action: 'member.role_changed',
+        targetType: 'user',
+        targetId: userId,
+        data: { from: target.role, to: role },
+      });
+      await publishEvent(trx, {
+        organizationId: access.org.id,
+        type: 'member.role_changed',
+        data: { userId, from: target.role, to: role },
+        actor: access.actor,
+      });
+      current = { ...current, role, ...(role === 'owner' && { expires_at: null }) };
+    } else {
+      requireStanding(standing, 'member:admin', [target.role]);
+    }
+    const before = target.expires_at?.getTime() ?? null;
+    if (expiresAt !== undefined && (expiresAt?.getTime() ?? null) !== before) {
+      await repo.updateExpiry(trx, target.id, expiresAt);
+      await recordAudit(trx, access.actor, {
+        organizationId: access.org.id,
+        action: 'member.expiry_changed',
+        targetType: 'user',
+        targetId: userId,
+        data: { from: target.expires_at, to: expiresAt },
+      });
+      current = { ...current, expires_at: expiresAt };
+    }
+    return serializeMember(current);
   });
 }
 

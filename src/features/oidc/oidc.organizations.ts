@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import type { Role } from '../access/scopes.ts';
 import { scopesForRole } from '../access/scopes.ts';
+import { NOT_EXPIRED } from '../members/member.repository.ts';
 import { secondFactorEnrolled } from '../mfa/mfa.repository.ts';
 import { findOrgWithMembership } from '../organizations/organization.repository.ts';
 
@@ -48,6 +49,7 @@ export async function activeMemberships(db: Database, userId: string): Promise<O
     )
     .where('m.user_id', '=', userId)
     .where('m.status', '=', 'active')
+    .where(NOT_EXPIRED)
     .orderBy('m.joined_at')
     .orderBy('o.id')
     .execute();

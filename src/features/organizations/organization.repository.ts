@@ -48,18 +48,26 @@ export function orgWithMembershipQuery(
   ref: string,
   user: string | Expression<string>,
 ) {
-  return db
-    .selectFrom('organizations as o')
-    .leftJoin('memberships as m', (j) => j.onRef('m.organization_id', '=', 'o.id').on('m.user_id', '=', user))
-    .select([
-      ...ORG_COLUMNS,
-      'm.role as member_role',
-      'm.status as member_status',
-      'm.id as membership_id',
-      sql<boolean | null>`CASE WHEN o.mfa_required AND m.status = 'active'
+  return (
+    db
+      .selectFrom('organizations as o')
+      // A membership past its expiry is no membership, from that moment (the sweep removes it later).
+      .leftJoin('memberships as m', (j) =>
+        j
+          .onRef('m.organization_id', '=', 'o.id')
+          .on('m.user_id', '=', user)
+          .on(sql<boolean>`(m.expires_at IS NULL OR m.expires_at > now())`),
+      )
+      .select([
+        ...ORG_COLUMNS,
+        'm.role as member_role',
+        'm.status as member_status',
+        'm.id as membership_id',
+        sql<boolean | null>`CASE WHEN o.mfa_required AND m.status = 'active'
         THEN ${secondFactorEnrolled(sql.ref('m.user_id'))} END`.as('member_mfa_enrolled'),
-    ])
-    .where(column, '=', ref);
+      ])
+      .where(column, '=', ref)
+  );
 }
 
 /** One compiled statement per column a reference may name (`orgWithMembershipQuery` built once each). */
@@ -145,7 +153,9 @@ const shareOrgAs = {
       .innerJoin('users as cu', 'cu.id', 'cm.user_id')
       .select([
         sql<Role | null>`cm.role`.as('caller_role'),
-        sql<MembershipStatus | null>`cm.status`.as('caller_status'),
+        sql<MembershipStatus | null>`CASE WHEN cm.expires_at <= now() THEN NULL ELSE cm.status END`.as(
+          'caller_status',
+        ),
         sql<string | null>`cu.name`.as('caller_name'),
       ])
       .forShare(['o', 'cm']),
@@ -225,6 +235,7 @@ export function listUserOrgs(db: Kysely<DB>, userId: string) {
     .innerJoin('organizations as o', 'o.id', 'm.organization_id')
     .select([...ORG_COLUMNS, 'm.id as membership_id', 'm.role', 'm.status', 'm.source', 'm.joined_at'])
     .where('m.user_id', '=', userId)
+    .where(sql<boolean>`(m.expires_at IS NULL OR m.expires_at > now())`)
     .orderBy('o.name')
     .orderBy('o.id')
     .execute();

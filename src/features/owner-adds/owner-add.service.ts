@@ -101,6 +101,7 @@ export async function addExistingUser(
       added_by: access.userId,
       created_at: row.created_at,
       joined_at: null,
+      expires_at: null,
     });
   });
 }
