@@ -2,8 +2,8 @@
  * axe-core (through @axe-core/playwright) on every page of the console, at 1280 and at 375 px, in
  * Debian's Chromium against a Roster on a real port: no violation of impact "serious" or "critical".
  * Each page is checked once loaded (its heading drawn, nothing loading), signed out and signed in, with
- * its lists filled (members waiting to join, invitations, an app, a webhook endpoint, audit entries)
- * and its panels open (Add people, the organization switcher).
+ * its lists filled (members waiting to join, invitations, an app, a webhook endpoint, join links, audit
+ * entries) and its panels open (Add people, the organization switcher, a confirmation).
  *
  * Without /usr/bin/chromium the file is skipped with a message; in CI (CI=true) it fails instead.
  */
@@ -115,6 +115,23 @@ describe.runIf(RUN_BROWSER_TESTS)('accessibility of every console page (axe-core
     });
     expect(endpoint.statusCode, endpoint.body).toBe(201);
     const endpointId = (endpoint.json() as { id: string }).id;
+    // A join link in the list of the owner's organization, and one to land on (in the organization
+    // the other account is not part of, so that it is offered to ask to join).
+    const links: Array<{ url: string }> = [];
+    for (const [orgId, token, payload] of [
+      [org.id, owner.token, { label: 'Axe cohort', maxUses: 10 }],
+      [elsewhere.org.id, elsewhere.owner.token, { allowedDomains: ['example.com'], requireApproval: true }],
+    ] as const) {
+      const made = await t.app.inject({
+        method: 'POST',
+        url: `/v1/organizations/${orgId}/join-links`,
+        headers: bearer(token),
+        payload,
+      });
+      expect(made.statusCode, made.body).toBe(201);
+      links.push(made.json() as { url: string });
+    }
+    const joinLink = `/join-link${new URL(links[1]?.url ?? '').hash}`;
 
     const orgPath = `/orgs/${org.slug}`;
     const landing = `/invitations/accept?token=${encodeURIComponent(token)}`;
@@ -127,10 +144,12 @@ describe.runIf(RUN_BROWSER_TESTS)('accessibility of every console page (axe-core
       { path: '/confirm-email-change?token=re_x', heading: 'Confirm your new email address', as: 'guest' },
       { path: landing, heading: 'Invitation', as: 'guest' },
       { path: `/join/${org.slug}`, heading: 'Request to join', as: 'guest' },
+      { path: joinLink, heading: 'Join an organization', as: 'guest' },
       { path: '/oidc/interaction/no-such-request', heading: 'Sign-in request', as: 'guest' },
       { path: '/no-such-page', heading: 'Page not found', as: 'guest' },
       { path: landing, heading: 'Invitation', as: 'other' },
       { path: `/join/${elsewhere.org.slug}`, heading: 'Request to join', as: 'other' },
+      { path: joinLink, heading: 'Join an organization', as: 'other' },
       { path: '/', heading: 'Your organizations', as: 'owner' },
       {
         path: '/',
@@ -158,6 +177,16 @@ describe.runIf(RUN_BROWSER_TESTS)('accessibility of every console page (axe-core
       },
       { path: `${orgPath}/invitations`, heading: 'Invitations', as: 'owner' },
       { path: `${orgPath}/join-requests`, heading: 'Join requests', as: 'owner' },
+      { path: `${orgPath}/join-links`, heading: 'Join links', as: 'owner' },
+      {
+        path: `${orgPath}/join-links`,
+        heading: 'Join links',
+        as: 'owner',
+        before: async (page) => {
+          await page.getByRole('button', { name: 'Revoke Axe cohort' }).click();
+          await page.getByRole('button', { name: 'Cancel' }).waitFor();
+        },
+      },
       { path: `${orgPath}/apps`, heading: 'Apps', as: 'owner' },
       {
         path: `${orgPath}/apps`,

@@ -8,13 +8,23 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { memberActions, ROLE_SCOPES, rolesUpTo, SCOPES } from '../console/src/access.ts';
-import { APP_SCOPES, ApiError, duration, explain, fieldErrors, issueInWords } from '../console/src/api.ts';
+import {
+  APP_SCOPES,
+  ApiError,
+  duration,
+  explain,
+  fieldErrors,
+  issueInWords,
+  SOURCE_LABELS,
+} from '../console/src/api.ts';
 import { AUDIT_ACTIONS, describeEntry } from '../console/src/audit-words.ts';
+import { checkDomains, parseDomains } from '../console/src/checks.ts';
 import {
   APP_SCOPES as SERVER_APP_SCOPES,
   SCOPES as SERVER_SCOPES,
   scopesForRole,
 } from '../src/features/access/scopes.ts';
+import { JoinLinkErrors } from '../src/features/join-links/join-link.errors.ts';
 
 const limited = (details?: unknown) =>
   new ApiError(429, { code: 'RATE_LIMITED', message: 'Too many requests; retry later.', details });
@@ -33,6 +43,9 @@ describe('rate-limit refusals in words', () => {
     );
     expect(explain(limited({ limit: 'join-ip', retryAfterSeconds: 3600 }))).toBe(
       'Too many requests to join from your network. Try again in 60 minutes.',
+    );
+    expect(explain(limited({ limit: 'join-link-ip', retryAfterSeconds: 30 }))).toBe(
+      'Too many join links opened from your network. Try again in 30 seconds.',
     );
   });
 
@@ -165,5 +178,73 @@ describe('validation in words (console/src/api.ts)', () => {
     expect(fieldErrors(invalid('name', 'must NOT have fewer than 1 characters'))).toEqual({
       name: 'Cannot be empty.',
     });
+  });
+});
+
+describe('join links in words', () => {
+  it('explains each code of join links in words of its own (not the API message)', () => {
+    expect(Object.keys(JoinLinkErrors).length).toBeGreaterThan(0);
+    for (const [code, factory] of Object.entries(JoinLinkErrors)) {
+      const said = explain(new ApiError(factory.status, { code, message: 'the API message' }));
+      expect(said, code).not.toBe('the API message');
+    }
+    expect(SOURCE_LABELS.join_link).toBe('Join link');
+  });
+
+  it('says join-link entries of the audit log as sentences', () => {
+    expect(
+      describeEntry(
+        {
+          action: 'join_link.created',
+          data: { role: 'member', requireApproval: true, maxUses: 10, allowedDomains: ['example.com'] },
+        },
+        'a join link',
+      ),
+    ).toBe(
+      'Made a join link that admits people as members (an admin approves each person; up to 10 uses; for addresses at example.com)',
+    );
+    expect(describeEntry({ action: 'join_link.created', data: { role: 'admin' } }, 'x')).toBe(
+      'Made a join link that admits people as admins',
+    );
+    expect(describeEntry({ action: 'join_link.used', data: { status: 'active', role: 'admin' } }, 'x')).toBe(
+      'Joined through a join link, as an admin',
+    );
+    expect(describeEntry({ action: 'join_link.used', data: { status: 'pending' } }, 'x')).toBe(
+      'Asked to join through a join link',
+    );
+    expect(describeEntry({ action: 'join_link.revoked', data: { uses: 1 } }, 'x')).toBe(
+      'Revoked a join link used 1 time',
+    );
+    expect(
+      describeEntry({ action: 'member.added', data: { source: 'join_link', role: 'member' } }, 'Jay'),
+    ).toBe('Jay joined as a member, through a join link');
+    expect(describeEntry({ action: 'join_request.created', data: { kind: 'user', linkId: 'l' } }, 'x')).toBe(
+      'Asked to join through a join link',
+    );
+  });
+
+  it('reads email domains in any shape, and says what is wrong with them', () => {
+    expect(parseDomains(' Example.com, @example.com;example.org.\nexample.net ')).toEqual([
+      'example.com',
+      'example.org',
+      'example.net',
+    ]);
+    expect(checkDomains(parseDomains('example.com example.org'))).toBeUndefined();
+    expect(checkDomains(['ann@example.com'])).toBe(
+      'Enter the domain only, without the name before @: example.com.',
+    );
+    expect(checkDomains(['localhost'])).toBe('“localhost” is not a domain name, like example.com.');
+    expect(checkDomains(Array.from({ length: 21 }, (_, i) => `d${i}.example.com`))).toBe(
+      'Enter at most 20 domains (there are 21).',
+    );
+  });
+
+  it('names the item of a list the API refused, in a sentence', () => {
+    const refused = new ApiError(400, {
+      code: 'VALIDATION_FAILED',
+      message: 'allowedDomains.0: is not a domain name (like example.com)',
+      details: [{ field: 'allowedDomains.0', message: 'is not a domain name (like example.com)' }],
+    });
+    expect(explain(refused)).toBe('The list of domains: item 1 is not a domain name (like example.com).');
   });
 });

@@ -155,7 +155,7 @@ describe('making join links', () => {
     expect(past.json().error.details).toEqual([{ field: 'expiresAt', message: 'must be in the future' }]);
     const domain = await post(admin.token, { allowedDomains: ['example.com', 'not a domain'] });
     expect([domain.statusCode, errorCode(domain)]).toEqual([400, 'VALIDATION_FAILED']);
-    expect(domain.json().error.details[0].field).toBe('allowedDomains/1');
+    expect(domain.json().error.details[0].field).toBe('allowedDomains.1');
     const zero = await post(admin.token, { maxUses: 0 });
     expect(zero.statusCode).toBe(400);
     // An admin may make admin links; an API key without member:admin may not make any.

@@ -26,6 +26,13 @@ export type JoinRequest = Schemas['JoinRequest'];
 export type MyJoinRequest = Schemas['MyJoinRequest'];
 /** What the public join page shows of an organization (its name only if it takes requests). */
 export type JoinPageInfo = Schemas['JoinPage'];
+/** A shareable join link of an organization, as its admins see it (never its token). */
+export type JoinLink = Schemas['JoinLink'];
+export type JoinLinkRole = JoinLink['role'];
+/** A join link just made or given a new URL: the URL and token, shown this once. */
+export type IssuedJoinLink = Result<'POST /v1/organizations/{org}/join-links'>;
+/** What a join link gives, for its landing page, or why it admits no one. */
+export type JoinLinkPreview = Result<'POST /v1/join-links/preview'>;
 export type App = Schemas['App'];
 /** An app just created: the app with its client secret and webhook secret, shown this once. */
 export type CreatedApp = Result<'POST /v1/organizations/{org}/apps'>;
@@ -139,6 +146,16 @@ const WORDS: Record<string, string> = {
     "This organization admits members through its single sign-on only. Sign in with your company's sign-on.",
   JOIN_REQUEST_NOT_FOUND: 'This request is no longer waiting. Refresh the list.',
   JOIN_REQUEST_ANSWERED: 'Another admin already answered this request. Refresh the list.',
+  JOIN_LINK_NOT_FOUND:
+    'This join link does not exist, or it was given a new URL since: only the newest URL works. Ask an admin of the organization for the current link.',
+  JOIN_LINK_REVOKED: 'This join link was revoked: it no longer lets anyone join.',
+  JOIN_LINK_EXPIRED: 'This join link has expired. Ask an admin of the organization for a new one.',
+  JOIN_LINK_USED_UP:
+    'This join link has been used as many times as it allows. Ask an admin of the organization for a new one.',
+  JOIN_LINK_DOMAIN_NOT_ALLOWED:
+    'This join link is only for people whose confirmed email address is at one of the domains it names. Sign in with such an address, or ask an admin of the organization to invite you.',
+  JOIN_LINK_LIMIT:
+    'The organization already has as many working join links as it may have. Revoke one it no longer needs, then try again.',
   APP_NOT_FOUND:
     'No app has this URL name that you can reach: it may have been deleted, or it is not published (an unpublished app installs only into the organization that publishes it). Check the name with its publisher.',
   APP_SLUG_TAKEN: 'Another app already uses this URL name. Choose another one, or leave it empty.',
@@ -254,7 +271,11 @@ export function explain(err: unknown): string {
   if (err instanceof ApiError) {
     const issue = err.fieldIssues[0];
     if (err.code === 'VALIDATION_FAILED' && issue) {
-      const name = FIELD_NAMES[issue.field.split('.')[0] ?? ''];
+      // `emails.3`: an item of a list, counted from 1.
+      const [field = '', index] = issue.field.split('.');
+      const name = FIELD_NAMES[field];
+      if (name && index !== undefined && /^\d+$/.test(index))
+        return `${name}: item ${Number(index) + 1} ${issueInWords(issue.message)}.`;
       return name
         ? `${name} ${issueInWords(issue.message)}.`
         : `Check ${issue.field}: it ${issueInWords(issue.message)}.`;
@@ -274,6 +295,7 @@ const LIMITS: Array<[prefix: string, words: string]> = [
   ['sign-in-', 'Too many sign-in attempts.'],
   ['invite-org', 'This organization reached its limit of invitations for now.'],
   ['invite-user', 'You reached your limit of invitations for now.'],
+  ['join-link-', 'Too many join links opened from your network.'],
   ['join-', 'Too many requests to join from your network.'],
   ['password-reset-', 'Too many password-reset requests from your network.'],
   ['mfa-answer-', 'Too many wrong codes for this account.'],
@@ -340,6 +362,10 @@ const FIELD_NAMES: Record<string, string> = {
   events: 'The list of events',
   scopes: 'The list of scopes',
   code: 'The code',
+  label: 'The label',
+  expiresAt: 'The expiry',
+  maxUses: 'The number of uses',
+  allowedDomains: 'The list of domains',
 };
 
 /**
@@ -413,4 +439,5 @@ export const SOURCE_LABELS: Record<Member['source'], string> = {
   invitation: 'Invitation',
   join_request: 'Join request',
   owner_add: 'Added by an admin',
+  join_link: 'Join link',
 };

@@ -105,6 +105,8 @@ group('Members', {
           return `${t} joined as ${asRole(d.role)}: their request to join was approved`;
         case 'owner_add':
           return `${t} joined as ${asRole(d.role)}, by accepting being added`;
+        case 'join_link':
+          return `${t} joined as ${asRole(d.role)}, through a join link`;
         default:
           return `${t} joined as ${asRole(d.role)}`;
       }
@@ -136,6 +138,48 @@ group('Members', {
           : `Removed ${t} (${str(d.role) ?? 'member'})`,
   },
   'member.left': { label: 'Left the organization', where: 'org', describe: () => 'Left the organization' },
+  'member.expiry_changed': {
+    label: 'Set when someone’s access ends',
+    where: 'org',
+    describe: (d, t) => {
+      const to = str(d.to);
+      return to
+        ? `Set ${t}’s access to end on ${new Date(to).toUTCString()}`
+        : `Let ${t}’s access go on with no end`;
+    },
+  },
+  'member.expired': {
+    label: 'Access ended on its own',
+    where: 'org',
+    describe: (_d, t) => `${t}’s access ended: their membership reached its end date`,
+  },
+  // Ownership transfers: proposed by an owner, answered by the member.
+  'ownership_transfer.proposed': {
+    label: 'Proposed an ownership transfer',
+    where: 'org',
+    describe: (d, t) =>
+      `Proposed to make ${t} an owner${d.keepOwner === true ? '' : ', and to become an admin on acceptance'}`,
+  },
+  'ownership_transfer.accepted': {
+    label: 'Accepted an ownership transfer',
+    where: 'org',
+    describe: () => 'Accepted ownership of the organization',
+  },
+  'ownership_transfer.declined': {
+    label: 'Declined an ownership transfer',
+    where: 'org',
+    describe: () => 'Declined ownership of the organization',
+  },
+  'ownership_transfer.cancelled': {
+    label: 'Withdrew an ownership transfer',
+    where: 'org',
+    describe: () => 'Withdrew an ownership transfer',
+  },
+  'ownership_transfer.expired': {
+    label: 'An ownership transfer expired',
+    where: 'org',
+    describe: () => 'An ownership transfer expired without an answer',
+  },
 });
 
 group('Invitations', {
@@ -197,12 +241,29 @@ group('Invitations', {
   },
 });
 
+/** What a new join link does beyond its role: "an admin approves each person; up to 10 uses". */
+function linkTerms(d: Data): string {
+  const domains = Array.isArray(d.allowedDomains) ? d.allowedDomains.map(String) : [];
+  const uses = num(d.maxUses);
+  return [
+    d.requireApproval === true ? 'an admin approves each person' : null,
+    uses === null ? null : `up to ${plural(uses, 'use')}`,
+    domains.length > 0 ? `for addresses at ${domains.join(', ')}` : null,
+  ]
+    .filter(Boolean)
+    .join('; ');
+}
+
 group('Join requests', {
   'join_request.created': {
     label: 'Asked to join',
     where: 'org',
     describe: (d) =>
-      d.kind === 'email' ? `${str(d.email) ?? 'Someone'} asked to join by email` : 'Asked to join',
+      d.kind === 'email'
+        ? `${str(d.email) ?? 'Someone'} asked to join by email`
+        : str(d.linkId)
+          ? 'Asked to join through a join link'
+          : 'Asked to join',
   },
   'join_request.approved': {
     label: 'Approved a request to join',
@@ -218,6 +279,36 @@ group('Join requests', {
     label: 'Withdrew a request to join',
     where: 'org',
     describe: () => 'Withdrew their request to join',
+  },
+  // Join links are filed with the requests to join: both are ways in that admins open and answer.
+  'join_link.created': {
+    label: 'Made a join link',
+    where: 'org',
+    describe: (d) => {
+      const terms = linkTerms(d);
+      return `Made a join link that admits people as ${isRole(d.role) ? `${d.role}s` : 'members'}${terms ? ` (${terms})` : ''}`;
+    },
+  },
+  'join_link.rotated': {
+    label: 'Gave a join link a new URL',
+    where: 'org',
+    describe: () => 'Gave a join link a new URL: the one before stopped working',
+  },
+  'join_link.revoked': {
+    label: 'Revoked a join link',
+    where: 'org',
+    describe: (d) => {
+      const uses = num(d.uses);
+      return `Revoked a join link${uses === null ? '' : ` used ${plural(uses, 'time')}`}`;
+    },
+  },
+  'join_link.used': {
+    label: 'Used a join link',
+    where: 'org',
+    describe: (d) =>
+      d.status === 'pending'
+        ? 'Asked to join through a join link'
+        : `Joined through a join link, as ${asRole(d.role)}`,
   },
 });
 

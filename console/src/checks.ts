@@ -46,6 +46,32 @@ export function checkWholeNumber(
   return undefined;
 }
 
+/** A domain name as the API takes it for a join link (`normalizeDomains` in src/features/join-links). */
+const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/;
+
+/**
+ * Domains typed in any shape, separated by commas, semicolons or spaces, each once: `@Example.com` as
+ * `example.com`.
+ */
+export function parseDomains(text: string): string[] {
+  const domains = text
+    .split(/[\s,;]+/)
+    .map((d) => d.trim().toLowerCase().replace(/^@/, '').replace(/\.$/, ''))
+    .filter(Boolean);
+  return [...new Set(domains)];
+}
+
+/** Email domains for a join link: at most `max`, each a domain name (an address is pointed out). */
+export function checkDomains(domains: readonly string[], max = 20): string | undefined {
+  if (domains.length > max) return `Enter at most ${max} domains (there are ${domains.length}).`;
+  const address = domains.find((d) => d.includes('@'));
+  if (address)
+    return `Enter the domain only, without the name before @: ${address.slice(address.lastIndexOf('@') + 1)}.`;
+  const wrong = domains.find((d) => !DOMAIN.test(d) || d.endsWith('-'));
+  if (wrong) return `“${wrong}” is not a domain name, like example.com.`;
+  return undefined;
+}
+
 /** The problems found, without the fields that passed. */
 export function problems(found: Record<string, string | undefined>): Problems {
   return Object.fromEntries(Object.entries(found).filter((e): e is [string, string] => e[1] !== undefined));

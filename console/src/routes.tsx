@@ -5,8 +5,9 @@
  * A new page is one entry here and one component under pages/:
  * - `kind: 'public'`: anyone, signed in or not (e.g. an emailed link's landing page, like
  *   `/invitations/accept` reads `?token=` the way `/verify-email`, `/reset-password` and
- *   `/confirm-email-change` do; or an application's sign-in request, `/oidc/interaction/:uid`, which
- *   sends a signed-out person to sign in itself);
+ *   `/confirm-email-change` do; a shared link's, like `/join-link`, whose token comes after `#`; or an
+ *   application's sign-in request, `/oidc/interaction/:uid`, which sends a signed-out person to sign in
+ *   itself);
  * - `kind: 'guest'`: only when signed out (sign-in, sign-up); signed-in visitors go to `?next=` or home;
  * - `kind: 'user'`: a signed-in user; others are sent to sign-in and brought back afterwards; `menu`
  *   puts it in the account menu (e.g. "My invitations" at `/me/invitations`, "Account" and "Security");
@@ -29,6 +30,8 @@ import { ForgotPasswordPage } from './pages/forgot-password.tsx';
 import { HomePage } from './pages/home.tsx';
 import { InvitationsPage } from './pages/invitations.tsx';
 import { JoinPage } from './pages/join.tsx';
+import { JoinLinkPage } from './pages/join-link.tsx';
+import { JoinLinksPage } from './pages/join-links.tsx';
 import { JoinRequestsPage } from './pages/join-requests.tsx';
 import { MembersPage } from './pages/members.tsx';
 import { MyInvitationsPage } from './pages/my-invitations.tsx';
@@ -101,6 +104,13 @@ export const routes: RouteDef[] = [
   },
   { path: '/join/:slug', title: 'Request to join', kind: 'public', render: (p) => <JoinPage {...p} /> },
   {
+    // A shareable join link: the token rides after `#` (`/join-link#rj_…`), never sent to the server.
+    path: '/join-link',
+    title: 'Join an organization',
+    kind: 'public',
+    render: (p) => <JoinLinkPage {...p} />,
+  },
+  {
     // Where the OpenID Connect provider sends the browser: an application's sign-in request.
     path: '/oidc/interaction/:uid',
     title: 'Sign-in request',
@@ -149,6 +159,13 @@ export const routes: RouteDef[] = [
     kind: 'org',
     nav: { label: 'Join requests', scope: 'member:admin' },
     render: (p) => <JoinRequestsPage {...p} />,
+  },
+  {
+    path: '/orgs/:org/join-links',
+    title: 'Join links',
+    kind: 'org',
+    nav: { label: 'Join links', scope: 'member:admin' },
+    render: (p) => <JoinLinksPage {...p} />,
   },
   {
     path: '/orgs/:org/apps',

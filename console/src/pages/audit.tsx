@@ -85,6 +85,7 @@ const KIND_WORDS: Record<string, string> = {
   app: 'app',
   installation: 'installation',
   webhook_endpoint: 'webhook endpoint',
+  join_link: 'join link',
   organization: 'organization',
   api_key: 'API key',
 };
@@ -135,6 +136,8 @@ function targetOf(e: AuditEntry, org: Organization): Target | null {
         t.name ?? text(d.url) ?? 'a webhook endpoint',
         t.id ? `${base}/webhooks/${encodeURIComponent(t.id)}` : `${base}/webhooks`,
       );
+    case 'join_link':
+      return named(t.name ?? 'a join link', `${base}/join-links`);
     case 'organization':
       return named(t.name ?? org.name, `${base}/settings`);
     default:

@@ -67,7 +67,7 @@ export function normalizeDomains(raw: readonly string[]): string[] {
   for (const [i, d] of raw.entries()) {
     const domain = d.trim().toLowerCase().replace(/^@/, '').replace(/\.$/, '');
     if (!DOMAIN_RE.test(domain) || domain.endsWith('-')) {
-      throw invalidField(`allowedDomains/${i}`, 'is not a domain name (like example.com)');
+      throw invalidField(`allowedDomains.${i}`, 'is not a domain name (like example.com)');
     }
     out.add(domain);
   }
