@@ -18,7 +18,9 @@ import {
   type SignedUp,
   signUp,
   type TestApp,
+  verifiedUser,
 } from './helpers.ts';
+import { accept, invited } from './invitation-helpers.ts';
 
 let t: TestApp;
 let key: string;
@@ -174,6 +176,49 @@ describe('membership expiry', () => {
       .where('type', '=', 'member.removed')
       .execute();
     expect(events.map((e) => e.data)).toEqual([{ userId: guest.user.id, role: 'member', reason: 'expired' }]);
+  });
+
+  it("an invitation may carry the expiry of the membership it becomes (never an owner's)", async () => {
+    const { owner, org } = await orgOf();
+    const contractor = await verifiedUser(t);
+    const at = inDays(90);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/v1/organizations/${org.slug}/invitations`,
+      headers: bearer(owner.token),
+      payload: { email: contractor.user.email, membershipExpiresAt: at },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().invitation.membershipExpiresAt).toBe(at);
+    const token = new URL(res.json().acceptUrl).searchParams.get('token') ?? '';
+    const ok = await accept(t.app, contractor.token, token);
+    expect(ok.statusCode, ok.body).toBe(200);
+    const page = await t.app.inject({
+      url: `/v1/organizations/${org.slug}/members`,
+      headers: bearer(owner.token),
+    });
+    expect(page.json().data.find((m: { userId: string }) => m.userId === contractor.user.id).expiresAt).toBe(
+      at,
+    );
+
+    const asOwner = await t.app.inject({
+      method: 'POST',
+      url: `/v1/organizations/${org.slug}/invitations`,
+      headers: bearer(owner.token),
+      payload: { email: 'future-owner@example.com', role: 'owner', membershipExpiresAt: at },
+    });
+    expect([asOwner.statusCode, errorCode(asOwner)]).toEqual([400, 'VALIDATION_FAILED']);
+
+    // Accepted after the access it offered had already ended: nothing to accept.
+    const late = await verifiedUser(t);
+    const inv = await invited(t.app, owner, org.id, late.user.email);
+    await t.database.db
+      .updateTable('invitations')
+      .set({ membership_expires_at: sql<Date>`now() - interval '1 second'` })
+      .where('id', '=', inv.invitation.id)
+      .execute();
+    const refused = await accept(t.app, late.token, inv.token);
+    expect([refused.statusCode, errorCode(refused)]).toEqual([410, 'INVITATION_EXPIRED']);
   });
 
   it('emails the person a week before, once per expiry; a new expiry is reminded again', async () => {

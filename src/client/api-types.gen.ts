@@ -47,6 +47,8 @@ export interface Schemas {
     approvedAt: string | null;
     /** null until approved */
     expiresAt: string | null;
+    /** When the membership accepting gives ends on its own; null: it does not */
+    membershipExpiresAt: string | null;
     lastSentAt: string | null;
     sendCount: number;
     acceptedAt: string | null;
@@ -2581,6 +2583,8 @@ export interface Operations {
       role?: "owner" | "admin" | "member";
       /** A personal note shown in the email */
       message?: string;
+      /** When the membership accepting gives ends on its own (guests, contractors): in the future, never for an owner */
+      membershipExpiresAt?: string;
     };
     responses: {
       201: {
@@ -2617,6 +2621,8 @@ export interface Operations {
       role?: "owner" | "admin" | "member";
       /** A personal note shown in the email */
       message?: string;
+      /** When the membership accepting gives ends on its own (guests, contractors): in the future, never for an owner */
+      membershipExpiresAt?: string;
     };
     responses: {
       200: {
@@ -2666,6 +2672,8 @@ export interface Operations {
       role?: "owner" | "admin" | "member";
       /** A personal note shown in the email */
       message?: string;
+      /** When the membership accepting gives ends on its own (guests, contractors): in the future, never for an owner */
+      membershipExpiresAt?: string;
     };
     responses: {
       201: {

@@ -237,6 +237,8 @@ export interface InvitationsTable {
   approved_by: string | null;
   approved_at: NullableTimestamp;
   expires_at: NullableTimestamp;
+  /** The expiry of the membership accepting gives; null: it does not expire. */
+  membership_expires_at: NullableTimestamp;
   sent_at: NullableTimestamp;
   send_count: Generated<number>;
   accepted_at: NullableTimestamp;

@@ -101,6 +101,10 @@ async function acceptLocked(
       'Verify your email address before accepting, or sign up with the invitation (which verifies it).',
     );
   if (row.member_status) throw MemberErrors.ALREADY_MEMBER({ status: row.member_status });
+  // The access it offered has already ended: there is nothing left to accept.
+  if (row.membership_expires_at && new Date(row.membership_expires_at).getTime() <= Date.now()) {
+    throw InvitationErrors.INVITATION_EXPIRED({ membershipExpiredAt: row.membership_expires_at });
+  }
   // The invitation held its seat until now and the membership takes it: the count does not move (so
   // no seat lock), but a limit lowered since may leave no room.
   await assertWithinLimit(trx, org);
@@ -119,6 +123,7 @@ async function acceptLocked(
         status: 'active',
         source: 'invitation',
         addedBy: row.invited_by,
+        expiresAt: row.membership_expires_at,
       }),
     ])
     .audit(actor, [

@@ -21,6 +21,7 @@ export const INVITATION_COLUMNS = [
   'i.approved_by',
   'i.approved_at',
   'i.expires_at',
+  'i.membership_expires_at',
   'i.sent_at',
   'i.send_count',
   'i.accepted_at',
@@ -132,6 +133,8 @@ export interface NewInvitation {
   /** An approved invitation expires after `expiryDays` and is sent now; its links are inserted apart. */
   approval: InvitationApproval;
   expiryDays: number;
+  /** When the membership accepting gives ends on its own; null: never. */
+  membershipExpiresAt: Date | null;
 }
 
 /**
@@ -152,6 +155,7 @@ export async function insertInvitations(db: Kysely<DB>, rows: NewInvitation[]) {
       invitedBy: r.invitedBy,
       invitedByKey: r.invitedByKey,
       expiryDays: r.expiryDays,
+      membershipExpiresAt: r.membershipExpiresAt,
     };
     return (await insertOne[r.approval](db, p)).rows;
   }
@@ -175,6 +179,7 @@ function insertInvitationsQuery(db: Kysely<DB>, rows: NewInvitation[]) {
           r.approval === 'approved' ? sql<Date>`now() + make_interval(days => ${r.expiryDays})` : null,
         sent_at: r.approval === 'approved' ? sql<Date>`now()` : null,
         send_count: r.approval === 'approved' ? 1 : 0,
+        membership_expires_at: r.membershipExpiresAt,
       })),
     )
     .onConflict((oc) =>
@@ -197,6 +202,7 @@ const ONE_KEYS = [
   'invitedBy',
   'invitedByKey',
   'expiryDays',
+  'membershipExpiresAt',
 ] as const satisfies ReadonlyArray<keyof OneInvitation>;
 type InsertedInvitation = InferResult<ReturnType<typeof insertInvitationsQuery>>[number];
 const insertOneAs = (approval: InvitationApproval) =>

@@ -31,6 +31,9 @@ export const Invitation = Type.Object(
     approvedBy: NullableUuid,
     approvedAt: NullableTimestamp,
     expiresAt: Type.Union([Timestamp, Type.Null()], { description: 'null until approved' }),
+    membershipExpiresAt: Type.Union([Timestamp, Type.Null()], {
+      description: 'When the membership accepting gives ends on its own; null: it does not',
+    }),
     lastSentAt: NullableTimestamp,
     sendCount: Type.Integer(),
     acceptedAt: NullableTimestamp,
@@ -54,11 +57,18 @@ const Message = Type.String({
 });
 const Email = Type.String({ minLength: 1, maxLength: 320 });
 
+const MembershipExpiresAt = Type.String({
+  format: 'date-time',
+  description:
+    'When the membership accepting gives ends on its own (guests, contractors): in the future, never for an owner',
+});
+
 export const CreateInvitationBody = Type.Object(
   {
     email: Email,
     role: Type.Optional({ ...RoleSchema, default: 'member' }),
     message: Type.Optional(Message),
+    membershipExpiresAt: Type.Optional(MembershipExpiresAt),
   },
   { additionalProperties: false },
 );
@@ -72,6 +82,7 @@ export const BulkInvitationBody = Type.Object(
     }),
     role: Type.Optional({ ...RoleSchema, default: 'member' }),
     message: Type.Optional(Message),
+    membershipExpiresAt: Type.Optional(MembershipExpiresAt),
   },
   { additionalProperties: false },
 );

@@ -113,6 +113,7 @@ export function serializeInvitation(r: repo.InvitationRow) {
     approvedBy: r.approved_by,
     approvedAt: r.approved_at,
     expiresAt: r.expires_at,
+    membershipExpiresAt: r.membership_expires_at,
     lastSentAt: r.sent_at,
     sendCount: r.send_count,
     acceptedAt: r.accepted_at,
@@ -144,6 +145,17 @@ export interface InviteInput {
   email: string;
   role: Role;
   message?: string;
+  /** When the membership it gives ends on its own (ISO 8601, in the future; never for an owner). */
+  membershipExpiresAt?: string;
+}
+
+/** An invitation's `membershipExpiresAt` as stored: in the future, and never on an owner's invitation. */
+function checkMembershipExpiry(raw: string | undefined, role: Role): Date | null {
+  if (raw === undefined) return null;
+  const at = new Date(raw);
+  if (!(at.getTime() > Date.now())) throw invalidField('membershipExpiresAt', 'must be in the future');
+  if (role === 'owner') throw invalidField('membershipExpiresAt', "an owner's membership does not expire");
+  return at;
 }
 
 type Outcome =
@@ -184,7 +196,12 @@ async function createMany(
   trx: Trx,
   access: OrgAccess,
   emails: Array<{ input: string; email: string }>,
-  spec: { role: Role; message: string | null; approval: 'approved' | 'requested_to_be_invited' },
+  spec: {
+    role: Role;
+    message: string | null;
+    approval: 'approved' | 'requested_to_be_invited';
+    membershipExpiresAt: Date | null;
+  },
 ): Promise<{ outcomes: Outcome[]; created: repo.InvitationRow[] }> {
   const { org, standing } = await shareAsCaller(trx, access);
   requireStanding(standing, spec.approval === 'approved' ? 'member:invite' : null, [spec.role]);
@@ -234,6 +251,7 @@ async function createMany(
       invitedByKey: access.actor.type === 'api_key' ? access.actor.id : null,
       approval: spec.approval,
       expiryDays: org.invite_expiry_days,
+      membershipExpiresAt: spec.membershipExpiresAt,
     });
   }
   const inviterName = access.userId ? org.caller_name : null;
@@ -358,12 +376,14 @@ async function singleInvitation(
 ) {
   const email = checkInviteEmail(input.email);
   const message = checkMessage(input.message);
+  const membershipExpiresAt = checkMembershipExpiry(input.membershipExpiresAt, input.role);
   const outcome = await charged(limits, access, 1, () =>
     ctx.transaction(async (trx) => {
       const { outcomes, created } = await createMany(ctx, trx, access, [{ input: input.email, email }], {
         role: input.role,
         message,
         approval,
+        membershipExpiresAt,
       });
       const [o] = outcomes;
       if (!o?.ok) throwOutcome(o as Outcome);
@@ -416,11 +436,12 @@ export async function bulkInvite(
   ctx: Context,
   limits: InvitationLimits,
   access: OrgAccess,
-  input: { emails: string[]; role: Role; message?: string },
+  input: { emails: string[]; role: Role; message?: string; membershipExpiresAt?: string },
 ) {
   requireScope(access, 'member:invite');
   requireCeiling(access.grant, input.role);
   const message = checkMessage(input.message);
+  const membershipExpiresAt = checkMembershipExpiry(input.membershipExpiresAt, input.role);
   const early: Array<Outcome | null> = [];
   const candidates: Array<{ input: string; email: string }> = [];
   const seen = new Set<string>();
@@ -457,6 +478,7 @@ export async function bulkInvite(
                     role: input.role,
                     message,
                     approval: 'approved',
+                    membershipExpiresAt,
                   })
                 ).outcomes,
             ),

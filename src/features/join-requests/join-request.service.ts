@@ -114,6 +114,7 @@ export async function takeInJoinRequest(ctx: Context, job: JoinRequestJob) {
         invitedByKey: null,
         approval: 'requested_to_join',
         expiryDays: org.invite_expiry_days,
+        membershipExpiresAt: null,
       },
     ]);
     // A pending invitation for the address (invited, or already asking) took precedence.

@@ -16,7 +16,7 @@ export interface NewMembership {
 }
 
 /** The row a membership is stored as; an active one joined now (the transaction's clock). */
-export function membershipRow(m: NewMembership & { id: string }) {
+export function membershipRow(m: NewMembership & { id: string; expiresAt?: Date | null }) {
   return {
     id: m.id,
     organization_id: m.organizationId,
@@ -26,6 +26,7 @@ export function membershipRow(m: NewMembership & { id: string }) {
     source: m.source,
     added_by: m.addedBy,
     joined_at: m.status === 'active' ? sql<Date>`now()` : null,
+    ...(m.expiresAt && { expires_at: m.expiresAt }),
   };
 }
 
