@@ -112,6 +112,17 @@ describe('making join links', () => {
     const [entry] = await auditOf(org.id, 'join_link.created');
     expect(entry).toMatchObject({ actor_id: admin.user.id, target_id: issued.link.id });
     expect(JSON.stringify(entry)).not.toContain(secret);
+    // The audit log names the link by its label.
+    const log = await t.app.inject({
+      url: `/v1/organizations/${org.slug}/audit-log?action=join_link.created`,
+      headers: bearer(admin.token),
+    });
+    expect(log.json().data[0].target).toMatchObject({
+      type: 'join_link',
+      id: issued.link.id,
+      name: 'Conference',
+      deleted: false,
+    });
   });
 
   it('lists links newest first with their state, never the token', async () => {

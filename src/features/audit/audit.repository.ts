@@ -91,13 +91,14 @@ export const NAMED_TARGETS = [
   'webhook_endpoint',
   'organization',
   'api_key',
+  'join_link',
 ] as const;
 
 /**
  * The organization's entries matching `f`, each with who its actor is now — a person's name and email,
  * an API key's or an app's name — and what its target is now: a person (name, email), an app or an
  * installation (the app's name and URL name), a webhook endpoint (its description, or URL), an
- * invitation (its email), an API key or the organization (its name); `deleted` when that row is gone (the entry
+ * invitation (its email), an API key or the organization (its name), a join link (its label); `deleted` when that row is gone (the entry
  * stays, with the id). Newest first; keyset on (organization_id, id) — the order of the org index.
  */
 export function auditQuery(db: Kysely<DB>, f: AuditFilters) {
@@ -119,6 +120,7 @@ export function auditQuery(db: Kysely<DB>, f: AuditFilters) {
     .leftJoin('webhook_endpoints as tw', (j) => j.on('tw.id', '=', targetUuid('webhook_endpoint')))
     .leftJoin('organizations as to', (j) => j.on('to.id', '=', targetUuid('organization')))
     .leftJoin('api_keys as tk', (j) => j.on('tk.id', '=', targetUuid('api_key')))
+    .leftJoin('join_links as tjl', (j) => j.on('tjl.id', '=', targetUuid('join_link')))
     .select([
       'a.id',
       'a.actor_type',
@@ -132,14 +134,14 @@ export function auditQuery(db: Kysely<DB>, f: AuditFilters) {
       'u.email as actor_email',
       sql<string | null>`coalesce(u.name, k.name, p.name)`.as('actor_name'),
       sql<boolean>`(a.actor_id IS NOT NULL AND coalesce(u.id, k.id, p.id) IS NULL)`.as('actor_deleted'),
-      sql<string | null>`coalesce(tu.name, tp.name, tip.name, tw.description, tw.url, "to".name, tk.name)`.as(
+      sql<string | null>`coalesce(tu.name, tp.name, tip.name, tw.description, tw.url, "to".name, tk.name, tjl.label)`.as(
         'target_name',
       ),
       sql<string | null>`coalesce(tu.email, tinv.email)`.as('target_email'),
       sql<string | null>`coalesce(tp.slug, tip.slug)`.as('target_slug'),
       sql<boolean>`(a.target_id IS NOT NULL AND a.target_type IN (${sql.join(
         NAMED_TARGETS.map((t) => sql.lit(t)),
-      )}) AND coalesce(tu.id, tp.id, ti.id, tinv.id, tw.id, "to".id, tk.id) IS NULL)`.as('target_deleted'),
+      )}) AND coalesce(tu.id, tp.id, ti.id, tinv.id, tw.id, "to".id, tk.id, tjl.id) IS NULL)`.as('target_deleted'),
     ])
     .where(matching(f));
   return query;
