@@ -134,14 +134,18 @@ export function auditQuery(db: Kysely<DB>, f: AuditFilters) {
       'u.email as actor_email',
       sql<string | null>`coalesce(u.name, k.name, p.name)`.as('actor_name'),
       sql<boolean>`(a.actor_id IS NOT NULL AND coalesce(u.id, k.id, p.id) IS NULL)`.as('actor_deleted'),
-      sql<string | null>`coalesce(tu.name, tp.name, tip.name, tw.description, tw.url, "to".name, tk.name, tjl.label)`.as(
+      sql<
+        string | null
+      >`coalesce(tu.name, tp.name, tip.name, tw.description, tw.url, "to".name, tk.name, tjl.label)`.as(
         'target_name',
       ),
       sql<string | null>`coalesce(tu.email, tinv.email)`.as('target_email'),
       sql<string | null>`coalesce(tp.slug, tip.slug)`.as('target_slug'),
       sql<boolean>`(a.target_id IS NOT NULL AND a.target_type IN (${sql.join(
         NAMED_TARGETS.map((t) => sql.lit(t)),
-      )}) AND coalesce(tu.id, tp.id, ti.id, tinv.id, tw.id, "to".id, tk.id, tjl.id) IS NULL)`.as('target_deleted'),
+      )}) AND coalesce(tu.id, tp.id, ti.id, tinv.id, tw.id, "to".id, tk.id, tjl.id) IS NULL)`.as(
+        'target_deleted',
+      ),
     ])
     .where(matching(f));
   return query;

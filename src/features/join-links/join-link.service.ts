@@ -29,14 +29,13 @@ import { AuthErrors } from '../auth/auth.errors.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
 import { publishEvent } from '../events/event.service.ts';
 import { markRevoked } from '../invitations/invitation.repository.ts';
-import { joinRequestReceivedEmail } from '../join-requests/join-request.emails.ts';
 import { JoinRequestErrors } from '../join-requests/join-request.errors.ts';
+import { tellAdminsOfRequest } from '../join-requests/join-request.service.ts';
 import { MemberErrors } from '../members/member.errors.ts';
 import * as members from '../members/member.repository.ts';
 import { serializeMember } from '../members/member.service.ts';
 import { lockOrg } from '../organizations/organization.repository.ts';
 import { assertSeatFree } from '../organizations/seats.ts';
-import { enqueueEmail } from '../outbox/outbox.repository.ts';
 import { JoinLinkErrors } from './join-link.errors.ts';
 import * as repo from './join-link.repository.ts';
 import { MAX_LIVE_JOIN_LINKS } from './join-link.repository.ts';
@@ -347,14 +346,7 @@ export async function useJoinLink(ctx: Context, principal: UserPrincipal, token:
         data: { membershipId, userId: user.id, kind: 'user', linkId: found.id },
         actor,
       });
-      const url = `${ctx.config.publicUrl}/orgs/${org.slug}/join-requests`;
-      for (const to of await members.adminEmails(trx, org.id)) {
-        await enqueueEmail(
-          trx,
-          org.id,
-          joinRequestReceivedEmail({ to, orgName: org.name, requester: `${user.name} <${user.email}>`, url }),
-        );
-      }
+      await tellAdminsOfRequest(ctx, trx, org, `${user.name} <${user.email}>`);
     }
     const m = await members.findMember(trx, org.id, user.id);
     if (!m) throw MemberErrors.MEMBER_NOT_FOUND();

@@ -4,7 +4,7 @@
  * email, without an account: the request is taken in as an outbox job and always answered alike;
  * the worker turns it into an invitation awaiting approval (`requested_to_join`) when it is new.
  */
-import type { Context } from '../../context.ts';
+import type { Context, Trx } from '../../context.ts';
 import { isValidEmail, normalizeEmail } from '../../lib/email.ts';
 import { invalidField } from '../../lib/errors.ts';
 import { isUuid, uuidv7 } from '../../lib/ids.ts';
@@ -90,6 +90,19 @@ export async function askToJoinByEmail(ctx: Context, orgRef: string, rawEmail: s
   return JOIN_REQUEST_RECEIVED;
 }
 
+/** Emails each active owner and admin that someone (`requester`, as they are to be named) asks to join. */
+export async function tellAdminsOfRequest(
+  ctx: Context,
+  trx: Trx,
+  org: { id: string; slug: string; name: string },
+  requester: string,
+) {
+  const url = `${ctx.config.publicUrl}/orgs/${org.slug}/join-requests`;
+  for (const to of await members.adminEmails(trx, org.id)) {
+    await enqueueEmail(trx, org.id, joinRequestReceivedEmail({ to, orgName: org.name, requester, url }));
+  }
+}
+
 /**
  * The worker's half of an anonymous request: under the organization's lock, a new request becomes an
  * invitation awaiting approval, the admins are emailed, and it is audited with the requester's IP.
@@ -133,14 +146,7 @@ export async function takeInJoinRequest(ctx: Context, job: JoinRequestJob) {
       data: { kind: 'email', invitationId: row.id, email: job.email },
       actor,
     });
-    const url = `${ctx.config.publicUrl}/orgs/${org.slug}/join-requests`;
-    for (const to of await members.adminEmails(trx, org.id)) {
-      await enqueueEmail(
-        trx,
-        org.id,
-        joinRequestReceivedEmail({ to, orgName: org.name, requester: job.email, url }),
-      );
-    }
+    await tellAdminsOfRequest(ctx, trx, org, job.email);
   });
 }
 
@@ -187,14 +193,7 @@ export async function requestToJoin(
       data: { membershipId: row.id, userId: user.id, kind: 'user' },
       actor: { type: 'user', id: user.id, ip },
     });
-    const url = `${ctx.config.publicUrl}/orgs/${org.slug}/join-requests`;
-    for (const to of await members.adminEmails(trx, org.id)) {
-      await enqueueEmail(
-        trx,
-        org.id,
-        joinRequestReceivedEmail({ to, orgName: org.name, requester: `${user.name} <${user.email}>`, url }),
-      );
-    }
+    await tellAdminsOfRequest(ctx, trx, org, `${user.name} <${user.email}>`);
     return serializeMember({
       id: row.id,
       user_id: user.id,
