@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { clientKey } from '../../lib/rate-limit.ts';
-import { ref, withErrors } from '../../lib/schemas.ts';
+import { withErrors } from '../../lib/schemas.ts';
 import { requireUser } from '../../plugins/auth.plugin.ts';
 import { orgAccess } from '../access/org-access.ts';
 import { OrgParams } from '../organizations/organization.schemas.ts';
