@@ -275,6 +275,19 @@ export async function emailsTo(t: TestApp, to: string) {
   }));
 }
 
+/**
+ * Lets the second a seat check waits (to gather a burst of writes into one) pass: the checks already
+ * enqueued become due, so the next `outbox.drain()` runs them (organizations/seat-events.ts).
+ */
+export async function seatChecksDueNow(database: DatabaseHandle) {
+  await database.db
+    .updateTable('outbox')
+    .set({ next_attempt_at: sql<Date>`now()` })
+    .where('kind', '=', 'seat_check')
+    .where('status', '=', 'pending')
+    .execute();
+}
+
 /** The token of a link `…?token=…`. */
 export function tokenOf(link: string): string {
   return new URL(link).searchParams.get('token') ?? '';

@@ -4,7 +4,6 @@
  * count, the previous one and the limit — enqueued by the database in the transaction of the write,
  * published by the outbox worker once per new count.
  */
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportSeats } from '../src/features/organizations/seat-events.ts';
 import {
@@ -12,6 +11,7 @@ import {
   bearer,
   createOrg,
   createTestApp,
+  seatChecksDueNow,
   signUp,
   type TestApp,
   verifiedUser,
@@ -35,12 +35,7 @@ afterAll(async () => {
  * nothing is left due (a seat check publishes webhooks the next pass sends).
  */
 async function settle() {
-  await t.database.db
-    .updateTable('outbox')
-    .set({ next_attempt_at: sql<Date>`now()` })
-    .where('kind', '=', 'seat_check')
-    .where('status', '=', 'pending')
-    .execute();
+  await seatChecksDueNow(t.database);
   while ((await t.app.outbox.drain()) > 0) {
     // another pass
   }
