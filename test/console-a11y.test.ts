@@ -3,7 +3,9 @@
  * Debian's Chromium against a Roster on a real port: no violation of impact "serious" or "critical".
  * Each page is checked once loaded (its heading drawn, nothing loading), signed out and signed in, with
  * its lists filled (members waiting to join, invitations, an app, a webhook endpoint, join links, audit
- * entries) and its panels open (Add people, the organization switcher, a confirmation).
+ * entries, an ownership transfer waiting for an answer, an end date on a member's access) and its
+ * panels open (Add people, the organization switcher, a confirmation, a member's end date, proposing
+ * a new owner).
  *
  * Without /usr/bin/chromium the file is skipped with a message; in CI (CI=true) it fails instead.
  */
@@ -18,7 +20,7 @@ import {
   seedOrg,
   signInAt,
 } from './console-browser.ts';
-import { bearer, signUp, type TestApp, uniqueEmail } from './helpers.ts';
+import { addActiveMember, bearer, signUp, type TestApp, uniqueEmail } from './helpers.ts';
 import { invited } from './invitation-helpers.ts';
 
 /** A page to check: where, what to wait for, and what to do first (open a panel). */
@@ -44,7 +46,7 @@ describe.runIf(RUN_BROWSER_TESTS)('accessibility of every console page (axe-core
     // A webhook endpoint on 127.0.0.1 needs the private-address allowance (nothing is delivered).
     h = await openConsole({ webhookAllowPrivate: true });
     ({ t, base, context, pageErrors } = h);
-    const { owner, org, admin } = await seedOrg(t, 'axe');
+    const { owner, org, admin, member } = await seedOrg(t, 'axe');
     ownerEmail = owner.user.email;
     const patch = await t.app.inject({
       method: 'PATCH',
@@ -132,6 +134,24 @@ describe.runIf(RUN_BROWSER_TESTS)('accessibility of every console page (axe-core
       links.push(made.json() as { url: string });
     }
     const joinLink = `/join-link${new URL(links[1]?.url ?? '').hash}`;
+    // An end date on the member's access; and, in a third organization where the owner is an admin,
+    // a proposal to make them an owner (listed on their page, and to them as an admin of it).
+    const ends = await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/organizations/${org.id}/members/${member.user.id}`,
+      headers: bearer(owner.token),
+      payload: { expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString() },
+    });
+    expect(ends.statusCode, ends.body).toBe(200);
+    const third = await seedOrg(t, 'axe-transfer');
+    await addActiveMember(t.database, third.org.id, owner.user.id, 'admin');
+    const proposed = await t.app.inject({
+      method: 'POST',
+      url: `/v1/organizations/${third.org.id}/ownership-transfers`,
+      headers: bearer(third.owner.token),
+      payload: { userId: owner.user.id },
+    });
+    expect(proposed.statusCode, proposed.body).toBe(201);
 
     const orgPath = `/orgs/${org.slug}`;
     const landing = `/invitations/accept?token=${encodeURIComponent(token)}`;
@@ -161,6 +181,16 @@ describe.runIf(RUN_BROWSER_TESTS)('accessibility of every console page (axe-core
         },
       },
       { path: '/me/invitations', heading: 'My invitations', as: 'owner' },
+      { path: '/me/ownership-transfers', heading: 'Ownership proposals', as: 'owner' },
+      {
+        path: '/me/ownership-transfers',
+        heading: 'Ownership proposals',
+        as: 'owner',
+        before: async (page) => {
+          await page.getByRole('button', { name: `Accept ownership of ${third.org.name}` }).click();
+          await page.getByRole('button', { name: 'Yes, become an owner' }).waitFor();
+        },
+      },
       { path: '/account', heading: 'Profile', as: 'owner' },
       { path: '/account/security', heading: 'Security', as: 'owner' },
       { path: '/orgs/new', heading: 'Create an organization', as: 'owner' },
@@ -175,6 +205,25 @@ describe.runIf(RUN_BROWSER_TESTS)('accessibility of every console page (axe-core
           await page.getByText('What can each role do?').click();
         },
       },
+      {
+        path: `${orgPath}/members`,
+        heading: 'Members',
+        as: 'owner',
+        before: async (page) => {
+          await page.getByRole('button', { name: "Change end date for Mia Member's access" }).click();
+          await page.getByLabel('Last day of access for Mia Member').waitFor();
+        },
+      },
+      {
+        path: `${orgPath}/members`,
+        heading: 'Members',
+        as: 'owner',
+        before: async (page) => {
+          await page.getByRole('button', { name: 'Transfer ownership to Adam Admin' }).click();
+          await page.getByRole('button', { name: 'Ask Adam Admin to become an owner' }).waitFor();
+        },
+      },
+      { path: `/orgs/${third.org.slug}/members`, heading: 'Members', as: 'owner' },
       { path: `${orgPath}/invitations`, heading: 'Invitations', as: 'owner' },
       { path: `${orgPath}/join-requests`, heading: 'Join requests', as: 'owner' },
       { path: `${orgPath}/join-links`, heading: 'Join links', as: 'owner' },

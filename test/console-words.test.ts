@@ -25,6 +25,7 @@ import {
   scopesForRole,
 } from '../src/features/access/scopes.ts';
 import { JoinLinkErrors } from '../src/features/join-links/join-link.errors.ts';
+import { OwnershipTransferErrors } from '../src/features/ownership-transfers/ownership-transfer.errors.ts';
 
 const limited = (details?: unknown) =>
   new ApiError(429, { code: 'RATE_LIMITED', message: 'Too many requests; retry later.', details });
@@ -138,15 +139,33 @@ describe('roles and scopes in words (console/src/access.ts)', () => {
     const member = { role: 'member' as const, scopes: ROLE_SCOPES.member, userId: 'm' };
     const anOwner = { userId: 'o', role: 'owner' as const, status: 'active' as const, name: 'O' };
     const aMember = { userId: 'x', role: 'member' as const, status: 'active' as const, name: 'X' };
+    const none = { changeRole: false, remove: false, setExpiry: false, transfer: false };
     expect(memberActions(admin, anOwner, false)).toEqual({
-      changeRole: false,
-      remove: false,
+      ...none,
       why: 'Only an owner can change or remove an owner.',
     });
-    expect(memberActions(admin, aMember, false)).toEqual({ changeRole: true, remove: true, why: null });
-    expect(memberActions(member, aMember, false)).toEqual({ changeRole: false, remove: false, why: null });
+    expect(memberActions(admin, aMember, false)).toEqual({
+      changeRole: true,
+      remove: true,
+      setExpiry: true,
+      transfer: false,
+      why: null,
+    });
+    expect(memberActions(member, aMember, false)).toEqual({ ...none, why: null });
     expect(memberActions(owner, anOwner, true).why).toContain('You are the only owner');
-    expect(memberActions(owner, anOwner, false)).toEqual({ changeRole: true, remove: false, why: null });
+    // An owner's access never ends on its own, and an owner is not offered to become one.
+    expect(memberActions(owner, anOwner, false)).toEqual({
+      changeRole: true,
+      remove: false,
+      setExpiry: false,
+      transfer: false,
+      why: null,
+    });
+    expect(memberActions(owner, aMember, false)).toMatchObject({ setExpiry: true, transfer: true });
+    expect(memberActions(owner, { ...aMember, status: 'pending' }, false)).toMatchObject({
+      setExpiry: false,
+      transfer: false,
+    });
     expect(rolesUpTo('admin')).toEqual(['admin', 'member']);
   });
 });
@@ -246,5 +265,31 @@ describe('join links in words', () => {
       details: [{ field: 'allowedDomains.0', message: 'is not a domain name (like example.com)' }],
     });
     expect(explain(refused)).toBe('The list of domains: item 1 is not a domain name (like example.com).');
+  });
+});
+
+describe('ownership transfers and access that ends, in words', () => {
+  it('explains each code of ownership transfers in words of its own (not the API message)', () => {
+    expect(Object.keys(OwnershipTransferErrors).length).toBeGreaterThan(0);
+    for (const [code, factory] of Object.entries(OwnershipTransferErrors)) {
+      const said = explain(new ApiError(factory.status, { code, message: 'the API message' }));
+      expect(said, code).not.toBe('the API message');
+    }
+  });
+
+  it('says what is wrong with a proposal to oneself, and an end date on an owner', () => {
+    const invalid = (field: string, message: string) =>
+      new ApiError(400, {
+        code: 'VALIDATION_FAILED',
+        message: `${field}: ${message}`,
+        details: [{ field, message }],
+      });
+    expect(explain(invalid('userId', 'is you: propose another member'))).toBe(
+      'The member is you: propose another member.',
+    );
+    expect(explain(invalid('expiresAt', "an owner's membership does not expire"))).toBe(
+      "The expiry cannot be set: an owner's access does not end.",
+    );
+    expect(explain(invalid('expiresAt', 'must be in the future'))).toBe('The expiry must be in the future.');
   });
 });

@@ -62,6 +62,19 @@ export interface Viewer {
   userId: string;
 }
 
+/** What the viewer may do to one member, as the Members page offers it. */
+export interface MemberActions {
+  changeRole: boolean;
+  remove: boolean;
+  /** Set or remove the day their access ends (never an owner's: an owner's membership does not end). */
+  setExpiry: boolean;
+  /** Propose to make them an owner (owners only, to an active member who is not one yet). */
+  transfer: boolean;
+  why: string | null;
+}
+
+const NOTHING = { changeRole: false, remove: false, setExpiry: false, transfer: false } as const;
+
 /**
  * What the viewer may do to a member, and when something is missing, why — in the words the row
  * shows where the button would be. `lastOwner` is true when `m` is the organization's only active owner.
@@ -70,24 +83,26 @@ export function memberActions(
   viewer: Viewer,
   m: Pick<Member, 'userId' | 'role' | 'status' | 'name'>,
   lastOwner: boolean,
-): { changeRole: boolean; remove: boolean; why: string | null } {
+): MemberActions {
   const isMe = m.userId === viewer.userId;
-  if (!viewer.scopes.includes('member:admin')) return { changeRole: false, remove: false, why: null };
+  if (!viewer.scopes.includes('member:admin')) return { ...NOTHING, why: null };
   if (!outranks(viewer.role, m.role)) {
-    return {
-      changeRole: false,
-      remove: false,
-      why: `Only an owner can change or remove ${isMe ? 'you' : 'an owner'}.`,
-    };
+    return { ...NOTHING, why: `Only an owner can change or remove ${isMe ? 'you' : 'an owner'}.` };
   }
   if (lastOwner && m.status === 'active') {
     return {
-      changeRole: false,
-      remove: false,
+      ...NOTHING,
       why: isMe
         ? 'You are the only owner: make another member an owner before you change your own role.'
         : null,
     };
   }
-  return { changeRole: m.status === 'active', remove: !isMe, why: null };
+  const active = m.status === 'active';
+  return {
+    changeRole: active,
+    remove: !isMe,
+    setExpiry: active && m.role !== 'owner',
+    transfer: viewer.role === 'owner' && !isMe && active && m.role !== 'owner',
+    why: null,
+  };
 }

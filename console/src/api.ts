@@ -42,6 +42,11 @@ export type SessionInfo = Schemas['SessionInfo'];
 /** The signed-in person's second factors: authenticator app, passkeys, recovery codes left. */
 export type MfaOverview = Result<'GET /v1/me/mfa'>;
 export type Passkey = MfaOverview['passkeys'][number];
+/**
+ * An owner's proposal to make an active member an owner, which the member accepts or declines within
+ * 7 days (`keepOwner`: whether the proposer stays an owner, or becomes an admin).
+ */
+export type OwnershipTransfer = Schemas['OwnershipTransfer'];
 /** A sign-in request of an application ("Sign in with Roster"): its step, scopes, organizations to pick. */
 export type Interaction = Result<'GET /v1/oidc/interactions/{uid}'>;
 
@@ -191,6 +196,19 @@ const WORDS: Record<string, string> = {
     'This message held a one-time grant code that Roster never keeps, so it cannot be sent again. Installing the app again sends a new one.',
   WEBHOOK_DELIVERY_EXPIRED:
     'This message is no longer kept (payloads are kept for 30 days), so it cannot be sent again.',
+  // Ownership transfers: the Members page (members/ownership.tsx) and /me/ownership-transfers.
+  OWNERSHIP_TRANSFER_OWNER_ONLY:
+    'Only an owner of the organization can propose to make someone an owner, or withdraw such a proposal.',
+  OWNERSHIP_TRANSFER_NOT_FOUND: 'This proposal is not waiting for your answer. Refresh the page.',
+  OWNERSHIP_TRANSFER_PENDING:
+    'A proposal to make someone an owner is already waiting for an answer. Withdraw it first, then propose again.',
+  ALREADY_OWNER: 'This member is already an owner. Refresh the list.',
+  OWNERSHIP_TRANSFER_ANSWERED:
+    'This proposal was already answered or withdrawn, so nothing changed. Refresh the page.',
+  OWNERSHIP_TRANSFER_EXPIRED:
+    'This proposal expired without an answer (a proposal waits 7 days). An owner can make a new one.',
+  OWNERSHIP_TRANSFER_INVALID:
+    'This proposal no longer holds: whoever made it is no longer an owner, or you are no longer an active member. Nothing changed.',
   INVALID_CURSOR: 'This page of the list is out of date. Go back to the first page and try again.',
   // The person's own account.
   INVALID_PASSWORD: 'The password is wrong. Enter the password you sign in with now.',
@@ -364,6 +382,7 @@ const FIELD_NAMES: Record<string, string> = {
   code: 'The code',
   label: 'The label',
   expiresAt: 'The expiry',
+  userId: 'The member',
   maxUses: 'The number of uses',
   allowedDomains: 'The list of domains',
 };
@@ -396,6 +415,7 @@ export function issueInWords(message: string): string {
     [/^must match (pattern|format) /, () => 'is not in the expected form'],
     [/^must NOT have duplicate items/, () => 'lists the same choice twice'],
     [/^must be equal to one of the allowed values$/, () => 'is not one of the choices offered'],
+    [/^an owner's membership does not expire$/, () => "cannot be set: an owner's access does not end"],
   ];
   for (const [pattern, words] of rules) {
     const m = pattern.exec(message);

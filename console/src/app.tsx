@@ -85,7 +85,7 @@ function Shell({ children }: { children: ReactNode }) {
 }
 
 function Header() {
-  const { user, organizations, invitations, signOut } = useSession();
+  const { user, organizations, invitations, transfers, signOut } = useSession();
   const location = useLocation();
   // The organization of any page under /orgs/:org/ (an app's page is one level deeper).
   const current = matchPath('/orgs/:org/:page', location.pathname.split('/').slice(0, 4).join('/'))?.org;
@@ -93,7 +93,7 @@ function Header() {
   const currentOrg = active.find((m) => m.organization.slug === current || m.organization.id === current);
   const menuRoutes = routes.filter((r) => r.kind !== 'org' && r.menu);
   const asked = organizations.filter((m) => m.status === 'pending' && m.source === 'join_request');
-  const waiting = invitations.length;
+  const waiting = invitations.length + transfers.length;
 
   return (
     <header className="topbar">
@@ -107,7 +107,7 @@ function Header() {
             label="Switch organization"
             summary={currentOrg?.organization.name ?? 'Organizations'}
             count={waiting}
-            countLabel={`${waiting} ${waiting === 1 ? 'invitation waits' : 'invitations wait'} for your answer`}
+            countLabel={waitingLabel(invitations.length, transfers.length)}
           >
             {active.map((m) => (
               <li key={m.organization.id}>
@@ -127,6 +127,13 @@ function Header() {
                         <span className="muted">
                           ({i.kind === 'owner_add' ? 'added you' : 'invited you'} as {i.role})
                         </span>
+                      </Link>
+                    </li>
+                  ))}
+                  {transfers.map((t) => (
+                    <li key={`transfer-${t.id}`}>
+                      <Link to="/me/ownership-transfers">
+                        {t.organization.name} <span className="muted">(asks you to become an owner)</span>
                       </Link>
                     </li>
                   ))}
@@ -168,6 +175,15 @@ function Header() {
       ) : null}
     </header>
   );
+}
+
+/** "1 invitation waits for your answer", "2 invitations and 1 ownership proposal wait for your answer". */
+function waitingLabel(invitations: number, transfers: number): string {
+  const parts = [
+    invitations > 0 ? `${invitations} ${invitations === 1 ? 'invitation' : 'invitations'}` : '',
+    transfers > 0 ? `${transfers} ownership ${transfers === 1 ? 'proposal' : 'proposals'}` : '',
+  ].filter(Boolean);
+  return `${parts.join(' and ')} ${invitations + transfers === 1 ? 'waits' : 'wait'} for your answer`;
 }
 
 /**

@@ -11,6 +11,8 @@
  * - `kind: 'guest'`: only when signed out (sign-in, sign-up); signed-in visitors go to `?next=` or home;
  * - `kind: 'user'`: a signed-in user; others are sent to sign-in and brought back afterwards; `menu`
  *   puts it in the account menu (e.g. "My invitations" at `/me/invitations`, "Account" and "Security");
+ *   a page for what only sometimes waits (`/me/ownership-transfers`) goes without, and is reached from
+ *   the header's "Waiting" list, the home page and the email;
  * - `kind: 'org'`: under `/orgs/:org/…`; the frame loads the organization (with the viewer's scopes)
  *   and passes it to the page; `nav` adds a tab shown to members holding `nav.scope` (e.g.
  *   Invitations with `member:read`, Join requests with `member:admin`, Apps with `org:integrations`).
@@ -35,6 +37,7 @@ import { JoinLinksPage } from './pages/join-links.tsx';
 import { JoinRequestsPage } from './pages/join-requests.tsx';
 import { MembersPage } from './pages/members.tsx';
 import { MyInvitationsPage } from './pages/my-invitations.tsx';
+import { MyOwnershipTransfersPage } from './pages/my-ownership-transfers.tsx';
 import { OidcInteractionPage } from './pages/oidc-interaction.tsx';
 import { ResetPasswordPage } from './pages/reset-password.tsx';
 import { SettingsPage } from './pages/settings.tsx';
@@ -124,6 +127,14 @@ export const routes: RouteDef[] = [
     kind: 'user',
     menu: 'My invitations',
     render: () => <MyInvitationsPage />,
+  },
+  {
+    // Where the email proposing to make someone an owner leads; listed in the header's "Waiting" (with
+    // invitations) and on the home page while a proposal waits, so not in the account menu.
+    path: '/me/ownership-transfers',
+    title: 'Ownership proposals',
+    kind: 'user',
+    render: () => <MyOwnershipTransfersPage />,
   },
   { path: '/account', title: 'Your account', kind: 'user', menu: 'Account', render: () => <AccountPage /> },
   {

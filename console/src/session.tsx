@@ -3,7 +3,14 @@
  * sign-in and sign-up; the console never sees the token.
  */
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import { ApiError, api, type MyInvitation, type MyOrganization, type User } from './api.ts';
+import {
+  ApiError,
+  api,
+  type MyInvitation,
+  type MyOrganization,
+  type OwnershipTransfer,
+  type User,
+} from './api.ts';
 import { loadRequestNews } from './request-news.ts';
 
 export interface Session {
@@ -12,6 +19,8 @@ export interface Session {
   organizations: MyOrganization[];
   /** Invitations and owner-adds waiting for the person's answer (for the header's menus). */
   invitations: MyInvitation[];
+  /** Proposals to make the person an owner of an organization, waiting for their answer. */
+  transfers: OwnershipTransfer[];
   /** What became of the person's requests to join since this browser last saw them waiting. */
   /** Reads the user and their organizations again (after sign-in, verification, joining, leaving). */
   refresh(): Promise<void>;
@@ -37,19 +46,22 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<User | null | undefined>(undefined);
   const [organizations, setOrganizations] = useState<MyOrganization[]>([]);
   const [invitations, setInvitations] = useState<MyInvitation[]>([]);
+  const [transfers, setTransfers] = useState<OwnershipTransfer[]>([]);
   const [error, setError] = useState<unknown>(null);
 
   const refresh = useCallback(async () => {
     try {
       const me = await api.call('GET /v1/me');
-      const [orgs, waiting] = await Promise.all([
+      const [orgs, waiting, proposals] = await Promise.all([
         api.call('GET /v1/me/organizations'),
         // The header's count of what waits for an answer: nice to have, never a reason to fail.
         api.call('GET /v1/me/invitations').catch(() => null),
+        api.call('GET /v1/me/ownership-transfers').catch(() => null),
       ]);
       setUser(me);
       setOrganizations(orgs.data);
       setInvitations(waiting?.data ?? []);
+      setTransfers(proposals?.data ?? []);
       // What became of the person's requests to join (shown by useRequestNews): read again too.
       void loadRequestNews(me.id);
       setError(null);
@@ -58,6 +70,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         setUser(null);
         setOrganizations([]);
         setInvitations([]);
+        setTransfers([]);
         setError(null);
       } else {
         setError(err);
@@ -76,6 +89,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setUser(null);
     setOrganizations([]);
     setInvitations([]);
+    setTransfers([]);
   }, []);
 
   useEffect(() => {
@@ -95,11 +109,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       user,
       organizations,
       invitations,
+      transfers,
       refresh,
       signOut,
       error,
     }),
-    [user, organizations, invitations, refresh, signOut, error],
+    [user, organizations, invitations, transfers, refresh, signOut, error],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

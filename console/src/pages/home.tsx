@@ -8,7 +8,7 @@ import { Empty, ErrorMessage, Inline, Notice, Page, useOpener, useSubmit } from 
 
 /** The signed-in user's organizations, and where to create one. */
 export function HomePage() {
-  const { user, organizations, invitations } = useSession();
+  const { user, organizations, invitations, transfers } = useSession();
   const requestNews = useRequestNews(user?.id);
   const active = organizations.filter((m) => m.status === 'active');
   const pending = organizations.filter((m) => m.status === 'pending');
@@ -32,6 +32,12 @@ export function HomePage() {
           <Link to="/me/invitations">Answer in My invitations</Link>
         </Notice>
       ) : null}
+      {transfers.map((t) => (
+        <Notice key={t.id}>
+          {t.from.name} asks you to become an owner of {t.organization.name}.{' '}
+          <Link to="/me/ownership-transfers">Answer the proposal</Link>
+        </Notice>
+      ))}
       {active.length === 0 ? (
         <Empty title="You are not a member of any organization yet.">
           Create one, open the invitation link an admin emailed you, or see{' '}

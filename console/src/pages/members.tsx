@@ -1,8 +1,9 @@
 import { type FormEvent, type ReactNode, useState } from 'react';
-import { memberActions, rolesUpTo, withArticle } from '../access.ts';
-import { api, formatDate, type Member, ROLES, type Role, SOURCE_LABELS } from '../api.ts';
+import { type MemberActions, memberActions, rolesUpTo, withArticle } from '../access.ts';
+import { api, formatDate, type Member, Problem, ROLES, type Role, SOURCE_LABELS } from '../api.ts';
 import { useLoad, usePaged } from '../hooks.ts';
 import { AddPeople } from '../members/add-people.tsx';
+import { OwnershipTransfers, ProposeTransfer, pendingTransfer, useTransfers } from '../members/ownership.tsx';
 import { RolesExplained, roleLimitNote } from '../members/roles.tsx';
 import { useWaiting, Waiting } from '../members/waiting.tsx';
 import { Link, navigate } from '../router.tsx';
@@ -28,12 +29,23 @@ interface Filters {
   status: Member['status'] | '';
 }
 
-type Editing = { kind: 'role' | 'remove'; userId: string } | null;
+type EditKind = 'role' | 'remove' | 'expiry' | 'transfer';
+type Editing = { kind: EditKind; userId: string } | null;
+
+/** The day of `date` in the browser's time zone, as a date input writes it (`YYYY-MM-DD`). */
+function dayOf(date: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}`;
+}
+
+/** The last moment of the day `day` (`YYYY-MM-DD`) in the browser's time zone: when access ends. */
+const endOfDay = (day: string) => new Date(`${day}T23:59:59`);
 
 /**
  * The organization's members: "Add people" (invite by email, or add an existing account), who is
- * waiting to join, and a filterable, paginated table of members — offering only the changes the
- * viewer's role allows, and saying why where one is missing.
+ * waiting to join, the ownership transfer waiting for an answer, and a filterable, paginated table of
+ * members — offering only the changes the viewer's role allows (role, the day access ends, removal,
+ * and for owners a proposal to make someone an owner), and saying why where one is missing.
  */
 export function MembersPage({ org, reloadOrg, search }: OrgPageProps) {
   const me = useUser();
@@ -76,6 +88,10 @@ export function MembersPage({ org, reloadOrg, search }: OrgPageProps) {
     `${org.id}|owners|${version}`,
   );
   const waiting = useWaiting(org, version);
+  const transfers = useTransfers(org, version);
+  const pending = pendingTransfer(transfers.data);
+  // A proposal waits (one at a time), or the list is not read yet: no new one is offered.
+  const canPropose = transfers.data !== undefined && pending === null;
   const lastOwner = owners.data?.data.length === 1 ? (owners.data.data[0]?.userId ?? null) : null;
   const iAmLastOwner = lastOwner === me.id;
   const changed = () => setVersion((v) => v + 1);
@@ -100,6 +116,41 @@ export function MembersPage({ org, reloadOrg, search }: OrgPageProps) {
           await session.refresh();
         }
         return `${m.name} is now ${withArticle(role)}.`;
+      },
+      m.userId,
+    );
+
+  const setExpiry = (m: Member, day: string | null) =>
+    act(
+      `${m.name}'s access was not changed.`,
+      async () => {
+        const ends = day === null ? null : endOfDay(day);
+        if (ends && Number.isNaN(ends.getTime())) throw new Problem('Choose a day, like 2030-01-31.');
+        if (ends && !(ends.getTime() > Date.now())) throw new Problem('Choose today or a later day.');
+        await api.call('PATCH /v1/organizations/{org}/members/{userId}', {
+          path: { org: org.id, userId: m.userId },
+          body: { expiresAt: ends ? ends.toISOString() : null },
+        });
+        setEditing(null);
+        changed();
+        return ends
+          ? `${m.name}'s access now ends on ${formatDate(ends.toISOString())}.`
+          : `${m.name}'s access no longer ends on its own.`;
+      },
+      m.userId,
+    );
+
+  const propose = (m: Member, keepOwner: boolean) =>
+    act(
+      `${m.name} was not asked to become an owner.`,
+      async () => {
+        await api.call('POST /v1/organizations/{org}/ownership-transfers', {
+          path: { org: org.id },
+          body: { userId: m.userId, keepOwner },
+        });
+        setEditing(null);
+        changed();
+        return `${m.name} was emailed and asked to become an owner of ${org.name}; they have 7 days to accept.`;
       },
       m.userId,
     );
@@ -232,6 +283,7 @@ export function MembersPage({ org, reloadOrg, search }: OrgPageProps) {
       ) : null}
 
       <Waiting org={org} waiting={waiting} onChanged={changed} />
+      <OwnershipTransfers org={org} meId={me.id} transfers={transfers} onChanged={changed} />
 
       <h2 id="members-heading">Current members</h2>
       <RolesExplained viewerRole={org.viewer.role} />
@@ -312,9 +364,12 @@ export function MembersPage({ org, reloadOrg, search }: OrgPageProps) {
             {rows.map((m) => (
               <MemberRow
                 key={m.id}
+                org={org}
                 member={m}
                 isMe={m.userId === me.id}
                 can={memberActions({ ...org.viewer, userId: me.id }, m, m.userId === lastOwner)}
+                canPropose={canPropose}
+                asked={pending?.to.userId === m.userId}
                 roles={rolesUpTo(org.viewer.role)}
                 limitNote={roleLimitNote(org.viewer.role)}
                 editing={editing?.userId === m.userId ? editing.kind : null}
@@ -325,6 +380,8 @@ export function MembersPage({ org, reloadOrg, search }: OrgPageProps) {
                   setEditing(kind ? { kind, userId: m.userId } : null);
                 }}
                 onChangeRole={(role) => changeRole(m, role)}
+                onSetExpiry={(day) => setExpiry(m, day)}
+                onPropose={(keepOwner) => propose(m, keepOwner)}
                 onRemove={() => remove(m)}
               />
             ))}
@@ -337,9 +394,12 @@ export function MembersPage({ org, reloadOrg, search }: OrgPageProps) {
 }
 
 function MemberRow({
+  org,
   member: m,
   isMe,
   can,
+  canPropose,
+  asked,
   roles,
   limitNote,
   editing,
@@ -347,125 +407,228 @@ function MemberRow({
   outcome,
   onEdit,
   onChangeRole,
+  onSetExpiry,
+  onPropose,
   onRemove,
 }: {
+  org: OrgPageProps['org'];
   member: Member;
   isMe: boolean;
-  can: ReturnType<typeof memberActions>;
+  can: MemberActions;
+  /** No ownership transfer waits: one may be proposed. */
+  canPropose: boolean;
+  /** The ownership transfer waiting for an answer asks this member. */
+  asked: boolean;
   roles: Role[];
   limitNote: string | undefined;
-  editing: 'role' | 'remove' | null;
+  editing: EditKind | null;
   busy: boolean;
   outcome: ReactNode;
-  onEdit(kind: 'role' | 'remove' | null): void;
+  onEdit(kind: EditKind | null): void;
   onChangeRole(role: Role): void;
+  /** `YYYY-MM-DD`: the last day of access; null: access no longer ends. */
+  onSetExpiry(day: string | null): void;
+  onPropose(keepOwner: boolean): void;
   onRemove(): void;
 }) {
   const [role, setRole] = useState<Role>(m.role);
+  const [day, setDay] = useState(m.expiresAt ? dayOf(new Date(m.expiresAt)) : '');
   const roleOpener = useOpener();
+  const expiryOpener = useOpener();
+  const transferOpener = useOpener();
   const removeOpener = useOpener();
   const roleId = `role-${m.id}`;
+  const expiryId = `expiry-${m.id}`;
   const cancel = () => {
     const was = editing;
     onEdit(null);
     setRole(m.role);
-    (was === 'remove' ? removeOpener : roleOpener).refocus();
+    setDay(m.expiresAt ? dayOf(new Date(m.expiresAt)) : '');
+    const openers = {
+      role: roleOpener,
+      remove: removeOpener,
+      expiry: expiryOpener,
+      transfer: transferOpener,
+    };
+    if (was) openers[was].refocus();
   };
+  const transfer = can.transfer && canPropose;
+  const expiryLabel = m.expiresAt ? 'Change end date' : 'Set end date';
   return (
-    <tr>
-      <td data-label="Member">
-        <span className="member-name">
-          {m.name}
-          {isMe ? <span className="muted"> (you)</span> : null}
-        </span>
-        <span className="muted member-email">{m.email}</span>
-      </td>
-      <td data-label="Role">
-        <span className={`badge role-${m.role}`}>{m.role}</span>
-      </td>
-      <td data-label="Status">
-        <span className={`badge status-${m.status}`}>{m.status}</span>
-      </td>
-      <td data-label="Source">{SOURCE_LABELS[m.source]}</td>
-      <td data-label="Joined">{formatDate(m.joinedAt)}</td>
-      <td data-label="Actions" className="actions">
-        {editing === 'role' ? (
-          <Inline onCancel={cancel}>
-            <form
-              className="inline-form"
-              onSubmit={(e) => {
-                e.preventDefault();
-                onChangeRole(role);
-              }}
-            >
-              <label htmlFor={roleId} className="visually-hidden">
-                New role for {m.name}
-              </label>
-              <select
-                id={roleId}
-                value={role}
-                onChange={(e) => setRole(e.target.value as Role)}
-                aria-describedby={limitNote ? `${roleId}-note` : undefined}
-              >
-                {roles.map((r) => (
-                  <option key={r} value={r}>
-                    {r}
-                  </option>
-                ))}
-              </select>
-              <button type="submit" className="button primary" disabled={busy || role === m.role}>
-                Save
-              </button>
-              <button type="button" className="button" onClick={cancel}>
-                Cancel
-              </button>
-              {limitNote ? (
-                <span className="muted inline-note" id={`${roleId}-note`}>
-                  {limitNote}
-                </span>
-              ) : null}
-            </form>
-          </Inline>
-        ) : editing === 'remove' ? (
-          <Inline onCancel={cancel}>
-            <span>Remove {m.name}?</span>
-            <button type="button" className="button danger" onClick={onRemove} disabled={busy}>
-              Remove
-            </button>
-            <button type="button" className="button" onClick={cancel} data-autofocus>
-              Cancel
-            </button>
-          </Inline>
-        ) : can.changeRole || can.remove ? (
-          <div className="row">
-            {can.changeRole ? (
-              <button
-                ref={roleOpener.ref}
-                type="button"
-                className="button small"
-                onClick={() => onEdit('role')}
-                aria-label={`Change role of ${m.name}`}
-              >
-                Change role
-              </button>
+    <>
+      <tr>
+        <td data-label="Member">
+          <span className="member-name">
+            {m.name}
+            {isMe ? <span className="muted"> (you)</span> : null}
+          </span>
+          <span className="muted member-email">{m.email}</span>
+        </td>
+        <td data-label="Role">
+          <span className="cell-lines">
+            <span className={`badge role-${m.role}`}>{m.role}</span>
+            {asked ? <span className="muted cell-note">asked to become an owner</span> : null}
+          </span>
+        </td>
+        <td data-label="Status">
+          <span className="cell-lines">
+            <span className={`badge status-${m.status}`}>{m.status}</span>
+            {m.expiresAt ? (
+              <span className="muted cell-note">Access ends {formatDate(m.expiresAt)}</span>
             ) : null}
-            {can.remove ? (
-              <button
-                ref={removeOpener.ref}
-                type="button"
-                className="button small danger-outline"
-                onClick={() => onEdit('remove')}
-                aria-label={`Remove ${m.name}`}
+          </span>
+        </td>
+        <td data-label="Source">{SOURCE_LABELS[m.source]}</td>
+        <td data-label="Joined">{formatDate(m.joinedAt)}</td>
+        <td data-label="Actions" className="actions">
+          {editing === 'role' ? (
+            <Inline onCancel={cancel}>
+              <form
+                className="inline-form"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  onChangeRole(role);
+                }}
               >
+                <label htmlFor={roleId} className="visually-hidden">
+                  New role for {m.name}
+                </label>
+                <select
+                  id={roleId}
+                  value={role}
+                  onChange={(e) => setRole(e.target.value as Role)}
+                  aria-describedby={limitNote ? `${roleId}-note` : undefined}
+                >
+                  {roles.map((r) => (
+                    <option key={r} value={r}>
+                      {r}
+                    </option>
+                  ))}
+                </select>
+                <button type="submit" className="button primary" disabled={busy || role === m.role}>
+                  Save
+                </button>
+                <button type="button" className="button" onClick={cancel}>
+                  Cancel
+                </button>
+                {limitNote ? (
+                  <span className="muted inline-note" id={`${roleId}-note`}>
+                    {limitNote}
+                  </span>
+                ) : null}
+              </form>
+            </Inline>
+          ) : editing === 'expiry' ? (
+            <Inline onCancel={cancel}>
+              <form
+                className="inline-form"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  onSetExpiry(day);
+                }}
+              >
+                <label htmlFor={expiryId}>
+                  Last day of access<span className="visually-hidden"> for {m.name}</span>
+                </label>
+                <input
+                  id={expiryId}
+                  type="date"
+                  min={dayOf(new Date())}
+                  value={day}
+                  onChange={(e) => setDay(e.target.value)}
+                  aria-describedby={`${expiryId}-note`}
+                />
+                <button type="submit" className="button primary" disabled={busy || day === ''}>
+                  Save
+                </button>
+                {m.expiresAt ? (
+                  <button type="button" className="button" onClick={() => onSetExpiry(null)} disabled={busy}>
+                    Remove end date
+                  </button>
+                ) : null}
+                <button type="button" className="button" onClick={cancel}>
+                  Cancel
+                </button>
+                <span className="muted inline-note" id={`${expiryId}-note`}>
+                  {m.name} stays a member until the end of that day, then is removed; they are emailed a week
+                  before.
+                </span>
+              </form>
+            </Inline>
+          ) : editing === 'remove' ? (
+            <Inline onCancel={cancel}>
+              <span>Remove {m.name}?</span>
+              <button type="button" className="button danger" onClick={onRemove} disabled={busy}>
                 Remove
               </button>
-            ) : null}
-          </div>
-        ) : can.why ? (
-          <span className="muted why-missing">{can.why}</span>
-        ) : null}
-        {outcome}
-      </td>
-    </tr>
+              <button type="button" className="button" onClick={cancel} data-autofocus>
+                Cancel
+              </button>
+            </Inline>
+          ) : can.changeRole || can.setExpiry || transfer || can.remove ? (
+            <div className="row">
+              {can.changeRole ? (
+                <button
+                  ref={roleOpener.ref}
+                  type="button"
+                  className="button small"
+                  onClick={() => onEdit('role')}
+                  aria-label={`Change role of ${m.name}`}
+                >
+                  Change role
+                </button>
+              ) : null}
+              {can.setExpiry ? (
+                <button
+                  ref={expiryOpener.ref}
+                  type="button"
+                  className="button small"
+                  onClick={() => {
+                    setDay(m.expiresAt ? dayOf(new Date(m.expiresAt)) : '');
+                    onEdit('expiry');
+                  }}
+                  aria-label={`${expiryLabel} for ${m.name}'s access`}
+                >
+                  {expiryLabel}
+                </button>
+              ) : null}
+              {transfer ? (
+                <button
+                  ref={transferOpener.ref}
+                  type="button"
+                  className="button small"
+                  onClick={() => onEdit(editing === 'transfer' ? null : 'transfer')}
+                  aria-expanded={editing === 'transfer'}
+                  aria-label={`Transfer ownership to ${m.name}`}
+                >
+                  Transfer ownership…
+                </button>
+              ) : null}
+              {can.remove ? (
+                <button
+                  ref={removeOpener.ref}
+                  type="button"
+                  className="button small danger-outline"
+                  onClick={() => onEdit('remove')}
+                  aria-label={`Remove ${m.name}`}
+                >
+                  Remove
+                </button>
+              ) : null}
+            </div>
+          ) : can.why ? (
+            <span className="muted why-missing">{can.why}</span>
+          ) : null}
+          {outcome}
+        </td>
+      </tr>
+      {editing === 'transfer' && transfer ? (
+        <tr className="row-editor">
+          <td colSpan={6}>
+            <ProposeTransfer org={org} member={m} busy={busy} onPropose={onPropose} onCancel={cancel} />
+          </td>
+        </tr>
+      ) : null}
+    </>
   );
 }
