@@ -1910,6 +1910,7 @@ export interface Operations {
       };
       400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
       408: Schemas["ErrorResponse"];
       414: Schemas["ErrorResponse"];
       431: Schemas["ErrorResponse"];
@@ -1928,6 +1929,7 @@ export interface Operations {
       200: Schemas["OwnershipTransfer"];
       400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
       408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];
@@ -1951,6 +1953,7 @@ export interface Operations {
       200: Schemas["OwnershipTransfer"];
       400: Schemas["ErrorResponse"];
       401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
       404: Schemas["ErrorResponse"];
       408: Schemas["ErrorResponse"];
       409: Schemas["ErrorResponse"];

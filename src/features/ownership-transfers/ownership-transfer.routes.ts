@@ -75,7 +75,7 @@ export default async function ownershipTransferRoutes(fastify: FastifyInstance) 
       schema: {
         tags: ['me'],
         summary: 'Ownership transfers waiting for your answer',
-        response: withErrors({ 200: List }, 401),
+        response: withErrors({ 200: List }, 401, 403),
       },
     },
     async (request) => transfers.myTransfers(app.ctx, requireUser(request)),
@@ -92,7 +92,7 @@ export default async function ownershipTransferRoutes(fastify: FastifyInstance) 
               ? 'Accept: you become an owner, and the proposer an admin unless they chose to stay an owner'
               : 'Decline: nothing changes; the proposer is told',
           params: MyTransferParams,
-          response: withErrors({ 200: ref(OwnershipTransfer) }, 400, 401, 404, 409, 410),
+          response: withErrors({ 200: ref(OwnershipTransfer) }, 400, 401, 403, 404, 409, 410),
         },
       },
       async (request) =>
