@@ -3,10 +3,11 @@
  * (active members plus pending approved invitations) changes, with the new count and the limit.
  *
  * Every write that can move the count — and any written later — touches `memberships` or
- * `invitations`, so the database notices, not each feature: a statement-level trigger on both tables
- * enqueues, in the writing transaction, one `seat_check` outbox job per organization whose seat-holding
- * rows it changed (a membership turning active or leaving, an invitation starting or ending its
- * pending-approved life). The check is due a second later, and the trigger skips an organization that
+ * `invitations`, so the database notices, not each feature: row-level triggers on both tables, whose
+ * WHEN clauses pick the rows that start or stop holding a seat (a membership turning active or leaving,
+ * an invitation starting or ending its pending-approved life), enqueue a `seat_check` outbox job for
+ * the organization in the writing transaction. A write that moves no seat (a role change, a resend)
+ * does not call them at all. The check is due a second later, and the trigger skips an organization that
  * already has one waiting that no worker has started: a burst of writes to one organization costs one
  * check a second, however fast it comes. The worker counts the seats under the
  * organization's row in `seat_counts` and publishes only when the count differs from the one last
@@ -39,67 +40,38 @@ export async function up(db: Kysely<unknown>): Promise<void> {
               AND i.expires_at > now())
     FROM organizations o;
 
-    -- Enqueues a seat check for each organization in orgs that has none waiting to be started.
-    CREATE FUNCTION roster_enqueue_seat_checks(orgs uuid[]) RETURNS void LANGUAGE sql AS $fn$
-      INSERT INTO outbox (organization_id, kind, payload, next_attempt_at)
-      SELECT DISTINCT c.org, 'seat_check', jsonb_build_object('organizationId', c.org), now() + interval '1 second'
-      FROM unnest(orgs) AS c(org)
-      WHERE NOT EXISTS (
-        SELECT 1 FROM outbox o
-        WHERE o.kind = 'seat_check' AND o.status = 'pending'
-          AND o.payload->>'organizationId' = c.org::text
-          AND (o.locked_until IS NULL OR o.locked_until < now())
-      );
-    $fn$;
-
-    CREATE FUNCTION roster_memberships_seats() RETURNS trigger LANGUAGE plpgsql AS $fn$
+    -- Enqueues a seat check for the row's organization unless one is waiting that no worker has
+    -- started. Row-level, and only for the rows the WHEN clauses below pick (those that start or end
+    -- holding a seat), so a write that moves no seat does not even call it.
+    CREATE FUNCTION roster_seat_check() RETURNS trigger LANGUAGE plpgsql AS $fn$
+    DECLARE
+      org uuid := CASE WHEN TG_OP = 'DELETE' THEN OLD.organization_id ELSE NEW.organization_id END;
     BEGIN
-      IF TG_OP = 'INSERT' THEN
-        PERFORM roster_enqueue_seat_checks(ARRAY(
-          SELECT organization_id FROM new_rows WHERE status = 'active'));
-      ELSIF TG_OP = 'DELETE' THEN
-        PERFORM roster_enqueue_seat_checks(ARRAY(
-          SELECT organization_id FROM old_rows WHERE status = 'active'));
-      ELSE
-        PERFORM roster_enqueue_seat_checks(ARRAY(
-          SELECT n.organization_id FROM new_rows n JOIN old_rows o ON o.id = n.id
-          WHERE (n.status = 'active') IS DISTINCT FROM (o.status = 'active')
-             OR n.organization_id <> o.organization_id));
+      PERFORM 1 FROM outbox o
+      WHERE o.kind = 'seat_check' AND o.status = 'pending'
+        AND o.payload->>'organizationId' = org::text
+        AND (o.locked_until IS NULL OR o.locked_until < now());
+      IF NOT FOUND THEN
+        INSERT INTO outbox (organization_id, kind, payload, next_attempt_at)
+        VALUES (org, 'seat_check', jsonb_build_object('organizationId', org), now() + interval '1 second');
       END IF;
       RETURN NULL;
     END $fn$;
 
-    CREATE FUNCTION roster_invitations_seats() RETURNS trigger LANGUAGE plpgsql AS $fn$
-    BEGIN
-      IF TG_OP = 'INSERT' THEN
-        PERFORM roster_enqueue_seat_checks(ARRAY(
-          SELECT organization_id FROM new_rows WHERE status = 'pending' AND approval = 'approved'));
-      ELSIF TG_OP = 'DELETE' THEN
-        PERFORM roster_enqueue_seat_checks(ARRAY(
-          SELECT organization_id FROM old_rows WHERE status = 'pending' AND approval = 'approved'));
-      ELSE
-        PERFORM roster_enqueue_seat_checks(ARRAY(
-          SELECT n.organization_id FROM new_rows n JOIN old_rows o ON o.id = n.id
-          WHERE (n.status = 'pending' AND n.approval = 'approved')
-                IS DISTINCT FROM (o.status = 'pending' AND o.approval = 'approved')));
-      END IF;
-      RETURN NULL;
-    END $fn$;
-
-    CREATE TRIGGER memberships_seats_insert AFTER INSERT ON memberships
-      REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION roster_memberships_seats();
-    CREATE TRIGGER memberships_seats_update AFTER UPDATE ON memberships
-      REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-      FOR EACH STATEMENT EXECUTE FUNCTION roster_memberships_seats();
-    CREATE TRIGGER memberships_seats_delete AFTER DELETE ON memberships
-      REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION roster_memberships_seats();
-    CREATE TRIGGER invitations_seats_insert AFTER INSERT ON invitations
-      REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION roster_invitations_seats();
-    CREATE TRIGGER invitations_seats_update AFTER UPDATE ON invitations
-      REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-      FOR EACH STATEMENT EXECUTE FUNCTION roster_invitations_seats();
-    CREATE TRIGGER invitations_seats_delete AFTER DELETE ON invitations
-      REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION roster_invitations_seats();
+    CREATE TRIGGER memberships_seats_insert AFTER INSERT ON memberships FOR EACH ROW
+      WHEN (NEW.status = 'active') EXECUTE FUNCTION roster_seat_check();
+    CREATE TRIGGER memberships_seats_update AFTER UPDATE OF status ON memberships FOR EACH ROW
+      WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION roster_seat_check();
+    CREATE TRIGGER memberships_seats_delete AFTER DELETE ON memberships FOR EACH ROW
+      WHEN (OLD.status = 'active') EXECUTE FUNCTION roster_seat_check();
+    CREATE TRIGGER invitations_seats_insert AFTER INSERT ON invitations FOR EACH ROW
+      WHEN (NEW.status = 'pending' AND NEW.approval = 'approved') EXECUTE FUNCTION roster_seat_check();
+    CREATE TRIGGER invitations_seats_update AFTER UPDATE OF status, approval ON invitations FOR EACH ROW
+      WHEN ((OLD.status = 'pending' AND OLD.approval = 'approved')
+            IS DISTINCT FROM (NEW.status = 'pending' AND NEW.approval = 'approved'))
+      EXECUTE FUNCTION roster_seat_check();
+    CREATE TRIGGER invitations_seats_delete AFTER DELETE ON invitations FOR EACH ROW
+      WHEN (OLD.status = 'pending' AND OLD.approval = 'approved') EXECUTE FUNCTION roster_seat_check();
   `.execute(db);
 }
 
@@ -111,7 +83,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     DROP TRIGGER invitations_seats_insert ON invitations;
     DROP TRIGGER invitations_seats_update ON invitations;
     DROP TRIGGER invitations_seats_delete ON invitations;
-    DROP FUNCTION roster_memberships_seats(), roster_invitations_seats(), roster_enqueue_seat_checks(uuid[]);
+    DROP FUNCTION roster_seat_check();
     DROP TABLE seat_counts;
     DELETE FROM outbox WHERE kind = 'seat_check';
     DROP INDEX outbox_seat_check_idx;
