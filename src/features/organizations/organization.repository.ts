@@ -11,6 +11,7 @@ import { compiledOnce } from '../../db/compiled.ts';
 import type { DB, MembershipStatus, OrganizationsTable } from '../../db/schema.ts';
 import { isUuid } from '../../lib/ids.ts';
 import type { Role } from '../access/scopes.ts';
+import { NOT_EXPIRED } from '../members/member.repository.ts';
 import { secondFactorEnrolled } from '../mfa/mfa.repository.ts';
 
 export const ORG_COLUMNS = [
@@ -53,10 +54,7 @@ export function orgWithMembershipQuery(
       .selectFrom('organizations as o')
       // A membership past its expiry is no membership, from that moment (the sweep removes it later).
       .leftJoin('memberships as m', (j) =>
-        j
-          .onRef('m.organization_id', '=', 'o.id')
-          .on('m.user_id', '=', user)
-          .on(sql<boolean>`(m.expires_at IS NULL OR m.expires_at > now())`),
+        j.onRef('m.organization_id', '=', 'o.id').on('m.user_id', '=', user).on(NOT_EXPIRED),
       )
       .select([
         ...ORG_COLUMNS,
@@ -235,7 +233,7 @@ export function listUserOrgs(db: Kysely<DB>, userId: string) {
     .innerJoin('organizations as o', 'o.id', 'm.organization_id')
     .select([...ORG_COLUMNS, 'm.id as membership_id', 'm.role', 'm.status', 'm.source', 'm.joined_at'])
     .where('m.user_id', '=', userId)
-    .where(sql<boolean>`(m.expires_at IS NULL OR m.expires_at > now())`)
+    .where(NOT_EXPIRED)
     .orderBy('o.name')
     .orderBy('o.id')
     .execute();
