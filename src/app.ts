@@ -22,6 +22,7 @@ import oidcPlugin from './features/oidc/oidc.plugin.ts';
 import organizationRoutes from './features/organizations/organization.routes.ts';
 import ownerAddRoutes from './features/owner-adds/owner-add.routes.ts';
 import ownershipTransferRoutes from './features/ownership-transfers/ownership-transfer.routes.ts';
+import roleRoutes from './features/roles/role.routes.ts';
 import webhookRoutes from './features/webhooks/webhook.routes.ts';
 import { loggerOptions } from './lib/logger.ts';
 import { ErrorResponse } from './lib/schemas.ts';
@@ -97,6 +98,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(memberRoutes);
   await app.register(ownerAddRoutes);
   await app.register(ownershipTransferRoutes);
+  await app.register(roleRoutes);
   await app.register(joinRequestRoutes);
   await app.register(joinLinkRoutes);
   await app.register(auditRoutes);

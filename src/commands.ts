@@ -14,7 +14,7 @@ import type { CommandResult } from './db/data-folder.ts';
 import type { Database } from './db/database.ts';
 import { migrateIfPending } from './db/migrate.ts';
 import { operatorAccess } from './features/access/org-access.ts';
-import { API_KEY_SCOPES, ROLES, type Role } from './features/access/scopes.ts';
+import { API_KEY_SCOPES, ROLE_KEY_PATTERN, ROLES, type Role } from './features/access/scopes.ts';
 import { createApiKey, listApiKeys, parseScopes, revokeApiKey } from './features/api-keys/api-key.service.ts';
 import { SYSTEM_ACTOR } from './features/audit/audit.repository.ts';
 import { findUserByEmail } from './features/auth/auth.repository.ts';
@@ -57,7 +57,7 @@ const OPTIONS = {
   owner: { value: 'EMAIL', help: 'the email of an existing account, made the owner' },
   slug: { value: 'SLUG', help: 'the URL name (default: from the name; a taken one gets a suffix)' },
   email: { value: 'EMAIL', help: 'the address to invite' },
-  role: { value: 'ROLE', help: `${ROLES.join(', ')} (default member)` },
+  role: { value: 'ROLE', help: `${ROLES.join(', ')} or one of the organization's own (default member)` },
   message: { value: 'TEXT', help: 'a note in the email, up to 1,000 characters' },
   status: { value: 'STATUS', help: INVITATION_STATUSES.join(', ') },
   yes: { value: null, help: 'confirm' },
@@ -603,7 +603,11 @@ async function inviteVerb(
   const { spec, positionals, values } = parsed;
   const [ref, id] = positionals as [string, string | undefined];
   const role = (values.role ?? 'member') as Role;
-  if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+  if (!new RegExp(ROLE_KEY_PATTERN).test(role)) {
+    throw new UsageError(
+      `--role must be one of ${ROLES.join(', ')} or a key of the organization's own roles`,
+    );
+  }
   const status = values.status as (typeof INVITATION_STATUSES)[number] | undefined;
   if (status !== undefined && !INVITATION_STATUSES.includes(status)) {
     throw new UsageError(`--status must be one of ${INVITATION_STATUSES.join(', ')}`);

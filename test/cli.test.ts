@@ -543,8 +543,22 @@ describe('roster invite: the operator invites, lists, resends and revokes', () =
   });
 
   it('refuses a bad role, a missing email, an unknown status or organization, naming what is wrong', async () => {
-    const role = await cli('invite', 'create', 'invite-create', '--email', 'x@example.com', '--role', 'boss');
-    expect([role.code, role.stderr]).toEqual([2, 'error: --role must be one of owner, admin, member\n']);
+    const role = await cli('invite', 'create', 'invite-create', '--email', 'x@example.com', '--role', 'Boss');
+    expect([role.code, role.stderr]).toEqual([
+      2,
+      "error: --role must be one of owner, admin, member or a key of the organization's own roles\n",
+    ]);
+    const undefinedRole = await cli(
+      'invite',
+      'create',
+      'invite-create',
+      '--email',
+      'x@example.com',
+      '--role',
+      'boss',
+    );
+    expect(undefinedRole.code).not.toBe(0);
+    expect(undefinedRole.stderr).toContain("'boss' is not a role of this organization");
     const email = await cli('invite', 'create', 'invite-create');
     expect([email.code, email.stderr]).toEqual([2, 'error: --email is required\n']);
     const status = await cli('invite', 'list', 'invite-create', '--status', 'lost');

@@ -222,7 +222,8 @@ export function addActiveMember(
   database: DatabaseHandle,
   orgId: string,
   userId: string,
-  role: 'owner' | 'admin' | 'member',
+  /** A built-in role, or the key of one of the organization's own. */
+  role: string,
 ) {
   return addMember(database, orgId, userId, role, 'active');
 }
@@ -235,7 +236,8 @@ export async function addMember(
   database: DatabaseHandle,
   orgId: string,
   userId: string,
-  role: 'owner' | 'admin' | 'member',
+  /** A built-in role, or the key of one of the organization's own. */
+  role: string,
   status: 'active' | 'pending',
 ) {
   await database.db

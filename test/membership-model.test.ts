@@ -1,12 +1,15 @@
 /**
  * A model-based property test of the paths into and out of an organization. Random sequences of
- * operations by random actors (owners, admins, members, pending users, outsiders) run against the real
- * API; before each one a small reference model predicts the answer (status code), and after each one
- * the database must match the model and SPEC's invariants must hold:
+ * operations by random actors (owners, admins, members, holders of the organization's own roles,
+ * pending users, outsiders) run against the real API; before each one a small reference model predicts
+ * the answer (status code), and after each one the database must match the model and SPEC's invariants
+ * must hold:
  * - consent: no active membership without one of the paths (creating the org, accepting an owner-add
  *   oneself, an admin approving one's own request to join, accepting an invitation);
  * - at least one active owner;
- * - no role granted above the granter's (the model refuses it, so the API must too);
+ * - no escalation: no role granted, changed, removed, defined or redefined beyond the actor's own scopes,
+ *   and owner only by owners (the model refuses it, so the API must too) — with custom roles defined,
+ *   redefined and deleted (their holders moved) along the way;
  * - one membership per (organization, user);
  * - one pending invitation per address.
  *
@@ -16,6 +19,7 @@
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BuiltInRole, isBuiltInRole, type Scope, scopesForRole } from '../src/features/access/scopes.ts';
 import {
   bearer,
   createOrg,
@@ -30,9 +34,17 @@ const RUNS = Number(process.env.ROSTER_MODEL_RUNS ?? 60);
 const SEED = Number(process.env.ROSTER_MODEL_SEED ?? 20261122);
 const USERS = 4;
 
-type Role = 'owner' | 'admin' | 'member';
+/** A built-in role or one of the organization's own (CUSTOM_KEYS). */
+type Role = string;
 type Source = 'created_org' | 'invitation' | 'join_request' | 'owner_add';
-const RANK: Record<Role, number> = { owner: 3, admin: 2, member: 1 };
+/** The keys the organization's own roles are given, and the scope sets they are given. */
+const CUSTOM_KEYS = ['people', 'reader', 'crew'] as const;
+const SCOPE_SETS: Scope[][] = [
+  ['org:read', 'member:read'],
+  ['org:read', 'member:read', 'member:invite', 'member:admin', 'role:admin'],
+  ['member:read', 'member:invite'],
+  ['org:read', 'audit:read', 'role:admin'],
+];
 
 interface ModelMembership {
   id: string;
@@ -46,6 +58,8 @@ interface Model {
   members: Map<string, ModelMembership>;
   /** userId → the pending invitation to that user's email */
   invitations: Map<string, { id: string; role: Role }>;
+  /** The organization's own roles: key → scopes. */
+  roles: Map<string, Scope[]>;
 }
 
 interface Real {
@@ -73,7 +87,18 @@ function activeRole(model: Model, userId: string): Role | null {
   const m = model.members.get(userId);
   return m?.status === 'active' ? m.role : null;
 }
-const isAdmin = (role: Role | null) => role === 'owner' || role === 'admin';
+const known = (model: Model, role: Role) => isBuiltInRole(role) || model.roles.has(role);
+function scopesOf(model: Model, role: Role | null): readonly Scope[] {
+  if (role === null) return [];
+  return isBuiltInRole(role) ? scopesForRole(role as BuiltInRole) : (model.roles.get(role) ?? []);
+}
+const has = (model: Model, role: Role | null, scope: Scope) => scopesOf(model, role).includes(scope);
+const within = (scopes: readonly Scope[], mine: readonly Scope[]) => scopes.every((s) => mine.includes(s));
+/** The ceiling as a set rule: the role's scopes all within one's own; owner only for owners. */
+function canManage(model: Model, me: Role, role: Role): boolean {
+  if (role === 'owner') return me === 'owner';
+  return within(scopesOf(model, role), scopesOf(model, me));
+}
 const activeOwners = (model: Model) =>
   [...model.members.values()].filter((m) => m.status === 'active' && m.role === 'owner').length;
 
@@ -107,11 +132,12 @@ class ChangeRole extends Step {
   expected(model: Model, real: Real) {
     const me = activeRole(model, idOf(real, this.actor));
     if (!me) return 404;
-    if (!isAdmin(me)) return 403;
-    if (RANK[this.role] > RANK[me]) return 403;
+    if (!has(model, me, 'member:admin')) return 403;
+    if (!known(model, this.role)) return 400;
+    if (!canManage(model, me, this.role)) return 403;
     const target = model.members.get(idOf(real, this.target));
     if (!target) return 404;
-    if (RANK[target.role] > RANK[me]) return 403;
+    if (!canManage(model, me, target.role)) return 403;
     if (target.role === this.role) return 200;
     const losesOwner = target.status === 'active' && target.role === 'owner' && activeOwners(model) === 1;
     return losesOwner ? 409 : 200;
@@ -144,10 +170,10 @@ class Remove extends Step {
     const me = activeRole(model, idOf(real, this.actor));
     if (!me) return 404;
     const leaving = this.actor === this.target;
-    if (!leaving && !isAdmin(me)) return 403;
+    if (!leaving && !has(model, me, 'member:admin')) return 403;
     const target = model.members.get(idOf(real, this.target));
     if (!target) return 404;
-    if (!leaving && RANK[target.role] > RANK[me]) return 403;
+    if (!leaving && !canManage(model, me, target.role)) return 403;
     const losesOwner = target.status === 'active' && target.role === 'owner' && activeOwners(model) === 1;
     return losesOwner ? 409 : 204;
   }
@@ -177,8 +203,9 @@ class OwnerAdd extends Step {
   expected(model: Model, real: Real) {
     const me = activeRole(model, idOf(real, this.actor));
     if (!me) return 404;
-    if (!isAdmin(me)) return 403;
-    if (RANK[this.role] > RANK[me]) return 403;
+    if (!has(model, me, 'member:admin')) return 403;
+    if (!known(model, this.role)) return 400;
+    if (!canManage(model, me, this.role)) return 403;
     return model.members.has(idOf(real, this.target)) ? 409 : 201;
   }
   send(_m: Model, real: Real) {
@@ -281,9 +308,10 @@ class AnswerJoin extends Step {
   expected(model: Model, real: Real) {
     const me = activeRole(model, idOf(real, this.actor));
     if (!me) return 404;
-    if (!isAdmin(me)) return 403;
+    if (!has(model, me, 'member:admin')) return 403;
     const role = this.approve ? this.role : 'member';
-    if (RANK[role] > RANK[me]) return 403;
+    if (!known(model, role)) return 400;
+    if (!canManage(model, me, role)) return 403;
     const m = this.membership(model, real);
     if (m?.source !== 'join_request') return 404;
     if (m.status !== 'pending') return 409;
@@ -347,8 +375,9 @@ class Invite extends Step {
   expected(model: Model, real: Real) {
     const me = activeRole(model, idOf(real, this.actor));
     if (!me) return 404;
-    if (!isAdmin(me)) return 403;
-    if (RANK[this.role] > RANK[me]) return 403;
+    if (!has(model, me, 'member:invite')) return 403;
+    if (!known(model, this.role)) return 400;
+    if (!canManage(model, me, this.role)) return 403;
     const target = idOf(real, this.target);
     if (model.members.has(target) || model.invitations.has(target)) return 409;
     return 201;
@@ -417,10 +446,10 @@ class RevokeInvite extends Step {
   expected(model: Model, real: Real) {
     const me = activeRole(model, idOf(real, this.actor));
     if (!me) return 404;
-    if (!isAdmin(me)) return 403;
+    if (!has(model, me, 'member:invite')) return 403;
     const inv = model.invitations.get(idOf(real, this.target));
     if (!inv) return 404;
-    return RANK[inv.role] > RANK[me] ? 403 : 200;
+    return canManage(model, me, inv.role) ? 200 : 403;
   }
   send(model: Model, real: Real) {
     const id = model.invitations.get(idOf(real, this.target))?.id ?? '00000000-0000-7000-8000-000000000000';
@@ -435,6 +464,115 @@ class RevokeInvite extends Step {
   }
   toString() {
     return `u${this.actor} revokes the invitation of u${this.target}`;
+  }
+}
+
+/** Defines one of the organization's own roles. */
+class DefineRole extends Step {
+  constructor(
+    readonly actor: number,
+    readonly key: string,
+    readonly scopes: Scope[],
+  ) {
+    super();
+  }
+  expected(model: Model, real: Real) {
+    const me = activeRole(model, idOf(real, this.actor));
+    if (!me) return 404;
+    if (!has(model, me, 'role:admin')) return 403;
+    if (!within(this.scopes, scopesOf(model, me))) return 403;
+    return model.roles.has(this.key) ? 409 : 201;
+  }
+  send(_m: Model, real: Real) {
+    return real.t.app.inject({
+      method: 'POST',
+      url: `/v1/organizations/${real.orgId}/roles`,
+      headers: bearer(tokenOf(real, this.actor)),
+      payload: { key: this.key, name: this.key, scopes: this.scopes },
+    });
+  }
+  apply(model: Model) {
+    model.roles.set(this.key, this.scopes);
+  }
+  toString() {
+    return `u${this.actor} defines ${this.key} as [${this.scopes.join(' ')}]`;
+  }
+}
+
+/** Gives one of the organization's own roles other scopes: both sets must be within the actor's. */
+class RedefineRole extends Step {
+  constructor(
+    readonly actor: number,
+    readonly key: string,
+    readonly scopes: Scope[],
+  ) {
+    super();
+  }
+  expected(model: Model, real: Real) {
+    const me = activeRole(model, idOf(real, this.actor));
+    if (!me) return 404;
+    if (!has(model, me, 'role:admin')) return 403;
+    if (!within(this.scopes, scopesOf(model, me))) return 403;
+    if (!model.roles.has(this.key)) return 404;
+    return canManage(model, me, this.key) ? 200 : 403;
+  }
+  send(_m: Model, real: Real) {
+    return real.t.app.inject({
+      method: 'PATCH',
+      url: `/v1/organizations/${real.orgId}/roles/${this.key}`,
+      headers: bearer(tokenOf(real, this.actor)),
+      payload: { scopes: this.scopes },
+    });
+  }
+  apply(model: Model) {
+    model.roles.set(this.key, this.scopes);
+  }
+  toString() {
+    return `u${this.actor} redefines ${this.key} as [${this.scopes.join(' ')}]`;
+  }
+}
+
+/** Deletes one of the organization's own roles, its holders moved to `replaceWith` when given. */
+class DeleteRole extends Step {
+  constructor(
+    readonly actor: number,
+    readonly key: string,
+    readonly replaceWith: Role | null,
+  ) {
+    super();
+  }
+  expected(model: Model, real: Real) {
+    const me = activeRole(model, idOf(real, this.actor));
+    if (!me) return 404;
+    if (!has(model, me, 'role:admin')) return 403;
+    if (this.replaceWith === 'owner' || this.replaceWith === this.key) return 400;
+    if (!model.roles.has(this.key)) return 404;
+    if (!canManage(model, me, this.key)) return 403;
+    const held =
+      [...model.members.values()].some((m) => m.role === this.key) ||
+      [...model.invitations.values()].some((i) => i.role === this.key);
+    if (!held) return 204;
+    if (this.replaceWith === null) return 409;
+    if (!known(model, this.replaceWith)) return 400;
+    if (!has(model, me, 'member:admin')) return 403;
+    return canManage(model, me, this.replaceWith) ? 204 : 403;
+  }
+  send(_m: Model, real: Real) {
+    const query = this.replaceWith === null ? '' : `?replaceWith=${this.replaceWith}`;
+    return real.t.app.inject({
+      method: 'DELETE',
+      url: `/v1/organizations/${real.orgId}/roles/${this.key}${query}`,
+      headers: bearer(tokenOf(real, this.actor)),
+    });
+  }
+  apply(model: Model) {
+    for (const holder of [...model.members.values(), ...model.invitations.values()]) {
+      if (holder.role === this.key) holder.role = this.replaceWith as Role;
+    }
+    model.roles.delete(this.key);
+  }
+  toString() {
+    return `u${this.actor} deletes ${this.key}${this.replaceWith ? ` moving its holders to ${this.replaceWith}` : ''}`;
   }
 }
 
@@ -462,6 +600,13 @@ async function assertInvariants(model: Model, real: Real) {
     .execute();
   expect(new Map(pending.map((p) => [p.user_id, { id: p.id, role: p.role }]))).toEqual(model.invitations);
   expect(pending).toHaveLength(model.invitations.size);
+  // The organization's own roles are the model's.
+  const roles = await db
+    .selectFrom('org_roles')
+    .select(['key', 'scopes'])
+    .where('organization_id', '=', real.orgId)
+    .execute();
+  expect(new Map(roles.map((r) => [r.key, r.scopes]))).toEqual(model.roles);
   // At least one active owner.
   expect(rows.filter((r) => r.status === 'active' && r.role === 'owner').length).toBeGreaterThanOrEqual(1);
   // Consent: each active membership came through one of the paths, and the audit log shows whose act it was.
@@ -499,9 +644,14 @@ async function assertInvariants(model: Model, real: Real) {
 }
 
 const who = fc.integer({ min: 0, max: USERS - 1 });
-/** An actor for an admin's step: the founding owner half the time, so that steps get past the gate. */
-const boss = fc.oneof(fc.constant(0), who);
-const role = fc.constantFrom<Role>('owner', 'admin', 'member');
+/**
+ * An actor for an admin's step: the founding owner or u1 (who starts with a custom role holding
+ * member:admin and role:admin) two times in three, so that steps get past the gate.
+ */
+const boss = fc.oneof(fc.constant(0), fc.constant(1), who);
+const role = fc.constantFrom<Role>('owner', 'admin', 'member', ...CUSTOM_KEYS);
+const customKey = fc.constantFrom(...CUSTOM_KEYS);
+const scopeSet = fc.constantFrom(...SCOPE_SETS);
 const steps = [
   fc.tuple(boss, who, role).map(([a, b, r]) => new ChangeRole(a, b, r)),
   fc.tuple(boss, who).map(([a, b]) => new Remove(a, b)),
@@ -516,6 +666,9 @@ const steps = [
   who.map((a) => new AcceptInvite(a, a)),
   fc.tuple(who, who).map(([a, b]) => new AcceptInvite(a, b)),
   fc.tuple(boss, who).map(([a, b]) => new RevokeInvite(a, b)),
+  fc.tuple(boss, customKey, scopeSet).map(([a, k, sc]) => new DefineRole(a, k, sc)),
+  fc.tuple(boss, customKey, scopeSet).map(([a, k, sc]) => new RedefineRole(a, k, sc)),
+  fc.tuple(boss, customKey, fc.option(role, { nil: null })).map(([a, k, r]) => new DeleteRole(a, k, r)),
 ];
 
 describe('memberships against a reference model', () => {
@@ -538,11 +691,23 @@ describe('memberships against a reference model', () => {
           .executeTakeFirstOrThrow();
         const model: Model = {
           invitations: new Map(),
+          roles: new Map(),
           members: new Map([
             [owner.user.id, { id: ownerRow.id, role: 'owner', status: 'active', source: 'created_org' }],
           ]),
         };
-        await fc.asyncModelRun(() => ({ model, real: { t, orgId: org.id, users } }), cmds);
+        // Each run starts with two roles of the organization's own, one held by u1 (added and accepted),
+        // so that steps by a holder of a custom role — whose ceiling is neither an owner's nor an
+        // admin's — come often enough to matter.
+        const real = { t, orgId: org.id, users };
+        const start = [
+          new DefineRole(0, 'people', SCOPE_SETS[1] as Scope[]),
+          new DefineRole(0, 'crew', SCOPE_SETS[3] as Scope[]),
+          new OwnerAdd(0, 1, 'people'),
+          new AnswerAdd(1, 1, true),
+        ];
+        for (const step of start) await step.run(model, real);
+        await fc.asyncModelRun(() => ({ model, real }), cmds);
       }),
       { numRuns: RUNS, seed: SEED },
     );

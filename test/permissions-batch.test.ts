@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../src/db/database.ts';
 import { MAX_BATCH_CHECKS } from '../src/features/access/permission-check.ts';
-import { type Role, SCOPES, scopesForRole } from '../src/features/access/scopes.ts';
+import { type BuiltInRole, type Role, SCOPES, scopesForRole } from '../src/features/access/scopes.ts';
 import { createApiKey, revokeApiKey } from '../src/features/api-keys/api-key.service.ts';
 import { hashSecret, issueToken } from '../src/lib/crypto.ts';
 import { uuidv7 } from '../src/lib/ids.ts';
@@ -189,7 +189,7 @@ describe('POST /v1/permissions/check', () => {
     res.json().results.forEach((r: { allowed: boolean; scope: string }, i: number) => {
       const [, role] = people[i % people.length] as [SignedUp, Role];
       expect(r.allowed, `${role} ${r.scope}`).toBe(
-        (scopesForRole(role) as readonly string[]).includes(r.scope),
+        (scopesForRole(role as BuiltInRole) as readonly string[]).includes(r.scope),
       );
     });
   });

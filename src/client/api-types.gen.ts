@@ -18,8 +18,8 @@ export interface Schemas {
     userId: string;
     email: string;
     name: string;
-    /** owner > admin > member */
-    role: "owner" | "admin" | "member";
+    /** A built-in role (owner, admin, member) or the key of one of the organization's own roles (GET …/roles) */
+    role: string;
     status: "active" | "pending";
     source: "created_org" | "invitation" | "join_request" | "owner_add" | "join_link";
     addedBy: string | null;
@@ -32,8 +32,8 @@ export interface Schemas {
     id: string;
     organizationId: string;
     email: string;
-    /** owner > admin > member */
-    role: "owner" | "admin" | "member";
+    /** A built-in role (owner, admin, member) or the key of one of the organization's own roles (GET …/roles) */
+    role: string;
     message: string | null;
     /** `expired` as soon as `expiresAt` passes, whether or not the sweep has stored it yet */
     status: "pending" | "accepted" | "expired" | "revoked";
@@ -111,8 +111,8 @@ export interface Schemas {
     /** The caller's standing in the organization. */
     viewer: {
       /** null for an API key */
-      role: "owner" | "admin" | "member" | null;
-      scopes: Array<"org:read" | "org:write" | "org:delete" | "member:read" | "member:invite" | "member:admin" | "org:integrations" | "audit:read">;
+      role: string | null;
+      scopes: Array<"org:read" | "org:write" | "org:delete" | "member:read" | "member:invite" | "member:admin" | "org:integrations" | "audit:read" | "role:admin">;
       /** Present when the organization requires a second factor and the viewer is a person: enrolled false means scopes is empty until they set one up (/v1/me/mfa). */
       mfa?: {
         required: true;
@@ -143,6 +143,19 @@ export interface Schemas {
     createdAt: string;
     expiresAt: string;
     answeredAt: string | null;
+  };
+  OrgRole: {
+    /** A built-in role (owner, admin, member) or the key of one of the organization's own roles (GET …/roles) */
+    key: string;
+    name: string;
+    description: string;
+    scopes: Array<"org:read" | "org:write" | "org:delete" | "member:read" | "member:invite" | "member:admin" | "org:integrations" | "audit:read" | "role:admin">;
+    /** owner, admin and member: every organization has them, unchangeable */
+    builtIn: boolean;
+    /** How many members (active or pending) hold one of the organization's own roles; null for a built-in role */
+    memberCount: number | null;
+    createdAt: string | null;
+    updatedAt: string | null;
   };
   JoinRequest: {
     id: string;
@@ -178,8 +191,8 @@ export interface Schemas {
   JoinLink: {
     id: string;
     label: string | null;
-    /** The role a use gives: admin or member, at or below your own (never owner) */
-    role: "admin" | "member";
+    /** The role a use gives: admin, member or one of the organization's own roles, within your own scopes (never owner) */
+    role: string;
     /** A use asks to join (the join-request queue) instead of joining at once */
     requireApproval: boolean;
     /** Only people whose verified email is at one of these domains may use it; empty: anyone */
@@ -429,7 +442,8 @@ export interface Operations {
           id: string;
           slug: string;
           name: string;
-          role: "owner" | "admin" | "member";
+          /** A built-in role (owner, admin, member) or the key of one of the organization's own roles (GET …/roles) */
+          role: string;
           /** false: the organization requires a second factor the person lacks. */
           available: boolean;
         }>;
@@ -1420,8 +1434,8 @@ export interface Operations {
             mfaRequired: boolean;
           };
           membershipId: string;
-          /** owner > admin > member */
-          role: "owner" | "admin" | "member";
+          /** A built-in role (owner, admin, member) or the key of one of the organization's own roles (GET …/roles) */
+          role: string;
           status: "active" | "pending";
           source: string;
           joinedAt: string | null;
@@ -1530,8 +1544,8 @@ export interface Operations {
       limit?: number;
       /** The `nextCursor` of the previous page. */
       cursor?: string;
-      /** owner > admin > member */
-      role?: "owner" | "admin" | "member";
+      /** A built-in role (owner, admin, member) or the key of one of the organization's own roles (GET …/roles) */
+      role?: string;
       status?: "active" | "pending";
       source?: "created_org" | "invitation" | "join_request" | "owner_add" | "join_link";
       /** Email or name prefix */
@@ -1565,8 +1579,8 @@ export interface Operations {
     body: {
       userId?: string;
       email?: string;
-      /** owner > admin > member */
-      role: "owner" | "admin" | "member";
+      /** A built-in role (owner, admin, member) or the key of one of the organization's own roles (GET …/roles) */
+      role: string;
     };
     responses: {
       201: Schemas["Member"];
@@ -1613,8 +1627,8 @@ export interface Operations {
     };
     query: Record<string, never>;
     body: {
-      /** owner > admin > member */
-      role?: "owner" | "admin" | "member";
+      /** A built-in role (owner, admin, member) or the key of one of the organization's own roles (GET …/roles) */
+      role?: string;
       /** When the membership ends on its own (in the future; never for an owner); null: it no longer does */
       expiresAt?: string | null;
     };
@@ -1669,10 +1683,10 @@ export interface Operations {
     responses: {
       200: {
         status: "active" | "pending" | "expired";
-        /** owner > admin > member */
-        role: "owner" | "admin" | "member";
+        /** A built-in role (owner, admin, member) or the key of one of the organization's own roles (GET …/roles) */
+        role: string;
         /** What the member may do; empty while the membership is pending, once it has expired, and while the organization requires a second factor the member has not set up. */
-        scopes: Array<"org:read" | "org:write" | "org:delete" | "member:read" | "member:invite" | "member:admin" | "org:integrations" | "audit:read">;
+        scopes: Array<"org:read" | "org:write" | "org:delete" | "member:read" | "member:invite" | "member:admin" | "org:integrations" | "audit:read" | "role:admin">;
         /** Present when the organization requires a second factor: whether the member has one (an authenticator app or a passkey). Without one, scopes is empty. */
         mfa?: {
           required: true;
@@ -1700,7 +1714,7 @@ export interface Operations {
         /** Organization id or slug */
         organization: string;
         user: string;
-        scope: "org:read" | "org:write" | "org:delete" | "member:read" | "member:invite" | "member:admin" | "org:integrations" | "audit:read";
+        scope: "org:read" | "org:write" | "org:delete" | "member:read" | "member:invite" | "member:admin" | "org:integrations" | "audit:read" | "role:admin";
       }>;
       /** Say why each question was answered as it was. Default false. */
       explain?: boolean;
@@ -1710,13 +1724,13 @@ export interface Operations {
         results: Array<{
           organization: string;
           user: string;
-          scope: "org:read" | "org:write" | "org:delete" | "member:read" | "member:invite" | "member:admin" | "org:integrations" | "audit:read";
+          scope: "org:read" | "org:write" | "org:delete" | "member:read" | "member:invite" | "member:admin" | "org:integrations" | "audit:read" | "role:admin";
           allowed: boolean;
           explanation?: {
             /** granted: an active member whose role holds the scope; scope_not_granted: the role does not; membership_pending: not a member until they accept; expired: the membership is past its expiresAt; mfa_required: the organization requires a second factor the member has not set up; not_a_member; organization_not_found: no such organization, or not one this caller may see (an app sees only the organization that installed it). */
             reason: "granted" | "scope_not_granted" | "membership_pending" | "expired" | "mfa_required" | "not_a_member" | "organization_not_found";
             status: "active" | "pending" | "expired" | null;
-            role: "owner" | "admin" | "member" | null;
+            role: string | null;
           };
         }>;
       };
@@ -1751,8 +1765,8 @@ export interface Operations {
         /** The user's membership in this organization, if any. */
         membership: {
           status: "active" | "pending";
-          /** owner > admin > member */
-          role: "owner" | "admin" | "member";
+          /** A built-in role (owner, admin, member) or the key of one of the organization's own roles (GET …/roles) */
+          role: string;
           source: string;
         } | null;
       };
@@ -1777,8 +1791,8 @@ export interface Operations {
     responses: {
       200: {
         id: string;
-        /** owner > admin > member */
-        role: "owner" | "admin" | "member";
+        /** A built-in role (owner, admin, member) or the key of one of the organization's own roles (GET …/roles) */
+        role: string;
         status: "active" | "pending";
         source: string;
         organization: {
@@ -1966,6 +1980,140 @@ export interface Operations {
       503: Schemas["ErrorResponse"];
     };
   };
+  /** The roles a member can hold: the built-in ones, then the organization's own (org:read) */
+  "GET /v1/organizations/{org}/roles": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        data: Array<Schemas["OrgRole"]>;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** Define a role of the organization: a set of scopes, all within your own (role:admin) */
+  "POST /v1/organizations/{org}/roles": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+    };
+    query: Record<string, never>;
+    body: {
+      /** Lowercase letters, digits, - and _, 2–40 characters, starting with a letter; not owner, admin or member */
+      key: string;
+      name: string;
+      description?: string;
+      /** Scopes from the catalog, all within your own; never org:delete (only owners delete an organization) */
+      scopes: Array<"org:read" | "org:write" | "member:read" | "member:invite" | "member:admin" | "org:integrations" | "audit:read" | "role:admin">;
+    };
+    responses: {
+      201: Schemas["OrgRole"];
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** One role, built-in or the organization’s own (org:read) */
+  "GET /v1/organizations/{org}/roles/{key}": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+      key: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: Schemas["OrgRole"];
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** Rename, describe or change the scopes of one of the organization's own roles; its members hold the new scopes at once (role:admin) */
+  "PATCH /v1/organizations/{org}/roles/{key}": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+      key: string;
+    };
+    query: Record<string, never>;
+    body: {
+      name?: string;
+      description?: string;
+      /** Scopes from the catalog, all within your own; never org:delete (only owners delete an organization) */
+      scopes?: Array<"org:read" | "org:write" | "member:read" | "member:invite" | "member:admin" | "org:integrations" | "audit:read" | "role:admin">;
+    };
+    responses: {
+      200: Schemas["OrgRole"];
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** Delete one of the organization's own roles; while anything holds it, `replaceWith` names the role its holders move to (role:admin, and member:admin to move them) */
+  "DELETE /v1/organizations/{org}/roles/{key}": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+      key: string;
+    };
+    query: {
+      /** The role to move its members, pending invitations and live join links to (not owner); needed while anything holds the role */
+      replaceWith?: string;
+    };
+    body: undefined;
+    responses: {
+      204: undefined;
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
   /** What the public join page shows, to anyone: the slug, whether the organization takes requests to join, and its name only if it does (60 a minute per client IP) */
   "GET /v1/organizations/{org}/public": {
     path: {
@@ -2057,8 +2205,8 @@ export interface Operations {
     };
     query: Record<string, never>;
     body: {
-      /** owner > admin > member */
-      role?: "owner" | "admin" | "member";
+      /** A built-in role (owner, admin, member) or the key of one of the organization's own roles (GET …/roles) */
+      role?: string;
     };
     responses: {
       200: Schemas["Member"] | {
@@ -2207,8 +2355,8 @@ export interface Operations {
     };
     query: Record<string, never>;
     body: {
-      /** The role a use gives: admin or member, at or below your own (never owner) */
-      role?: "admin" | "member";
+      /** The role a use gives: admin, member or one of the organization's own roles, within your own scopes (never owner) */
+      role?: string;
       /** What the link is for, shown to admins only */
       label?: string;
       /** When it stops admitting */
@@ -2312,8 +2460,8 @@ export interface Operations {
           name: string;
           slug: string;
         };
-        /** The role a use gives: admin or member, at or below your own (never owner) */
-        role?: "admin" | "member";
+        /** The role a use gives: admin, member or one of the organization's own roles, within your own scopes (never owner) */
+        role?: string;
         requireApproval?: boolean;
         expiresAt?: string | null;
         allowedDomains?: Array<string>;
@@ -2344,8 +2492,8 @@ export interface Operations {
           name: string;
           slug: string;
         };
-        /** The role a use gives: admin or member, at or below your own (never owner) */
-        role?: "admin" | "member";
+        /** The role a use gives: admin, member or one of the organization's own roles, within your own scopes (never owner) */
+        role?: string;
         requireApproval?: boolean;
         expiresAt?: string | null;
         allowedDomains?: Array<string>;
@@ -2582,8 +2730,8 @@ export interface Operations {
     query: Record<string, never>;
     body: {
       email: string;
-      /** owner > admin > member */
-      role?: "owner" | "admin" | "member";
+      /** A built-in role (owner, admin, member) or the key of one of the organization's own roles (GET …/roles) */
+      role?: string;
       /** A personal note shown in the email */
       message?: string;
       /** When the membership accepting gives ends on its own (guests, contractors): in the future, never for an owner */
@@ -2620,8 +2768,8 @@ export interface Operations {
     body: {
       /** Up to 1,000 addresses; each is judged on its own */
       emails: Array<string>;
-      /** owner > admin > member */
-      role?: "owner" | "admin" | "member";
+      /** A built-in role (owner, admin, member) or the key of one of the organization's own roles (GET …/roles) */
+      role?: string;
       /** A personal note shown in the email */
       message?: string;
       /** When the membership accepting gives ends on its own (guests, contractors): in the future, never for an owner */
@@ -2671,8 +2819,8 @@ export interface Operations {
     query: Record<string, never>;
     body: {
       email: string;
-      /** owner > admin > member */
-      role?: "owner" | "admin" | "member";
+      /** A built-in role (owner, admin, member) or the key of one of the organization's own roles (GET …/roles) */
+      role?: string;
       /** A personal note shown in the email */
       message?: string;
       /** When the membership accepting gives ends on its own (guests, contractors): in the future, never for an owner */
@@ -2923,8 +3071,8 @@ export interface Operations {
         } | null;
         /** The invited address (the account to sign in or up with) */
         email?: string;
-        /** owner > admin > member */
-        role?: "owner" | "admin" | "member";
+        /** A built-in role (owner, admin, member) or the key of one of the organization's own roles (GET …/roles) */
+        role?: string;
         expiresAt?: string;
         message?: string | null;
       };
@@ -2954,8 +3102,8 @@ export interface Operations {
         };
         membership: {
           id: string;
-          /** owner > admin > member */
-          role: "owner" | "admin" | "member";
+          /** A built-in role (owner, admin, member) or the key of one of the organization's own roles (GET …/roles) */
+          role: string;
           status: "active";
           joinedAt: string;
         };
@@ -2992,8 +3140,8 @@ export interface Operations {
         };
         membership: {
           id: string;
-          /** owner > admin > member */
-          role: "owner" | "admin" | "member";
+          /** A built-in role (owner, admin, member) or the key of one of the organization's own roles (GET …/roles) */
+          role: string;
           status: "active";
           joinedAt: string;
         };
@@ -3031,8 +3179,8 @@ export interface Operations {
             slug: string;
             name: string;
           };
-          /** owner > admin > member */
-          role: "owner" | "admin" | "member";
+          /** A built-in role (owner, admin, member) or the key of one of the organization's own roles (GET …/roles) */
+          role: string;
           /** The inviter's or adder's name */
           invitedBy: string | null;
           message: string | null;
@@ -3066,8 +3214,8 @@ export interface Operations {
         };
         membership: {
           id: string;
-          /** owner > admin > member */
-          role: "owner" | "admin" | "member";
+          /** A built-in role (owner, admin, member) or the key of one of the organization's own roles (GET …/roles) */
+          role: string;
           status: "active";
           joinedAt: string;
         };
@@ -3556,7 +3704,7 @@ export interface Operations {
     body: {
       /** http(s) URL that receives the POSTs */
       url: string;
-      /** Event types to receive: member.added, member.removed, member.role_changed, invitation.created, invitation.accepted, join_request.created, seat.changed, installation.created, installation.updated, installation.deleted; or `["*"]`, every event type, including those added later (`*` stands alone: EVENT_WILDCARD_NOT_ALONE). */
+      /** Event types to receive: member.added, member.removed, member.role_changed, role.created, role.updated, role.deleted, invitation.created, invitation.accepted, join_request.created, seat.changed, installation.created, installation.updated, installation.deleted; or `["*"]`, every event type, including those added later (`*` stands alone: EVENT_WILDCARD_NOT_ALONE). */
       events: Array<string>;
       description?: string;
     };
@@ -3610,7 +3758,7 @@ export interface Operations {
     body: {
       /** http(s) URL that receives the POSTs */
       url?: string;
-      /** Event types to receive: member.added, member.removed, member.role_changed, invitation.created, invitation.accepted, join_request.created, seat.changed, installation.created, installation.updated, installation.deleted; or `["*"]`, every event type, including those added later (`*` stands alone: EVENT_WILDCARD_NOT_ALONE). */
+      /** Event types to receive: member.added, member.removed, member.role_changed, role.created, role.updated, role.deleted, invitation.created, invitation.accepted, join_request.created, seat.changed, installation.created, installation.updated, installation.deleted; or `["*"]`, every event type, including those added later (`*` stands alone: EVENT_WILDCARD_NOT_ALONE). */
       events?: Array<string>;
       description?: string | null;
       /** true re-enables a disabled endpoint. */

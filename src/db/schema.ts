@@ -1,5 +1,5 @@
 /** Table types for Kysely, one interface per table created by the migrations. */
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, GeneratedAlways } from 'kysely';
 import type { Role, Scope } from '../features/access/scopes.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -154,13 +154,27 @@ export interface MembershipsTable {
   /** After it the membership grants nothing (a sweep then removes it); never set on an owner. */
   expires_at: NullableTimestamp;
   expiry_reminded_at: NullableTimestamp;
+  /** `role` when it is the organization's own (a key of `org_roles`), else null; kept by the database. */
+  custom_role: GeneratedAlways<string | null>;
+}
+
+/** An organization's own role (the built-in ones are not rows). */
+export interface OrgRolesTable {
+  organization_id: string;
+  key: string;
+  name: string;
+  description: Generated<string>;
+  scopes: ColumnType<Scope[], Scope[], Scope[]>;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }
 
 export interface JoinLinksTable {
   id: string;
   organization_id: string;
   label: string | null;
-  role: Exclude<Role, 'owner'>;
+  role: Role;
   require_approval: Generated<boolean>;
   allowed_domains: ColumnType<string[], string[] | undefined, string[]>;
   max_uses: number | null;
@@ -172,6 +186,8 @@ export interface JoinLinksTable {
   rotated_at: NullableTimestamp;
   revoked_at: NullableTimestamp;
   revoked_by: string | null;
+  /** `role` while the link is live and the role is the organization's own; kept by the database. */
+  custom_role: GeneratedAlways<string | null>;
 }
 
 export interface SeatCountsTable {
@@ -247,6 +263,8 @@ export interface InvitationsTable {
   revoked_by: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** `role` while the invitation is pending and the role is the organization's own; kept by the database. */
+  custom_role: GeneratedAlways<string | null>;
 }
 
 export type InvitationLinkKind = 'email' | 'copy';
@@ -446,6 +464,7 @@ export interface DB {
   api_keys: ApiKeysTable;
   organizations: OrganizationsTable;
   memberships: MembershipsTable;
+  org_roles: OrgRolesTable;
   audit_log: AuditLogTable;
   outbox: OutboxTable;
   invitations: InvitationsTable;

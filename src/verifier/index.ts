@@ -127,8 +127,11 @@ export interface VerifiedToken {
   clientId: string | null;
   orgId: string | null;
   orgSlug: string | null;
-  /** The person's role in the organization when the token was issued. */
-  role: 'owner' | 'admin' | 'member' | null;
+  /**
+   * The person's role in the organization when the token was issued: `owner`, `admin`, `member`, or
+   * the key of one of the organization's own roles (its scopes are in `scopes`).
+   */
+  role: string | null;
   /** The role's permission scopes when the token was issued (`org:read`, `member:invite`, …). */
   scopes: string[];
   expiresAt: Date;
@@ -142,7 +145,8 @@ export interface Verifier {
   verify(token: string): Promise<VerifiedToken>;
 }
 
-const ROLES = new Set(['owner', 'admin', 'member']);
+/** What a role key looks like (built-in or the organization's own). */
+const ROLE_KEY = /^[a-z][a-z0-9_-]{1,39}$/;
 
 export function createVerifier(options: VerifierOptions): Verifier {
   const issuer = options.issuer.replace(/\/+$/, '');
@@ -262,9 +266,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
         orgId,
         orgSlug: typeof payload.org_slug === 'string' ? payload.org_slug : null,
         role:
-          typeof payload.org_role === 'string' && ROLES.has(payload.org_role)
-            ? (payload.org_role as VerifiedToken['role'])
-            : null,
+          typeof payload.org_role === 'string' && ROLE_KEY.test(payload.org_role) ? payload.org_role : null,
         scopes,
         expiresAt: new Date((payload.exp as number) * 1000),
         claims: payload,

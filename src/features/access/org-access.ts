@@ -13,7 +13,7 @@
 import type { Kysely } from 'kysely';
 import type { Context } from '../../context.ts';
 import type { DB } from '../../db/schema.ts';
-import { CommonErrors } from '../../lib/errors.ts';
+import { CommonErrors, invalidField } from '../../lib/errors.ts';
 import { type Actor, SYSTEM_ACTOR } from '../audit/audit.repository.ts';
 import { actorOf, type Principal } from '../auth/principal.ts';
 import { MemberErrors } from '../members/member.errors.ts';
@@ -25,8 +25,10 @@ import {
   type OrgRow,
   shareOrg,
 } from '../organizations/organization.repository.ts';
+import { customRoleScopes, customScopesOf } from '../roles/role.repository.ts';
 import { AccessErrors } from './access.errors.ts';
 import {
+  builtInRole,
   canManageRole,
   type Grant,
   grantForApiKey,
@@ -34,14 +36,16 @@ import {
   grantForRole,
   grantPendingMfa,
   hasScope,
+  isBuiltInRole,
   type Role,
+  type RoleDef,
   SCOPES,
   type Scope,
 } from './scopes.ts';
 
 export type Organization = Omit<
   OrgRow,
-  'member_role' | 'member_status' | 'membership_id' | 'member_mfa_enrolled'
+  'member_role' | 'member_role_scopes' | 'member_status' | 'membership_id' | 'member_mfa_enrolled'
 >;
 
 /** Where a person sets up a second factor (`GET /v1/me/mfa` and the routes under it). */
@@ -84,7 +88,14 @@ export async function orgAccess(
   const prefetched = takePrefetched(principal, ref);
   const row = prefetched !== undefined ? prefetched : await findOrgWithMembership(ctx.db, ref, userId);
   if (!row) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
-  const { member_role, member_status, membership_id: _, member_mfa_enrolled, ...org } = row;
+  const {
+    member_role,
+    member_role_scopes,
+    member_status,
+    membership_id: _,
+    member_mfa_enrolled,
+    ...org
+  } = row;
   let grant: Grant;
   let role: Role | null = null;
   let mfa: OrgAccess['mfa'] = null;
@@ -95,9 +106,9 @@ export async function orgAccess(
     if (org.mfa_required) {
       const enrolled = member_mfa_enrolled === true;
       mfa = { required: true, enrolled };
-      grant = enrolled ? grantForRole(member_role) : grantPendingMfa(org);
+      grant = enrolled ? grantForRole(member_role, member_role_scopes) : grantPendingMfa(org);
     } else {
-      grant = grantForRole(member_role);
+      grant = grantForRole(member_role, member_role_scopes);
     }
   } else if (principal.kind === 'app') {
     // An app's token reaches the organization that installed it, and no other.
@@ -149,7 +160,14 @@ export async function authorize(
 export async function operatorAccess(ctx: Context, ref: string): Promise<OrgAccess> {
   const row = await findOrgWithMembership(ctx.db, ref, null);
   if (!row) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
-  const { member_role: _r, member_status: _s, membership_id: _m, member_mfa_enrolled: _e, ...org } = row;
+  const {
+    member_role: _r,
+    member_role_scopes: _rs,
+    member_status: _s,
+    membership_id: _m,
+    member_mfa_enrolled: _e,
+    ...org
+  } = row;
   return { org, grant: grantForApiKey(SCOPES), role: null, userId: null, actor: SYSTEM_ACTOR, mfa: null };
 }
 
@@ -175,20 +193,25 @@ export async function lockAsCaller(
   // A membership past its expiry grants nothing, whether or not the sweep has removed it yet.
   const me = await trx
     .selectFrom('memberships as m')
-    .select(['m.role', 'm.status'])
+    .select(['m.role', 'm.status', customRoleScopes('m').as('role_scopes')])
     .where('m.organization_id', '=', org.id)
     .where('m.user_id', '=', access.userId)
     .where(NOT_EXPIRED)
     .executeTakeFirst();
-  return { org, standing: standingOf(access, me?.role ?? null, me?.status ?? null) };
+  return { org, standing: standingOf(access, me?.role ?? null, me?.role_scopes, me?.status ?? null) };
 }
 
 /** The caller's grant given their membership as read under a lock: null unless active. */
-function standingOf(access: OrgAccess, role: Role | null, status: string | null): Grant | null {
+function standingOf(
+  access: OrgAccess,
+  role: Role | null,
+  roleScopes: readonly string[] | null | undefined,
+  status: string | null,
+): Grant | null {
   if (access.userId === null) return access.grant;
   if (status !== 'active' || !role) return null;
   // A member held back for want of a second factor stays so (their grant answers MFA_REQUIRED).
-  return access.grant.mfaRequiredBy ? access.grant : grantForRole(role);
+  return access.grant.mfaRequiredBy ? access.grant : grantForRole(role, roleScopes);
 }
 
 /** What `shareAsCaller` read under the shared lock. */
@@ -207,27 +230,65 @@ export async function shareAsCaller(
 ): Promise<{ org: SharedOrg; standing: Grant | null }> {
   const org = await shareOrg(trx, access.org.id, access.userId);
   if (!org) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
-  return { org, standing: standingOf(access, org.caller_role, org.caller_status) };
+  return {
+    org,
+    standing: standingOf(access, org.caller_role, org.caller_role_scopes, org.caller_status),
+  };
 }
 
 /**
  * Checks a standing read by `lockAsCaller`: 404 when the caller is no longer a member, 403 without
- * `scope` (none: membership is enough), ROLE_CEILING for the first of `roles` above the caller's
- * ceiling; MFA_REQUIRED for a member held back until they have a second factor, whatever the scope.
- * Returns the grant, to check further roles met later with `requireCeiling`.
+ * `scope` (none: membership is enough), ROLE_CEILING for the first of `roles` beyond the caller's
+ * ceiling (read them with `roleDefs` in the same transaction); MFA_REQUIRED for a member held back until
+ * they have a second factor, whatever the scope. Returns the grant, to check further roles met later
+ * with `requireCeiling`.
  */
 export function requireStanding(
   standing: Grant | null,
   scope: Scope | null,
-  roles: readonly Role[] = [],
+  roles: readonly RoleDef[] = [],
 ): Grant {
   if (!standing) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
   requireGrant(standing, scope);
-  for (const role of roles) requireCeiling(standing, role);
+  for (const role of roles) requireRole(standing, role);
   return standing;
 }
 
-/** Only roles at or below one's own may be granted, changed or removed; only owners manage owners. */
-export function requireCeiling(grant: Grant, role: Role): void {
-  if (!canManageRole(grant, role)) throw MemberErrors.ROLE_CEILING({ role });
+/**
+ * What each of `keys` gives in the organization, in order: a built-in role's scopes at once, its own
+ * roles' in one query. A key it has not defined is refused as `field` of the request (400).
+ */
+export async function roleDefs(
+  db: Kysely<DB>,
+  orgId: string,
+  keys: readonly Role[],
+  field = 'role',
+): Promise<RoleDef[]> {
+  const custom = await customScopesOf(db, orgId, keys);
+  return keys.map((key) => {
+    if (isBuiltInRole(key)) return builtInRole(key);
+    const scopes = custom.get(key);
+    if (!scopes) throw invalidField(field, `'${key}' is not a role of this organization`);
+    return { key, scopes };
+  });
+}
+
+/** ROLE_CEILING unless the grant may grant, change or remove `role` (`canManageRole`). */
+export function requireRole(grant: Grant, role: RoleDef): void {
+  if (!canManageRole(grant, role)) throw MemberErrors.ROLE_CEILING({ role: role.key });
+}
+
+/**
+ * Only roles whose scopes are all within one's own may be granted, changed or removed; only owners
+ * make or unmake owners. Reads what the organization's own roles among `roles` give (`roleDefs`).
+ */
+export async function requireCeiling(
+  db: Kysely<DB>,
+  orgId: string,
+  grant: Grant,
+  ...roles: Role[]
+): Promise<RoleDef[]> {
+  const defs = await roleDefs(db, orgId, roles);
+  for (const def of defs) requireRole(grant, def);
+  return defs;
 }

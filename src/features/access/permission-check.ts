@@ -23,8 +23,8 @@ import {
   hasScope,
   isScope,
   type Role,
+  roleScopes,
   type Scope,
-  scopesForRole,
 } from './scopes.ts';
 
 export interface PermissionAnswer {
@@ -67,7 +67,7 @@ export async function checkPermissions(
       : kind === 'app'
         ? grantForApp((row.key_scopes ?? []).filter(isScope))
         : row.caller_status === 'active' && row.caller_role
-          ? grantForRole(row.caller_role)
+          ? grantForRole(row.caller_role, row.caller_role_scopes)
           : null;
   if (!grant) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
   // A calling person held back for want of a second factor, as orgAccess holds them.
@@ -88,7 +88,7 @@ export async function checkPermissions(
     // lacking a required second factor.
     scopes:
       row.status === 'active' && (!row.mfa_required || row.target_mfa === true)
-        ? [...scopesForRole(row.role)]
+        ? [...roleScopes(row.role, row.role_scopes)]
         : [],
   };
   if (row.mfa_required) answer.mfa = { required: true, enrolled: row.target_mfa === true };
@@ -200,5 +200,5 @@ function reasonOf(row: repo.BatchPermissionRow, scope: Scope): CheckReason {
   if (row.status === 'expired') return 'expired';
   if (row.status !== 'active') return 'membership_pending';
   if (row.mfa_required && row.target_mfa !== true) return 'mfa_required';
-  return scopesForRole(row.role).includes(scope) ? 'granted' : 'scope_not_granted';
+  return roleScopes(row.role, row.role_scopes).includes(scope) ? 'granted' : 'scope_not_granted';
 }

@@ -27,6 +27,13 @@ export const AUDIT_ACTIONS = {
     'An admin proposed adding an existing user (owner-add); it waits for that user to accept.',
   'member.add_declined': 'The user declined an owner-add; the pending membership is gone.',
 
+  // Roles
+  'role.created': "An admin defined one of the organization's own roles (`data.name`, `data.scopes`).",
+  'role.updated':
+    "One of the organization's own roles was renamed, described anew or given other scopes (`data.fields`, `data.before`, `data.after`).",
+  'role.deleted':
+    "One of the organization's own roles was deleted; what held it moved to `data.replaceWith` (`data.moved`).",
+
   // Invitations
   'invitation.created': 'An invitation was made and emailed with its link.',
   'invitation.requested': 'A member asked for someone to be invited; it waits for an admin to approve.',

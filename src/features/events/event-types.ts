@@ -7,6 +7,11 @@ export const EVENT_CATALOG = {
   'member.removed':
     'A member was removed or left (`data.reason`: `removed`, `left`, `expired` when their access reached its end, or `account_deleted` when the person deleted their account).',
   'member.role_changed': "A member's role changed (`data.from`, `data.to`).",
+  'role.created': "One of the organization's own roles was defined (`data.key`, `data.name`, `data.scopes`).",
+  'role.updated':
+    "One of the organization's own roles changed: its members hold `data.scopes` from now on (`data.previousScopes`).",
+  'role.deleted':
+    "One of the organization's own roles was deleted; its holders moved to `data.replaceWith` (each active member's move also published as member.role_changed).",
   'invitation.created': 'An invitation was created.',
   'invitation.accepted': 'An invitation was accepted.',
   'join_request.created': 'Someone asked to join.',

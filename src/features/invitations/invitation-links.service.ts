@@ -75,7 +75,7 @@ async function lockForLink(trx: Trx, access: OrgAccess, id: string) {
     return { org, row, expired: true as const };
   }
   assertPending(row);
-  requireCeiling(grant, row.role);
+  await requireCeiling(trx, org.id, grant, row.role);
   return { org, row, expired: false as const };
 }
 

@@ -413,19 +413,6 @@ export async function countByStatus(
   return counts;
 }
 
-/** Emails of the active members whose role is one of `roles` (those who approve requests). */
-export function activeMembersWithRoles(db: Kysely<DB>, organizationId: string, roles: readonly Role[]) {
-  return db
-    .selectFrom('memberships as m')
-    .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select(['u.id', 'u.email', 'u.name'])
-    .where('m.organization_id', '=', organizationId)
-    .where('m.status', '=', 'active')
-    .where('m.role', 'in', roles)
-    .orderBy('m.id')
-    .execute();
-}
-
 const invitationForUserQuery = compiledOnce(['id', 'userId'], (db, p: { id: string; userId: string }) =>
   db
     .selectFrom('users as u')

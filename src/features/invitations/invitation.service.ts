@@ -26,13 +26,15 @@ import {
   requireCeiling,
   requireScope,
   requireStanding,
+  roleDefs,
   shareAsCaller,
 } from '../access/org-access.ts';
-import { ROLES, type Role, scopesForRole } from '../access/scopes.ts';
+import type { Role } from '../access/scopes.ts';
 import { recordAudit, recordAudits } from '../audit/audit.repository.ts';
 import { AuthErrors } from '../auth/auth.errors.ts';
 import { Effects } from '../events/effects.ts';
 import { MemberErrors } from '../members/member.errors.ts';
+import { activeMembersWithScope } from '../members/member.repository.ts';
 import { OrganizationErrors } from '../organizations/organization.errors.ts';
 import { lockSeats, seatsInUse } from '../organizations/organization.repository.ts';
 import { assertWithinLimit } from '../organizations/seats.ts';
@@ -204,7 +206,11 @@ async function createMany(
   },
 ): Promise<{ outcomes: Outcome[]; created: repo.InvitationRow[] }> {
   const { org, standing } = await shareAsCaller(trx, access);
-  requireStanding(standing, spec.approval === 'approved' ? 'member:invite' : null, [spec.role]);
+  requireStanding(
+    standing,
+    spec.approval === 'approved' ? 'member:invite' : null,
+    await roleDefs(trx, org.id, [spec.role]),
+  );
 
   const obstacles = await repo.inviteObstacles(
     trx,
@@ -321,8 +327,7 @@ async function createMany(
       ),
     );
   } else if (inserted.length > 0) {
-    const approvers = ROLES.filter((r) => scopesForRole(r).includes('member:admin'));
-    const admins = await repo.activeMembersWithRoles(trx, org.id, approvers);
+    const admins = await activeMembersWithScope(trx, org.id, 'member:admin');
     const messages: EmailMessage[] = [];
     for (const c of inserted) {
       for (const admin of admins) {
@@ -404,13 +409,13 @@ export async function createInvitation(
   input: InviteInput,
 ) {
   requireScope(access, 'member:invite');
-  requireCeiling(access.grant, input.role);
+  await requireCeiling(ctx.db, access.org.id, access.grant, input.role);
   const { invitation, acceptUrl } = await singleInvitation(ctx, limits, access, input, 'approved');
   return { invitation, acceptUrl: acceptUrl as string };
 }
 
 /** A member asks for someone to be invited: no token, no email to them; the approvers are told. */
-export function requestInvitation(
+export async function requestInvitation(
   ctx: Context,
   limits: InvitationLimits,
   access: OrgAccess,
@@ -423,7 +428,7 @@ export function requestInvitation(
     );
   }
   requireScope(access, 'org:read');
-  requireCeiling(access.grant, input.role);
+  await requireCeiling(ctx.db, access.org.id, access.grant, input.role);
   return singleInvitation(ctx, limits, access, input, 'requested_to_be_invited');
 }
 
@@ -439,7 +444,7 @@ export async function bulkInvite(
   input: { emails: string[]; role: Role; message?: string; membershipExpiresAt?: string },
 ) {
   requireScope(access, 'member:invite');
-  requireCeiling(access.grant, input.role);
+  await requireCeiling(ctx.db, access.org.id, access.grant, input.role);
   const message = checkMessage(input.message);
   const membershipExpiresAt = checkMembershipExpiry(input.membershipExpiresAt, input.role);
   const early: Array<Outcome | null> = [];
@@ -557,7 +562,7 @@ export async function revokeInvitation(ctx: Context, access: OrgAccess, id: stri
     const grant = requireStanding(standing, 'member:invite');
     const row = await lockInvitation(trx, access.org.id, id);
     assertPending(row);
-    requireCeiling(grant, row.role);
+    await requireCeiling(trx, access.org.id, grant, row.role);
     await repo.markRevoked(trx, id, access.actor.id);
     await recordAudit(trx, access.actor, {
       organizationId: access.org.id,
@@ -580,7 +585,7 @@ export function approveInvitation(ctx: Context, limits: InvitationLimits, access
       const row = await lockInvitation(trx, org.id, id);
       assertPending(row);
       if (row.approval === 'approved') throw InvitationErrors.INVITATION_ALREADY_APPROVED();
-      requireCeiling(grant, row.role);
+      await requireCeiling(trx, org.id, grant, row.role);
       if ((await repo.findMembershipsByEmails(trx, org.id, [row.email])).length > 0) {
         throw MemberErrors.ALREADY_MEMBER({ email: row.email });
       }

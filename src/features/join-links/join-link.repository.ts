@@ -1,12 +1,13 @@
 /** SQL for join links (`join_links`, migration 0016). */
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../../db/schema.ts';
+import type { Role } from '../access/scopes.ts';
 
 export interface NewJoinLink {
   id: string;
   organizationId: string;
   label: string | null;
-  role: 'admin' | 'member';
+  role: Role;
   requireApproval: boolean;
   allowedDomains: string[];
   maxUses: number | null;
@@ -167,7 +168,7 @@ export async function takeUse(db: Kysely<DB>, id: string, secretHash: Uint8Array
 }
 
 /** A pending request to join becomes active through a link that joins directly. */
-export async function activateThroughLink(db: Kysely<DB>, membershipId: string, role: 'admin' | 'member') {
+export async function activateThroughLink(db: Kysely<DB>, membershipId: string, role: Role) {
   const r = await db
     .updateTable('memberships')
     .set({ status: 'active', joined_at: sql<Date>`now()`, role, source: 'join_link' })

@@ -1,10 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import { PageQuery, pageEnvelope } from '../../lib/pagination.ts';
 import { NullableTimestamp, ref, Timestamp, Uuid } from '../../lib/schemas.ts';
+import { ROLE_KEY_PATTERN } from '../access/scopes.ts';
 import { Member } from '../members/member.schemas.ts';
 
-const LinkRole = Type.Union([Type.Literal('admin'), Type.Literal('member')], {
-  description: 'The role a use gives: admin or member, at or below your own (never owner)',
+const LinkRole = Type.String({
+  pattern: ROLE_KEY_PATTERN,
+  description:
+    "The role a use gives: admin, member or one of the organization's own roles, within your own scopes (never owner)",
 });
 
 const LinkState = Type.Union(

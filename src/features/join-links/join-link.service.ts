@@ -23,7 +23,9 @@ import {
   requireCeiling,
   requireScope,
   requireStanding,
+  roleDefs,
 } from '../access/org-access.ts';
+import type { Role } from '../access/scopes.ts';
 import { type Actor, recordAudit, recordAudits } from '../audit/audit.repository.ts';
 import { AuthErrors } from '../auth/auth.errors.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
@@ -42,7 +44,8 @@ import { MAX_LIVE_JOIN_LINKS } from './join-link.repository.ts';
 
 export { MAX_LIVE_JOIN_LINKS };
 
-export type JoinLinkRole = 'admin' | 'member';
+/** admin, member or one of the organization's own roles: never owner. */
+export type JoinLinkRole = Role;
 export type JoinLinkState = 'active' | 'revoked' | 'expired' | 'used_up';
 
 export interface CreateJoinLinkInput {
@@ -113,7 +116,8 @@ function refusalOf(state: JoinLinkState) {
 export async function createJoinLink(ctx: Context, access: OrgAccess, input: CreateJoinLinkInput) {
   requireScope(access, 'member:admin');
   const role = input.role ?? 'member';
-  requireCeiling(access.grant, role);
+  if (role === 'owner') throw invalidField('role', 'a join link never makes anyone an owner');
+  await requireCeiling(ctx.db, access.org.id, access.grant, role);
   let expiresAt: Date | null = null;
   if (input.expiresAt !== undefined) {
     expiresAt = new Date(input.expiresAt);
@@ -124,7 +128,7 @@ export async function createJoinLink(ctx: Context, access: OrgAccess, input: Cre
   const t = issueToken('rj');
   await ctx.transaction(async (trx) => {
     const { org, standing } = await lockAsCaller(trx, access);
-    requireStanding(standing, 'member:admin', [role]);
+    requireStanding(standing, 'member:admin', await roleDefs(trx, org.id, [role]));
     if (org.sso_enforced) throw JoinRequestErrors.SSO_REQUIRED();
     if ((await repo.countLiveLinks(trx, org.id)) >= MAX_LIVE_JOIN_LINKS) {
       throw JoinLinkErrors.JOIN_LINK_LIMIT({ limit: MAX_LIVE_JOIN_LINKS });
@@ -173,7 +177,8 @@ async function lockLink(trx: Trx, access: OrgAccess, id: string) {
   const grant = requireStanding(standing, 'member:admin');
   const link = await repo.findLink(trx, org.id, id);
   if (!link) throw JoinLinkErrors.JOIN_LINK_NOT_FOUND();
-  requireCeiling(grant, link.role);
+  // A revoked link gives nothing any more (and its role may since have been deleted).
+  if (!link.revoked_at) await requireCeiling(trx, org.id, grant, link.role);
   return { org, link };
 }
 

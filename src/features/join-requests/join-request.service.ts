@@ -15,6 +15,7 @@ import {
   requireCeiling,
   requireScope,
   requireStanding,
+  roleDefs,
 } from '../access/org-access.ts';
 import type { Role } from '../access/scopes.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
@@ -98,7 +99,7 @@ export async function tellAdminsOfRequest(
   requester: string,
 ) {
   const url = `${ctx.config.publicUrl}/orgs/${org.slug}/join-requests`;
-  for (const to of await members.adminEmails(trx, org.id)) {
+  for (const { email: to } of await members.activeMembersWithScope(trx, org.id, 'member:admin')) {
     await enqueueEmail(trx, org.id, joinRequestReceivedEmail({ to, orgName: org.name, requester, url }));
   }
 }
@@ -257,10 +258,10 @@ export async function answerJoinRequest(
   role: Role = 'member',
 ) {
   requireScope(access, 'member:admin');
-  requireCeiling(access.grant, role);
+  await requireCeiling(ctx.db, access.org.id, access.grant, role);
   return ctx.transaction(async (trx) => {
     const { org, standing } = await lockAsCaller(trx, access);
-    requireStanding(standing, 'member:admin', [role]);
+    requireStanding(standing, 'member:admin', await roleDefs(trx, org.id, [role]));
     const m = await members.findMembershipById(trx, id);
     if (!m || m.organization_id !== org.id || m.source !== 'join_request') {
       throw JoinRequestErrors.JOIN_REQUEST_NOT_FOUND();

@@ -3,8 +3,9 @@ import { CompiledQuery, type Kysely, sql } from 'kysely';
 import { compiledOnce } from '../../db/compiled.ts';
 import type { DB, MembershipSource, MembershipStatus } from '../../db/schema.ts';
 import { uuidv7 } from '../../lib/ids.ts';
-import { ROLES, type Role } from '../access/scopes.ts';
+import { ROLES, type Role, type Scope, scopesForRole } from '../access/scopes.ts';
 import { secondFactorEnrolled } from '../mfa/mfa.repository.ts';
+import { customRoleScopes } from '../roles/role.repository.ts';
 
 export interface NewMembership {
   organizationId: string;
@@ -154,7 +155,8 @@ interface PageShape {
  *   the B-tree still treats it as an equality: the later columns bound the scan.
  * - Without a role or status filter, (organization_id, id) answers in order from the cursor on. With
  *   one, (organization_id, status, role, id) does, one range per (status, role) pair the filters
- *   allow — at most three, each read in id order and merged — so a rare role or status is found
+ *   allow — a status alone reads each built-in role's range and one of the organization's own roles'
+ *   members (a partial index), each read in id order and merged — so a rare role or status is found
  *   without reading the others' rows. A `source` filter alone reads (organization_id, source, id);
  *   with a role or status, it is checked on the rows of their ranges.
  * - A `q` prefix is found from the users' side (users' email and lower(name) indexes, text_pattern_ops,
@@ -183,8 +185,12 @@ function pageSql(shape: PageShape, columns: string): string {
   const pairs: string[][] = [];
   if (role || status) {
     const statuses = status ? [status] : ALL_STATUSES.map((s) => `'${s}'`);
-    const roles = role ? [role] : ROLES.map((r) => `'${r}'`);
-    for (const s of statuses) for (const r of roles) pairs.push([`m.status = ${s}`, `m.role = ${r}`]);
+    // Without a role filter: each built-in role's range, and the organization's own roles' members as
+    // one more (memberships_custom_role_idx: (organization_id, status, id) where custom_role is set).
+    const roles = role
+      ? [`m.role = ${role}`]
+      : [...ROLES.map((r) => `m.role = '${r}'`), 'm.custom_role IS NOT NULL'];
+    for (const s of statuses) for (const r of roles) pairs.push([`m.status = ${s}`, r]);
   } else {
     pairs.push([]);
   }
@@ -380,11 +386,15 @@ export interface PermissionRow {
   /** The organization requires a second factor of its members. */
   mfa_required: boolean | null;
   caller_role: Role | null;
+  /** The scopes of the calling person's role when it is one of the organization's own. */
+  caller_role_scopes: string[] | null;
   caller_status: MembershipStatus | 'expired' | null;
   /** Whether the calling person has a second factor; null unless the organization requires one. */
   caller_mfa: boolean | null;
   status: MembershipStatus | 'expired' | null;
   role: Role | null;
+  /** The scopes of the target's role when it is one of the organization's own. */
+  role_scopes: string[] | null;
   /** Whether the target has a second factor; null unless the organization requires one. */
   target_mfa: boolean | null;
 }
@@ -401,6 +411,8 @@ export interface BatchPermissionRow {
   mfa_required: boolean | null;
   status: MembershipStatus | 'expired' | null;
   role: Role | null;
+  /** The scopes of the user's role when it is one of the organization's own. */
+  role_scopes: string[] | null;
   /** Whether the user has a second factor; null unless the organization requires one. */
   target_mfa: boolean | null;
 }
@@ -422,6 +434,7 @@ const batchLookup = (kind: 'api_key' | 'app') =>
       sql<BatchPermissionRow>`
       SELECT q.i, c.secret_hash, c.scopes AS key_scopes, c.organization_id AS credential_org,
         o.id AS org_id, o.mfa_required, ${TARGET_STATUS} AS status, tm.role,
+        ${customRoleScopes('tm')} AS role_scopes,
         CASE WHEN o.mfa_required AND tm.status IS NOT NULL
           THEN ${secondFactorEnrolled(sql.ref('tm.user_id'))} END AS target_mfa
       FROM jsonb_to_recordset(${p.questions}::jsonb) AS q(i int, org_id uuid, org_slug text, user_id uuid)
@@ -471,13 +484,15 @@ export async function permissionLookup(
   const org = p.orgId === null ? sql`o.slug = ${p.orgSlug}` : sql`o.id = ${p.orgId}`;
   const targetMfa = sql`CASE WHEN o.mfa_required AND tm.status IS NOT NULL
                           THEN ${secondFactorEnrolled(sql.ref('tm.user_id'))} END`;
+  const targetScopes = customRoleScopes('tm');
   const result =
     p.kind === 'app'
       ? // An app's token reaches the organization that installed it, and no other.
         await sql<PermissionRow>`
           SELECT t.access_hash AS secret_hash, i.scopes AS key_scopes, o.id AS org_id,
                  o.slug AS org_slug, o.name AS org_name, o.mfa_required,
-                 NULL AS caller_role, NULL AS caller_status, NULL AS caller_mfa, tm.role, ${TARGET_STATUS} AS status,
+                 NULL AS caller_role, NULL AS caller_role_scopes, NULL AS caller_status, NULL AS caller_mfa,
+                 tm.role, ${targetScopes} AS role_scopes, ${TARGET_STATUS} AS status,
                  ${targetMfa} AS target_mfa
           FROM (SELECT 1) AS one
           LEFT JOIN app_tokens t ON t.id = ${p.credentialId} AND t.revoked_at IS NULL
@@ -490,7 +505,8 @@ export async function permissionLookup(
         ? await sql<PermissionRow>`
           SELECT k.secret_hash, k.scopes AS key_scopes, o.id AS org_id,
                  o.slug AS org_slug, o.name AS org_name, o.mfa_required,
-                 NULL AS caller_role, NULL AS caller_status, NULL AS caller_mfa, tm.role, ${TARGET_STATUS} AS status,
+                 NULL AS caller_role, NULL AS caller_role_scopes, NULL AS caller_status, NULL AS caller_mfa,
+                 tm.role, ${targetScopes} AS role_scopes, ${TARGET_STATUS} AS status,
                  ${targetMfa} AS target_mfa
           FROM (SELECT 1) AS one
           LEFT JOIN api_keys k ON k.id = ${p.credentialId} AND k.revoked_at IS NULL
@@ -500,11 +516,12 @@ export async function permissionLookup(
         : await sql<PermissionRow>`
           SELECT s.secret_hash, NULL AS key_scopes, o.id AS org_id,
                  o.slug AS org_slug, o.name AS org_name, o.mfa_required,
-                 cm.role AS caller_role,
+                 cm.role AS caller_role, ${customRoleScopes('cm')} AS caller_role_scopes,
                  CASE WHEN cm.expires_at <= now() THEN 'expired' ELSE cm.status END AS caller_status,
                  CASE WHEN o.mfa_required AND cm.status = 'active'
                    THEN ${secondFactorEnrolled(sql.ref('cm.user_id'))} END AS caller_mfa,
-                 tm.role, ${TARGET_STATUS} AS status, ${targetMfa} AS target_mfa
+                 tm.role, ${targetScopes} AS role_scopes, ${TARGET_STATUS} AS status,
+                 ${targetMfa} AS target_mfa
           FROM (SELECT 1) AS one
           LEFT JOIN sessions s ON s.id = ${p.credentialId} AND s.expires_at > now()
           LEFT JOIN organizations o ON ${org}
@@ -538,18 +555,33 @@ export async function activateMembership(db: Kysely<DB>, membershipId: string, r
   return result.numUpdatedRows > 0n;
 }
 
-/** The emails of an organization's active owners and admins: who hears about requests to join. */
-export async function adminEmails(db: Kysely<DB>, organizationId: string): Promise<string[]> {
-  const rows = await db
+/**
+ * The active members whose role gives `scope` — a built-in role's, or one of the organization's own
+ * holding it — with their email and name: who approves requests and hears of requests to join.
+ */
+export function activeMembersWithScope(db: Kysely<DB>, organizationId: string, scope: Scope) {
+  const builtIn = ROLES.filter((r) => scopesForRole(r).includes(scope));
+  return db
     .selectFrom('memberships as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select('u.email')
+    .select(['u.id', 'u.email', 'u.name'])
     .where('m.organization_id', '=', organizationId)
     .where('m.status', '=', 'active')
-    .where('m.role', 'in', ['owner', 'admin'])
+    .where(NOT_EXPIRED)
+    .where((eb) =>
+      eb.or([
+        eb('m.role', 'in', builtIn),
+        eb('m.custom_role', 'in', (sub) =>
+          sub
+            .selectFrom('org_roles as r')
+            .select('r.key')
+            .where('r.organization_id', '=', organizationId)
+            .where(sql<boolean>`${scope} = ANY (r.scopes)`),
+        ),
+      ]),
+    )
     .orderBy('u.email')
     .execute();
-  return rows.map((r) => r.email);
 }
 
 /** A membership with its user's email and name, as the table holds it. */

@@ -2,10 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { PageQuery, pageEnvelope } from '../../lib/pagination.ts';
 import { NullableTimestamp, Timestamp, Uuid } from '../../lib/schemas.ts';
 import { CHECK_REASONS, MAX_BATCH_CHECKS } from '../access/permission-check.ts';
-import { SCOPES } from '../access/scopes.ts';
-import { RoleSchema } from '../organizations/organization.schemas.ts';
-
-const ScopeSchema = Type.Union(SCOPES.map((s) => Type.Literal(s)));
+import { RoleSchema, ScopeSchema } from '../organizations/organization.schemas.ts';
 
 export const MembershipStatus = Type.Union([Type.Literal('active'), Type.Literal('pending')]);
 /** What a permission answer says of a membership: `expired` once its `expiresAt` has passed (before the sweep). */

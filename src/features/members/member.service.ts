@@ -9,6 +9,7 @@ import {
   requireCeiling,
   requireScope,
   requireStanding,
+  roleDefs,
 } from '../access/org-access.ts';
 import type { Role } from '../access/scopes.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
@@ -45,6 +46,8 @@ export async function listMembers(
   q: Omit<repo.MemberQuery, 'organizationId' | 'afterId'> & { cursor?: string },
 ): Promise<string> {
   requireScope(access, 'member:read');
+  // A role the organization has not defined is a mistake to name, not a filter that matches nobody.
+  if (q.role) await roleDefs(ctx.db, access.org.id, [q.role]);
   const afterId = decodeCursor('m', q.cursor, isUuid);
   const page = await repo.listMembersJson(ctx.db, { ...q, organizationId: access.org.id, afterId });
   const next = page.lastIdIfMore === null ? null : encodeCursor('m', page.lastIdIfMore);
@@ -92,7 +95,7 @@ export interface MemberChange {
  */
 export async function changeMember(ctx: Context, access: OrgAccess, userId: string, change: MemberChange) {
   requireScope(access, 'member:admin');
-  if (change.role) requireCeiling(access.grant, change.role);
+  if (change.role) await requireCeiling(ctx.db, access.org.id, access.grant, change.role);
   let expiresAt: Date | null | undefined;
   if (change.expiresAt !== undefined) {
     expiresAt = change.expiresAt === null ? null : new Date(change.expiresAt);
@@ -103,16 +106,18 @@ export async function changeMember(ctx: Context, access: OrgAccess, userId: stri
   }
   return ctx.transaction(async (trx) => {
     const { target, standing } = await lockedTarget(trx, access, userId);
-    requireCeiling(access.grant, target.role);
+    const [targetRole] = await requireCeiling(trx, access.org.id, access.grant, target.role);
     const role = change.role ?? target.role;
     if (expiresAt && role === 'owner')
       throw invalidField('expiresAt', "an owner's membership does not expire");
     let current = target;
     if (role !== target.role) {
+      // Read under the lock: the role may have been deleted, or its scopes changed, since the pre-check.
+      const roles = await roleDefs(trx, access.org.id, [target.role, role]);
       await repo.updateRole(trx, target.id, role);
       // The state rule first: two owners demoting each other at once learn that one owner must remain.
       await assertOwnerRemains(trx, access.org.id);
-      requireStanding(standing, 'member:admin', [target.role, role]);
+      requireStanding(standing, 'member:admin', roles);
       await recordAudit(trx, access.actor, {
         organizationId: access.org.id,
         action: 'member.role_changed',
@@ -128,7 +133,7 @@ export async function changeMember(ctx: Context, access: OrgAccess, userId: stri
       });
       current = { ...current, role, ...(role === 'owner' && { expires_at: null }) };
     } else {
-      requireStanding(standing, 'member:admin', [target.role]);
+      requireStanding(standing, 'member:admin', targetRole ? [targetRole] : []);
     }
     const before = target.expires_at?.getTime() ?? null;
     if (expiresAt !== undefined && (expiresAt?.getTime() ?? null) !== before) {
@@ -152,11 +157,11 @@ export async function removeMember(ctx: Context, access: OrgAccess, userId: stri
   if (!leaving) requireScope(access, 'member:admin');
   await ctx.transaction(async (trx) => {
     const { target, standing } = await lockedTarget(trx, access, userId);
-    if (!leaving) requireCeiling(access.grant, target.role);
+    const targetRoles = leaving ? [] : await requireCeiling(trx, access.org.id, access.grant, target.role);
     await repo.deleteMembership(trx, target.id);
     await assertOwnerRemains(trx, access.org.id);
     // Leaving needs only the membership, which was just read under the lock.
-    if (!leaving) requireStanding(standing, 'member:admin', [target.role]);
+    if (!leaving) requireStanding(standing, 'member:admin', targetRoles);
     await recordAudit(trx, access.actor, {
       organizationId: access.org.id,
       action: leaving ? 'member.left' : 'member.removed',

@@ -7,11 +7,11 @@
  */
 import { sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
-import type { Role } from '../access/scopes.ts';
-import { scopesForRole } from '../access/scopes.ts';
+import { type Role, roleScopes, type Scope } from '../access/scopes.ts';
 import { NOT_EXPIRED } from '../members/member.repository.ts';
 import { secondFactorEnrolled } from '../mfa/mfa.repository.ts';
 import { findOrgWithMembership } from '../organizations/organization.repository.ts';
+import { customRoleScopes } from '../roles/role.repository.ts';
 
 export const ORG_RESOURCE_PREFIX = 'urn:roster:organization:';
 /** The OpenID scope that lists memberships and allows organization tokens. */
@@ -33,6 +33,8 @@ export interface OrgStanding {
   slug: string;
   name: string;
   role: Role;
+  /** The scopes the role gives. */
+  scopes: readonly Scope[];
   /** The organization requires a second factor and the person has none: no token for it. */
   mfaBlocked: boolean;
 }
@@ -42,7 +44,7 @@ export async function activeMemberships(db: Database, userId: string): Promise<O
   const rows = await db
     .selectFrom('memberships as m')
     .innerJoin('organizations as o', 'o.id', 'm.organization_id')
-    .select(['o.id', 'o.slug', 'o.name', 'm.role', 'o.mfa_required'])
+    .select(['o.id', 'o.slug', 'o.name', 'm.role', customRoleScopes('m').as('role_scopes'), 'o.mfa_required'])
     .select(
       sql<boolean | null>`CASE WHEN o.mfa_required
         THEN ${secondFactorEnrolled(sql.ref('m.user_id'))} END`.as('mfa_enrolled'),
@@ -58,6 +60,7 @@ export async function activeMemberships(db: Database, userId: string): Promise<O
     slug: r.slug,
     name: r.name,
     role: r.role,
+    scopes: roleScopes(r.role, r.role_scopes),
     mfaBlocked: r.mfa_required && r.mfa_enrolled !== true,
   }));
 }
@@ -71,6 +74,7 @@ export async function membershipIn(db: Database, userId: string, orgId: string):
     slug: row.slug,
     name: row.name,
     role: row.member_role,
+    scopes: roleScopes(row.member_role, row.member_role_scopes),
     mfaBlocked: row.mfa_required && row.member_mfa_enrolled !== true,
   };
 }
@@ -81,6 +85,6 @@ export function orgClaims(standing: OrgStanding) {
     org_id: standing.id,
     org_slug: standing.slug,
     org_role: standing.role,
-    permissions: [...scopesForRole(standing.role)],
+    permissions: [...standing.scopes],
   };
 }

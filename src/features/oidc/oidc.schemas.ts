@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { NullableTimestamp, Timestamp, Uuid } from '../../lib/schemas.ts';
-import { ROLES } from '../access/scopes.ts';
+import { RoleSchema } from '../organizations/organization.schemas.ts';
 import { GRANT_TYPES } from './oidc.clients.ts';
 
 const Uri = Type.String({ minLength: 1, maxLength: 2048 });
@@ -97,7 +97,7 @@ export const InteractionDetails = Type.Object({
       id: Uuid,
       slug: Type.String(),
       name: Type.String(),
-      role: Type.Union(ROLES.map((r) => Type.Literal(r))),
+      role: RoleSchema,
       available: Type.Boolean({
         description: 'false: the organization requires a second factor the person lacks.',
       }),

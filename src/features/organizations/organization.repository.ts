@@ -10,9 +10,10 @@ import {
 import { compiledOnce } from '../../db/compiled.ts';
 import type { DB, MembershipStatus, OrganizationsTable } from '../../db/schema.ts';
 import { isUuid } from '../../lib/ids.ts';
-import type { Role } from '../access/scopes.ts';
+import type { Role, Scope } from '../access/scopes.ts';
 import { NOT_EXPIRED } from '../members/member.repository.ts';
 import { secondFactorEnrolled } from '../mfa/mfa.repository.ts';
+import { customRoleScopes } from '../roles/role.repository.ts';
 
 export const ORG_COLUMNS = [
   'o.id',
@@ -59,6 +60,7 @@ export function orgWithMembershipQuery(
       .select([
         ...ORG_COLUMNS,
         'm.role as member_role',
+        customRoleScopes('m').as('member_role_scopes'),
         'm.status as member_status',
         'm.id as membership_id',
         sql<boolean | null>`CASE WHEN o.mfa_required AND m.status = 'active'
@@ -138,6 +140,7 @@ const shareOrgAs = {
     shareOrgQuery(db, p.orgId)
       .select([
         sql<Role | null>`NULL`.as('caller_role'),
+        sql<Scope[] | null>`NULL`.as('caller_role_scopes'),
         sql<MembershipStatus | null>`NULL`.as('caller_status'),
         sql<string | null>`NULL`.as('caller_name'),
       ])
@@ -151,6 +154,7 @@ const shareOrgAs = {
       .innerJoin('users as cu', 'cu.id', 'cm.user_id')
       .select([
         sql<Role | null>`cm.role`.as('caller_role'),
+        customRoleScopes('cm').as('caller_role_scopes'),
         sql<MembershipStatus | null>`CASE WHEN cm.expires_at <= now() THEN NULL ELSE cm.status END`.as(
           'caller_status',
         ),

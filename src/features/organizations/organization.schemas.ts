@@ -1,11 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import { Timestamp, Uuid } from '../../lib/schemas.ts';
-import { ROLES, type Role, SCOPES, type Scope } from '../access/scopes.ts';
+import { ROLE_KEY_PATTERN, type Role, SCOPES, type Scope } from '../access/scopes.ts';
 
-export const RoleSchema = Type.Union(
-  ROLES.map((r) => Type.Literal(r)),
-  { description: 'owner > admin > member' },
-);
+export const RoleSchema = Type.String({
+  pattern: ROLE_KEY_PATTERN,
+  description:
+    "A built-in role (owner, admin, member) or the key of one of the organization's own roles (GET …/roles)",
+});
+
+export const ScopeSchema = Type.Union(SCOPES.map((s) => Type.Literal(s)));
 
 const settings = {
   memberLimit: Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()], {
@@ -35,7 +38,7 @@ export const Organization = Type.Object(
     viewer: Type.Object(
       {
         role: Type.Union([RoleSchema, Type.Null()], { description: 'null for an API key' }),
-        scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s)))),
+        scopes: Type.Array(ScopeSchema),
         mfa: Type.Optional(
           Type.Object(
             { required: Type.Literal(true), enrolled: Type.Boolean() },

@@ -11,6 +11,7 @@ import {
   requireCeiling,
   requireScope,
   requireStanding,
+  roleDefs,
 } from '../access/org-access.ts';
 import type { Role } from '../access/scopes.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
@@ -49,7 +50,7 @@ export async function addExistingUser(
   if ((input.userId === undefined) === (input.email === undefined)) {
     throw invalidField('userId', 'give exactly one of userId or email');
   }
-  requireCeiling(access.grant, input.role);
+  await requireCeiling(ctx.db, access.org.id, access.grant, input.role);
   const user =
     input.userId !== undefined
       ? await findUserById(ctx.db, input.userId)
@@ -58,7 +59,7 @@ export async function addExistingUser(
 
   return ctx.transaction(async (trx) => {
     const { org, standing } = await lockAsCaller(trx, access);
-    requireStanding(standing, 'member:admin', [input.role]);
+    requireStanding(standing, 'member:admin', await roleDefs(trx, org.id, [input.role]));
     const existing = await members.findMember(trx, org.id, user.id);
     if (existing) throw MemberErrors.ALREADY_MEMBER({ status: existing.status, source: existing.source });
     // A pending add holds no seat yet, but one it could never take is not worth sending.

@@ -46,7 +46,7 @@ async function lockAsOwner(trx: Trx, access: OrgAccess) {
   if (access.userId === null) throw OwnershipTransferErrors.OWNERSHIP_TRANSFER_OWNER_ONLY();
   const { org, standing } = await lockAsCaller(trx, access);
   if (!standing) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
-  if (standing.ceiling !== 'owner') throw OwnershipTransferErrors.OWNERSHIP_TRANSFER_OWNER_ONLY();
+  if (!standing.ceiling.owner) throw OwnershipTransferErrors.OWNERSHIP_TRANSFER_OWNER_ONLY();
   return { org, userId: access.userId };
 }
 
