@@ -10,6 +10,7 @@ import appRoutes from './features/apps/app.routes.ts';
 import auditRoutes from './features/audit/audit.routes.ts';
 import authRoutes from './features/auth/auth.routes.ts';
 import { User } from './features/auth/auth.schemas.ts';
+import domainRoutes from './features/domains/domain.routes.ts';
 import healthRoutes from './features/health/health.routes.ts';
 import invitationRoutes from './features/invitations/invitation.routes.ts';
 import { Invitation } from './features/invitations/invitation.schemas.ts';
@@ -99,6 +100,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(ownerAddRoutes);
   await app.register(ownershipTransferRoutes);
   await app.register(roleRoutes);
+  await app.register(domainRoutes);
   await app.register(joinRequestRoutes);
   await app.register(joinLinkRoutes);
   await app.register(auditRoutes);

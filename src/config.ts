@@ -66,6 +66,13 @@ export interface Config {
   invitationSweepMs: number;
   /** How often memberships past their expiry are removed and reminders of ending access sent (0: never here). */
   membershipSweepMs: number;
+  /**
+   * The DNS servers domain verification asks (`host` or `host:port`), in order; empty = the system's
+   * resolver (/etc/resolv.conf). @default []
+   */
+  dnsServers: string[];
+  /** How often verified domains' TXT records are checked again, in milliseconds; 0 = never here. @default 3600000 */
+  domainRecheckMs: number;
   /** Anonymous requests to join one client IP may make per window; 0 = no limit. @default 5 */
   joinRequestLimitPerIp: number;
   /** Length of that window, in seconds. @default 60 */
@@ -168,6 +175,14 @@ export const CONFIG_DOC: ReadonlyArray<readonly [name: string, description: stri
   [
     'MEMBERSHIP_SWEEP_MS',
     'how often memberships past their expiry are removed and people whose access ends within a week are emailed, in ms; 0 = not in this process (default 60000)',
+  ],
+  [
+    'DNS_SERVERS',
+    'comma list of DNS servers (host or host:port) domain verification asks; default: the system resolver',
+  ],
+  [
+    'DOMAIN_RECHECK_MS',
+    "how often verified domains' TXT records are checked again, in ms; 0 = not in this process (default 3600000)",
   ],
   [
     'JOIN_REQUEST_LIMIT_PER_IP',
@@ -331,6 +346,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     inviteLimitWindowSeconds: int(env, 'INVITE_LIMIT_WINDOW_SECONDS', 86_400, 1, 31_536_000),
     invitationSweepMs: int(env, 'INVITATION_SWEEP_MS', 60_000, 0, 86_400_000),
     membershipSweepMs: int(env, 'MEMBERSHIP_SWEEP_MS', 60_000, 0, 86_400_000),
+    dnsServers: (env.DNS_SERVERS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    domainRecheckMs: int(env, 'DOMAIN_RECHECK_MS', 3_600_000, 0, 86_400_000),
     joinRequestLimitPerIp: int(env, 'JOIN_REQUEST_LIMIT_PER_IP', 5, 0, 1_000_000),
     joinRequestLimitWindowSeconds: int(env, 'JOIN_REQUEST_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
     signInLimitPerEmailIp: int(env, 'SIGN_IN_LIMIT_PER_EMAIL_IP', 10, 0, 1_000_000),

@@ -21,7 +21,7 @@ export interface Schemas {
     /** A built-in role (owner, admin, member) or the key of one of the organization's own roles (GET …/roles) */
     role: string;
     status: "active" | "pending";
-    source: "created_org" | "invitation" | "join_request" | "owner_add" | "join_link";
+    source: "created_org" | "invitation" | "join_request" | "owner_add" | "join_link" | "domain";
     addedBy: string | null;
     createdAt: string;
     joinedAt: string | null;
@@ -156,6 +156,26 @@ export interface Schemas {
     memberCount: number | null;
     createdAt: string | null;
     updatedAt: string | null;
+  };
+  OrgDomain: {
+    id: string;
+    domain: string;
+    /** `record_missing`: verified, but the last re-check did not find the record; its policy is on hold */
+    status: "pending" | "verified" | "record_missing";
+    /** The DNS record to publish */
+    record: {
+      type: "TXT";
+      name: string;
+      value: string;
+    };
+    /** `suggest`: people with a verified email at the domain see the organization and may ask to join; `auto_join`: they join with `role` when their email is verified (a request to join when the organization is full) */
+    policy: "off" | "suggest" | "auto_join";
+    /** A built-in role (owner, admin, member) or the key of one of the organization's own roles (GET …/roles) */
+    role: string;
+    verifiedAt: string | null;
+    lastCheckedAt: string | null;
+    recordMissingSince: string | null;
+    createdAt: string;
   };
   JoinRequest: {
     id: string;
@@ -1547,7 +1567,7 @@ export interface Operations {
       /** A built-in role (owner, admin, member) or the key of one of the organization's own roles (GET …/roles) */
       role?: string;
       status?: "active" | "pending";
-      source?: "created_org" | "invitation" | "join_request" | "owner_add" | "join_link";
+      source?: "created_org" | "invitation" | "join_request" | "owner_add" | "join_link" | "domain";
       /** Email or name prefix */
       q?: string;
     };
@@ -2109,6 +2129,169 @@ export interface Operations {
       413: Schemas["ErrorResponse"];
       414: Schemas["ErrorResponse"];
       415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** The organization's domains, verified or not, with the TXT record each needs (member:read) */
+  "GET /v1/organizations/{org}/domains": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        data: Array<Schemas["OrgDomain"]>;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** Add a domain: the answer holds the DNS TXT record to publish before verifying (org:write) */
+  "POST /v1/organizations/{org}/domains": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+    };
+    query: Record<string, never>;
+    body: {
+      /** e.g. acme.com */
+      domain: string;
+    };
+    responses: {
+      201: Schemas["OrgDomain"];
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** Look the TXT record up and, when it is there, verify the domain (org:write); one organization holds a domain verified at a time */
+  "POST /v1/organizations/{org}/domains/{id}/verify": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+      id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: Schemas["OrgDomain"];
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** Set a verified domain's policy (org:write; auto_join also member:admin, its role within your scopes); switching auto_join on applies it to the people already verified there */
+  "PATCH /v1/organizations/{org}/domains/{id}": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+      id: string;
+    };
+    query: Record<string, never>;
+    body: {
+      /** `suggest`: people with a verified email at the domain see the organization and may ask to join; `auto_join`: they join with `role` when their email is verified (a request to join when the organization is full) */
+      policy: "off" | "suggest" | "auto_join";
+      /** The role auto-join gives (default member; never owner) */
+      role?: string;
+    };
+    responses: {
+      200: Schemas["OrgDomain"] & {
+        /** What switching auto-join on did to the people already verified at the domain */
+        applied: {
+          /** People who joined with the role */
+          joined: number;
+          /** People whose join waits in the request queue (no seat free) */
+          requested: number;
+        };
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      409: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** Remove a domain (org:write); its policy stops, the members it brought stay */
+  "DELETE /v1/organizations/{org}/domains/{id}": {
+    path: {
+      /** Organization id or slug */
+      org: string;
+      id: string;
+    };
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      204: undefined;
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      404: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      413: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
+      415: Schemas["ErrorResponse"];
+      431: Schemas["ErrorResponse"];
+      500: Schemas["ErrorResponse"];
+      503: Schemas["ErrorResponse"];
+    };
+  };
+  /** Organizations that suggest themselves to you by your verified email’s domain; ask to join with POST …/join-requests */
+  "GET /v1/me/suggested-organizations": {
+    path: Record<string, never>;
+    query: Record<string, never>;
+    body: undefined;
+    responses: {
+      200: {
+        data: Array<{
+          organization: {
+            id: string;
+            slug: string;
+            name: string;
+          };
+          domain: string;
+        }>;
+      };
+      400: Schemas["ErrorResponse"];
+      401: Schemas["ErrorResponse"];
+      403: Schemas["ErrorResponse"];
+      408: Schemas["ErrorResponse"];
+      414: Schemas["ErrorResponse"];
       431: Schemas["ErrorResponse"];
       500: Schemas["ErrorResponse"];
       503: Schemas["ErrorResponse"];

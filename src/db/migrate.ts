@@ -21,6 +21,7 @@ import * as m0017 from './migrations/0017-seat-events.ts';
 import * as m0018 from './migrations/0018-ownership-transfers.ts';
 import * as m0019 from './migrations/0019-membership-expiry.ts';
 import * as m0020 from './migrations/0020-custom-roles.ts';
+import * as m0021 from './migrations/0021-verified-domains.ts';
 
 /** Add new migrations here, named by a zero-padded sequence; never edit one that has shipped. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -44,6 +45,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0018-ownership-transfers': m0018,
   '0019-membership-expiry': m0019,
   '0020-custom-roles': m0020,
+  '0021-verified-domains': m0021,
 };
 
 export async function migrateToLatest(db: Database): Promise<MigrationResultSet> {

@@ -6,7 +6,13 @@ type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
 export type MembershipStatus = 'active' | 'pending';
-export type MembershipSource = 'created_org' | 'invitation' | 'join_request' | 'owner_add' | 'join_link';
+export type MembershipSource =
+  | 'created_org'
+  | 'invitation'
+  | 'join_request'
+  | 'owner_add'
+  | 'join_link'
+  | 'domain';
 export type ActorType = 'user' | 'api_key' | 'app' | 'system';
 export type OutboxKind = 'email' | 'webhook' | 'join_request' | 'password_reset' | 'seat_check';
 export type InstallationStatus = 'pending' | 'installed';
@@ -156,6 +162,24 @@ export interface MembershipsTable {
   expiry_reminded_at: NullableTimestamp;
   /** `role` when it is the organization's own (a key of `org_roles`), else null; kept by the database. */
   custom_role: GeneratedAlways<string | null>;
+}
+
+export type DomainPolicy = 'off' | 'suggest' | 'auto_join';
+
+/** A domain an organization claims; verified by a DNS TXT record (migration 0021). */
+export interface OrgDomainsTable {
+  id: string;
+  organization_id: string;
+  domain: string;
+  token: string;
+  verified_at: NullableTimestamp;
+  last_checked_at: NullableTimestamp;
+  record_missing_since: NullableTimestamp;
+  policy: Generated<DomainPolicy>;
+  role: Generated<Role>;
+  custom_role: GeneratedAlways<string | null>;
+  created_by: string | null;
+  created_at: Timestamp;
 }
 
 /** An organization's own role (the built-in ones are not rows). */
@@ -465,6 +489,7 @@ export interface DB {
   organizations: OrganizationsTable;
   memberships: MembershipsTable;
   org_roles: OrgRolesTable;
+  org_domains: OrgDomainsTable;
   audit_log: AuditLogTable;
   outbox: OutboxTable;
   invitations: InvitationsTable;

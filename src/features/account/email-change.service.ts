@@ -11,6 +11,7 @@ import { AuthErrors } from '../auth/auth.errors.ts';
 import { deleteUnusedEmailVerifications } from '../auth/auth.repository.ts';
 import { checkEmail, type SignInLimits } from '../auth/auth.service.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
+import { applyDomainPolicies } from '../domains/domain.service.ts';
 import { enqueueEmail } from '../outbox/outbox.repository.ts';
 import { emailChangedEmail, emailChangeEmail } from './account.emails.ts';
 import { AccountErrors } from './account.errors.ts';
@@ -137,6 +138,8 @@ export async function confirmEmailChange(ctx: Context, token: string, ip: string
         null,
         emailChangedEmail({ to: before.email, name: user.name, newEmail: user.email }),
       );
+      // The new address is verified by this link: it may take them into organizations of its domain.
+      await applyDomainPolicies(ctx, trx, user, { type: 'user', id: user.id, ip });
       return user;
     });
   } catch (err) {

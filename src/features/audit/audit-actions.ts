@@ -34,6 +34,17 @@ export const AUDIT_ACTIONS = {
   'role.deleted':
     "One of the organization's own roles was deleted; what held it moved to `data.replaceWith` (`data.moved`).",
 
+  // Domains
+  'domain.added': 'An admin added a domain to verify (`data.domain`).',
+  'domain.verified': "The domain's DNS TXT record was found: the organization holds the domain verified.",
+  'domain.policy_changed':
+    "A verified domain's policy changed (`data.from`, `data.to`, `data.role`; `data.applied`: who joined or asked to when auto-join was switched on).",
+  'domain.removed': 'An admin removed a domain; its policy no longer applies.',
+  'domain.record_missing':
+    "A re-check did not find the domain's TXT record: its policy is on hold until it is back.",
+  'domain.unverified':
+    "The domain's TXT record stayed missing past the grace period: the domain is no longer verified.",
+
   // Invitations
   'invitation.created': 'An invitation was made and emailed with its link.',
   'invitation.requested': 'A member asked for someone to be invited; it waits for an admin to approve.',

@@ -14,6 +14,7 @@ import { installKey } from '../../lib/install-keys.ts';
 import { clientKey, consumeAll, type Limiter, limitsOf, type RateLimits } from '../../lib/rate-limit.ts';
 import type { Actor } from '../audit/audit.repository.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
+import { applyDomainPolicies } from '../domains/domain.service.ts';
 import { acceptOnSignUp } from '../invitations/invitation-accept.service.ts';
 import { completeSignIn } from '../mfa/mfa.sign-in.ts';
 import type { OrgRow } from '../organizations/organization.repository.ts';
@@ -283,7 +284,10 @@ export async function verifyEmail(ctx: Context, token: string, ip: string | null
       targetType: 'user',
       targetId: used.user_id,
     });
-    return repo.findUserById(trx, used.user_id);
+    const verified = await repo.findUserById(trx, used.user_id);
+    // An address now proven theirs may take them into organizations that auto-join its domain.
+    if (verified) await applyDomainPolicies(ctx, trx, verified, actor);
+    return verified;
   });
 }
 

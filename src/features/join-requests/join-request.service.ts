@@ -21,6 +21,7 @@ import type { Role } from '../access/scopes.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { AuthErrors } from '../auth/auth.errors.ts';
 import type { UserPrincipal } from '../auth/principal.ts';
+import { suggestsTo } from '../domains/domain.repository.ts';
 import { publishEvent } from '../events/event.service.ts';
 import * as invitationRepo from '../invitations/invitation.repository.ts';
 import type { InvitationLimits } from '../invitations/invitation.service.ts';
@@ -165,7 +166,10 @@ export async function requestToJoin(
   return ctx.transaction(async (trx) => {
     const org = await lockOrg(trx, found.id);
     if (!org) throw OrganizationErrors.ORGANIZATION_NOT_FOUND();
-    if (!org.join_requests_enabled) throw JoinRequestErrors.JOIN_REQUESTS_DISABLED();
+    // A verified domain of the organization suggesting it to this person's address opens the queue to them.
+    if (!org.join_requests_enabled && !(await suggestsTo(trx, org.id, user.email))) {
+      throw JoinRequestErrors.JOIN_REQUESTS_DISABLED();
+    }
     if (org.sso_enforced) throw JoinRequestErrors.SSO_REQUIRED();
     const existing = await members.findMember(trx, org.id, user.id);
     if (existing) throw MemberErrors.ALREADY_MEMBER({ status: existing.status, source: existing.source });

@@ -8,7 +8,7 @@ export const MembershipStatus = Type.Union([Type.Literal('active'), Type.Literal
 /** What a permission answer says of a membership: `expired` once its `expiresAt` has passed (before the sweep). */
 const AnsweredStatus = Type.Union([Type.Literal('active'), Type.Literal('pending'), Type.Literal('expired')]);
 export const MembershipSource = Type.Union(
-  (['created_org', 'invitation', 'join_request', 'owner_add', 'join_link'] as const).map((s) =>
+  (['created_org', 'invitation', 'join_request', 'owner_add', 'join_link', 'domain'] as const).map((s) =>
     Type.Literal(s),
   ),
 );
