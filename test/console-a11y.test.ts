@@ -3,9 +3,9 @@
  * Debian's Chromium against a Roster on a real port: no violation of impact "serious" or "critical".
  * Each page is checked once loaded (its heading drawn, nothing loading), signed out and signed in, with
  * its lists filled (members waiting to join, invitations, an app, a webhook endpoint, join links, audit
- * entries, an ownership transfer waiting for an answer, an end date on a member's access) and its
- * panels open (Add people, the organization switcher, a confirmation, a member's end date, proposing
- * a new owner).
+ * entries, an ownership transfer waiting for an answer, an end date on a member's access, a role of
+ * the organization's own) and its panels open (Add people, the organization switcher, a confirmation,
+ * a member's end date, proposing a new owner, defining, editing and deleting a role).
  *
  * Without /usr/bin/chromium the file is skipped with a message; in CI (CI=true) it fails instead.
  */
@@ -153,6 +153,15 @@ describe.runIf(RUN_BROWSER_TESTS)('accessibility of every console page (axe-core
     });
     expect(proposed.statusCode, proposed.body).toBe(201);
 
+    // One of the organization's own roles, held by nobody, to list, edit and delete.
+    const role = await t.app.inject({
+      method: 'POST',
+      url: `/v1/organizations/${org.id}/roles`,
+      headers: bearer(owner.token),
+      payload: { key: 'auditor', name: 'Auditor', scopes: ['org:read', 'audit:read'] },
+    });
+    expect(role.statusCode, role.body).toBe(201);
+
     const orgPath = `/orgs/${org.slug}`;
     const landing = `/invitations/accept?token=${encodeURIComponent(token)}`;
     visits = [
@@ -224,6 +233,34 @@ describe.runIf(RUN_BROWSER_TESTS)('accessibility of every console page (axe-core
         },
       },
       { path: `/orgs/${third.org.slug}/members`, heading: 'Members', as: 'owner' },
+      { path: `${orgPath}/roles`, heading: 'Roles', as: 'owner' },
+      {
+        path: `${orgPath}/roles`,
+        heading: 'Roles',
+        as: 'owner',
+        before: async (page) => {
+          await page.getByRole('button', { name: 'New role' }).click();
+          await page.getByRole('form', { name: 'New role' }).waitFor();
+        },
+      },
+      {
+        path: `${orgPath}/roles`,
+        heading: 'Roles',
+        as: 'owner',
+        before: async (page) => {
+          await page.getByRole('button', { name: 'Edit the role Auditor' }).click();
+          await page.getByRole('form', { name: 'Edit the role Auditor' }).waitFor();
+        },
+      },
+      {
+        path: `${orgPath}/roles`,
+        heading: 'Roles',
+        as: 'owner',
+        before: async (page) => {
+          await page.getByRole('button', { name: 'Delete the role Auditor' }).click();
+          await page.getByRole('button', { name: 'Delete role' }).waitFor();
+        },
+      },
       { path: `${orgPath}/invitations`, heading: 'Invitations', as: 'owner' },
       { path: `${orgPath}/join-requests`, heading: 'Join requests', as: 'owner' },
       { path: `${orgPath}/join-links`, heading: 'Join links', as: 'owner' },

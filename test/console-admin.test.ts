@@ -321,6 +321,8 @@ describe.runIf(RUN_BROWSER_TESTS)("the console an organization's admins would ch
       .evaluateAll((gs) => gs.map((g) => g.getAttribute('label')));
     expect(groups).toEqual([
       'Members',
+      'Roles',
+      'Domains',
       'Invitations',
       'Join requests',
       'Organization',

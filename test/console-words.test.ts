@@ -7,7 +7,21 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { memberActions, ROLE_SCOPES, rolesUpTo, SCOPES } from '../console/src/access.ts';
+import {
+  BUILT_IN_DEFS,
+  CUSTOM_ROLE_SCOPES,
+  canManageRole,
+  grantableRoles,
+  memberActions,
+  ROLE_KEY_PATTERN,
+  ROLE_SCOPES,
+  type RoleDef,
+  roleAbilities,
+  roleLimitNote,
+  SCOPE_WORDS,
+  SCOPES,
+  withArticle,
+} from '../console/src/access.ts';
 import {
   APP_SCOPES,
   ApiError,
@@ -20,12 +34,17 @@ import {
 import { AUDIT_ACTIONS, describeEntry } from '../console/src/audit-words.ts';
 import { checkDomains, parseDomains } from '../console/src/checks.ts';
 import {
+  grantForRole,
   APP_SCOPES as SERVER_APP_SCOPES,
+  CUSTOM_ROLE_SCOPES as SERVER_CUSTOM_ROLE_SCOPES,
+  ROLE_KEY_PATTERN as SERVER_ROLE_KEY_PATTERN,
   SCOPES as SERVER_SCOPES,
   scopesForRole,
+  canManageRole as serverCanManageRole,
 } from '../src/features/access/scopes.ts';
 import { JoinLinkErrors } from '../src/features/join-links/join-link.errors.ts';
 import { OwnershipTransferErrors } from '../src/features/ownership-transfers/ownership-transfer.errors.ts';
+import { RoleErrors } from '../src/features/roles/role.errors.ts';
 
 const limited = (details?: unknown) =>
   new ApiError(429, { code: 'RATE_LIMITED', message: 'Too many requests; retry later.', details });
@@ -105,6 +124,59 @@ describe('the audit log in words (console/src/audit-words.ts)', () => {
     ).toEqual([]);
   });
 
+  it('says role entries as sentences: defined, changed, deleted with what moved', () => {
+    expect(
+      describeEntry(
+        { action: 'role.created', data: { name: 'Auditor', scopes: ['org:read', 'audit:read'] } },
+        'auditor',
+      ),
+    ).toBe('Defined the role “Auditor”, which can see the organization and its settings; read the audit log');
+    expect(
+      describeEntry(
+        {
+          action: 'role.updated',
+          data: {
+            fields: ['name', 'scopes'],
+            before: { name: 'Auditor', description: '', scopes: ['org:read'] },
+            after: { name: 'Auditors', description: '', scopes: ['org:read', 'audit:read'] },
+          },
+        },
+        'auditor',
+      ),
+    ).toBe(
+      'Changed the role “Auditors”: renamed it from “Auditor” to “Auditors”; it can now see the organization and its settings; read the audit log',
+    );
+    expect(
+      describeEntry(
+        {
+          action: 'role.deleted',
+          data: {
+            name: 'Auditor',
+            scopes: ['org:read'],
+            replaceWith: 'member',
+            moved: { members: 2, invitations: 1, joinLinks: 0 },
+          },
+        },
+        'auditor',
+      ),
+    ).toBe('Deleted the role “Auditor”; 2 members, 1 pending invitation moved to member');
+    expect(
+      describeEntry(
+        { action: 'role.deleted', data: { name: 'Auditor', replaceWith: null, moved: { members: 0 } } },
+        'x',
+      ),
+    ).toBe('Deleted the role “Auditor”');
+    expect(
+      describeEntry(
+        { action: 'member.role_changed', data: { from: 'auditor', to: 'member', reason: 'role_deleted' } },
+        'Mia',
+      ),
+    ).toBe('Changed Mia’s role from “auditor” to member, as its role was deleted');
+    expect(
+      describeEntry({ action: 'invitation.created', data: { email: 'a@example.com', role: 'auditor' } }, 'x'),
+    ).toBe('Invited a@example.com as the role “auditor”');
+  });
+
   it('says an entry as a sentence from its data and its target', () => {
     expect(
       describeEntry({ action: 'member.role_changed', data: { from: 'member', to: 'admin' } }, 'Mia'),
@@ -131,6 +203,12 @@ describe('roles and scopes in words (console/src/access.ts)', () => {
     for (const role of ['owner', 'admin', 'member'] as const)
       expect([...ROLE_SCOPES[role]], role).toEqual([...scopesForRole(role)]);
     expect(Object.keys(APP_SCOPES).sort()).toEqual([...SERVER_APP_SCOPES].sort());
+    expect([...CUSTOM_ROLE_SCOPES]).toEqual([...SERVER_CUSTOM_ROLE_SCOPES]);
+    expect(ROLE_KEY_PATTERN.source).toBe(SERVER_ROLE_KEY_PATTERN);
+    expect(SCOPE_WORDS['role:admin']).toBe("define the organization's own roles and change what they can do");
+    expect(roleAbilities({ key: 'admin', scopes: ROLE_SCOPES.admin })).toContain(
+      "define the organization's own roles and change what they can do",
+    );
   });
 
   it('offers only what the rules allow: no owner for an admin, nothing on an owner, no step-down for the last owner', () => {
@@ -166,7 +244,76 @@ describe('roles and scopes in words (console/src/access.ts)', () => {
       setExpiry: false,
       transfer: false,
     });
-    expect(rolesUpTo('admin')).toEqual(['admin', 'member']);
+    expect(grantableRoles(admin, BUILT_IN_DEFS).map((r) => r.key)).toEqual(['admin', 'member']);
+    expect(roleLimitNote(admin, BUILT_IN_DEFS)).toBe('Only an owner can make someone an owner.');
+    expect(roleLimitNote(owner, BUILT_IN_DEFS)).toBeUndefined();
+  });
+
+  /** An organization's own roles beside the built-in ones. */
+  const support: RoleDef = {
+    key: 'support',
+    name: 'Support agent',
+    builtIn: false,
+    scopes: ['org:read', 'member:read', 'member:invite', 'member:admin'],
+  };
+  const auditor: RoleDef = {
+    key: 'auditor',
+    name: 'Auditor',
+    builtIn: false,
+    scopes: ['org:read', 'audit:read'],
+  };
+  const roles = [...BUILT_IN_DEFS, support, auditor];
+
+  it('decides who may give a role by its scopes (a set rule), as the server does', () => {
+    const viewers = {
+      owner: { role: 'owner', scopes: ROLE_SCOPES.owner },
+      admin: { role: 'admin', scopes: ROLE_SCOPES.admin },
+      member: { role: 'member', scopes: ROLE_SCOPES.member },
+      support: { role: 'support', scopes: support.scopes },
+      auditor: { role: 'auditor', scopes: auditor.scopes },
+    };
+    for (const [name, viewer] of Object.entries(viewers)) {
+      const grant = grantForRole(viewer.role, viewer.scopes);
+      for (const role of roles)
+        expect(canManageRole(viewer, role), `${name} → ${role.key}`).toBe(serverCanManageRole(grant, role));
+    }
+    // Support agents (member:admin, no audit:read) give members and their own role, never auditors.
+    expect(grantableRoles(viewers.support, roles).map((r) => r.key)).toEqual(['member', 'support']);
+    expect(roleLimitNote(viewers.support, roles)).toBe(
+      'Only an owner can make someone an owner. Roles that can do something your role cannot are not offered.',
+    );
+    expect(grantableRoles(viewers.admin, roles).map((r) => r.key)).toEqual([
+      'admin',
+      'member',
+      'support',
+      'auditor',
+    ]);
+  });
+
+  it('offers actions on a member by their role’s scopes, and names a custom role in words', () => {
+    const supportViewer = { role: 'support', scopes: support.scopes, userId: 's' };
+    const anAuditor = { userId: 'x', role: 'auditor', status: 'active' as const, name: 'X' };
+    const aMember = { userId: 'm', role: 'member', status: 'active' as const, name: 'M' };
+    expect(memberActions(supportViewer, aMember, false, roles)).toMatchObject({
+      changeRole: true,
+      remove: true,
+    });
+    expect(memberActions(supportViewer, anAuditor, false, roles)).toEqual({
+      changeRole: false,
+      remove: false,
+      setExpiry: false,
+      transfer: false,
+      why: 'Only someone whose role can do everything an Auditor can do may change or remove them.',
+    });
+    // A role the list does not hold (yet): nothing is offered on it.
+    expect(memberActions(supportViewer, { ...aMember, role: 'gone' }, false, roles)).toMatchObject({
+      changeRole: false,
+      why: null,
+    });
+    expect(withArticle('support', roles)).toBe('a Support agent');
+    expect(withArticle('auditor', roles)).toBe('an Auditor');
+    expect(withArticle('admin', roles)).toBe('an admin');
+    expect(withArticle('unknown-role')).toBe('an unknown-role');
   });
 });
 
@@ -197,6 +344,34 @@ describe('validation in words (console/src/api.ts)', () => {
     expect(fieldErrors(invalid('name', 'must NOT have fewer than 1 characters'))).toEqual({
       name: 'Cannot be empty.',
     });
+  });
+});
+
+describe("the organization's own roles in words", () => {
+  it('explains each code of roles in words of its own (not the API message)', () => {
+    expect(Object.keys(RoleErrors).length).toBeGreaterThan(0);
+    for (const [code, factory] of Object.entries(RoleErrors)) {
+      const said = explain(new ApiError(factory.status, { code, message: 'the API message' }));
+      expect(said, code).not.toBe('the API message');
+    }
+  });
+
+  it('names an unknown role key and a refused replacement in a sentence', () => {
+    const invalid = (field: string, message: string) =>
+      new ApiError(400, {
+        code: 'VALIDATION_FAILED',
+        message: `${field}: ${message}`,
+        details: [{ field, message }],
+      });
+    expect(explain(invalid('role', "'gone' is not a role of this organization"))).toBe(
+      "The role 'gone' is not a role of this organization.",
+    );
+    expect(explain(invalid('key', 'must match pattern "^[a-z][a-z0-9_-]{1,39}$"'))).toBe(
+      'The key is not in the expected form.',
+    );
+    expect(explain(invalid('replaceWith', 'is the role being deleted'))).toBe(
+      'The replacement role is the role being deleted.',
+    );
   });
 });
 

@@ -10,6 +10,11 @@ export type Member = Schemas['Member'];
 export type User = Schemas['User'];
 export type Role = Member['role'];
 export type Scope = Organization['viewer']['scopes'][number];
+/**
+ * A role a member can hold: a built-in one (owner, admin, member; `builtIn`, unchangeable) or one the
+ * organization defined, with its scopes and how many members hold it.
+ */
+export type OrgRole = Schemas['OrgRole'];
 /** One of the signed-in user's memberships, with its organization. */
 export type MyOrganization = Result<'GET /v1/me/organizations'>['data'][number];
 export type AuditEntry = Result<'GET /v1/organizations/{org}/audit-log'>['data'][number];
@@ -50,8 +55,11 @@ export type OwnershipTransfer = Schemas['OwnershipTransfer'];
 /** A sign-in request of an application ("Sign in with Roster"): its step, scopes, organizations to pick. */
 export type Interaction = Result<'GET /v1/oidc/interactions/{uid}'>;
 
-/** The scopes an app may ask for: all but deleting the organization and managing integrations. */
-export type AppScope = Exclude<Scope, 'org:delete' | 'org:integrations'>;
+/**
+ * The scopes an app may ask for: all but deleting the organization, managing integrations and defining
+ * the organization's roles.
+ */
+export type AppScope = Exclude<Scope, 'org:delete' | 'org:integrations' | 'role:admin'>;
 
 /**
  * What each scope an app may ask for lets it do, in the order the form offers them. The API's list is
@@ -78,23 +86,6 @@ export type WebhookDelivery = Schemas['WebhookDelivery'];
 /** An event type Roster publishes, with what it means. */
 export type WebhookEventType = Result<'GET /v1/webhook-event-types'>['data'][number];
 
-export const ROLES: readonly Role[] = ['owner', 'admin', 'member'];
-
-const RANK: Record<Role, number> = { owner: 3, admin: 2, member: 1 };
-
-/**
- * The roles someone with `role` may hand out: their own and those below it (the API's role ceiling,
- * shown ahead of time so that the picker offers nothing it would refuse).
- */
-export function rolesUpTo(role: Role | null): Role[] {
-  return ROLES.filter((r) => RANK[r] <= RANK[role ?? 'member']);
-}
-
-/** "an admin", "a member", "an owner". */
-export function withArticle(role: Role): string {
-  return `${role === 'member' ? 'a' : 'an'} ${role}`;
-}
-
 export const api = createClient();
 
 /**
@@ -105,7 +96,25 @@ const WORDS: Record<string, string> = {
   LAST_OWNER:
     'An organization must always keep at least one owner. Make another member an owner first, then try again.',
   ROLE_CEILING:
-    'You can only change or remove people whose role is at or below your own, and only an owner can make someone an owner or change an owner.',
+    'You can only give, change or remove roles that can do nothing your own role cannot, and only an owner can make someone an owner or change an owner.',
+  // The organization's own roles: the Roles page (pages/roles.tsx).
+  ROLE_NOT_FOUND: 'This role no longer exists; someone may have deleted it. Refresh the list of roles.',
+  ROLE_EXISTS: 'The organization already has a role with this key. Choose another key.',
+  ROLE_BUILT_IN: 'The built-in roles (owner, admin, member) cannot be changed or deleted.',
+  ROLE_IN_USE:
+    'Members, pending invitations or join links still have this role. Choose the role to give them instead, then delete it.',
+  ROLE_LIMIT:
+    'The organization already has as many roles of its own as it may have (50). Delete one it no longer uses first.',
+  // Verified domains.
+  DOMAIN_NOT_FOUND: 'This domain is no longer on the organization’s list. Refresh the page.',
+  DOMAIN_EXISTS: 'This domain is already on the organization’s list.',
+  DOMAIN_LIMIT: 'The organization already has as many domains as it may have (20). Remove one first.',
+  DOMAIN_TAKEN:
+    'Another organization has verified this domain. It has to remove it before yours can verify it.',
+  DOMAIN_RECORD_MISSING:
+    'The DNS record was not found. Publish it as shown, wait for the change to spread, and try again.',
+  DOMAIN_NOT_VERIFIED: 'Verify the domain before choosing what happens for people there.',
+  DNS_UNAVAILABLE: 'The DNS lookup got no answer, so nothing was changed. Try again in a moment.',
   FORBIDDEN: 'Your role in this organization does not allow this. Ask an owner or an admin.',
   UNAUTHENTICATED: 'You are signed out. Sign in again to continue.',
   MEMBER_NOT_FOUND: 'This person is no longer a member of the organization. Refresh the list.',
@@ -372,6 +381,8 @@ const FIELD_NAMES: Record<string, string> = {
   inviteExpiryDays: 'The invitation expiry',
   message: 'The message',
   role: 'The role',
+  key: 'The key',
+  replaceWith: 'The replacement role',
   app: "The app's URL name",
   url: 'The URL',
   webhookUrl: 'The webhook URL',
@@ -460,4 +471,5 @@ export const SOURCE_LABELS: Record<Member['source'], string> = {
   join_request: 'Join request',
   owner_add: 'Added by an admin',
   join_link: 'Join link',
+  domain: 'Verified domain',
 };

@@ -10,8 +10,8 @@
  * (written without an organization; no organization's audit log lists them, the filter leaves them out).
  */
 import type { AuditAction as ServerAction } from '../../src/features/audit/audit-actions.ts';
-import type { AuditEntry, Role } from './api.ts';
-import { withArticle } from './api.ts';
+import { isBuiltInRole, SCOPE_WORDS, SCOPES, withArticle } from './access.ts';
+import type { AuditEntry } from './api.ts';
 
 type Data = Record<string, unknown>;
 
@@ -26,8 +26,20 @@ export interface AuditAction {
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
-const isRole = (v: unknown): v is Role => v === 'owner' || v === 'admin' || v === 'member';
-const asRole = (v: unknown) => (isRole(v) ? withArticle(v) : 'a member');
+/**
+ * "an admin"; an organization's own role by its key, as the entry stores it ("the role “support”"),
+ * since the entry may outlive the role and its name.
+ */
+const asRole = (v: unknown) =>
+  typeof v !== 'string' || v === '' ? 'a member' : isBuiltInRole(v) ? withArticle(v) : `the role “${v}”`;
+/** "member", "the role “support”": a role as the object of "from … to …". */
+const roleWord = (v: unknown) => (typeof v !== 'string' || v === '' ? '?' : isBuiltInRole(v) ? v : `“${v}”`);
+/** Scopes in words, in the catalog's order: "invite people by email, read the audit log". */
+function scopeWords(scopes: unknown): string {
+  const list = Array.isArray(scopes) ? scopes.map(String) : [];
+  const known = SCOPES.filter((s) => list.includes(s)).map((s) => SCOPE_WORDS[s]);
+  return [...known, ...list.filter((s) => !(SCOPES as readonly string[]).includes(s))].join('; ');
+}
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** The names of settings and fields, in words. */
@@ -107,6 +119,8 @@ group('Members', {
           return `${t} joined as ${asRole(d.role)}, by accepting being added`;
         case 'join_link':
           return `${t} joined as ${asRole(d.role)}, through a join link`;
+        case 'domain':
+          return `${t} joined as ${asRole(d.role)}, by verifying an email address at one of the organization’s domains`;
         default:
           return `${t} joined as ${asRole(d.role)}`;
       }
@@ -125,7 +139,8 @@ group('Members', {
   'member.role_changed': {
     label: 'Changed a role',
     where: 'org',
-    describe: (d, t) => `Changed ${t}’s role from ${str(d.from) ?? '?'} to ${str(d.to) ?? '?'}`,
+    describe: (d, t) =>
+      `Changed ${t}’s role from ${roleWord(d.from)} to ${roleWord(d.to)}${d.reason === 'role_deleted' ? ', as its role was deleted' : ''}`,
   },
   'member.removed': {
     label: 'Removed someone',
@@ -135,7 +150,7 @@ group('Members', {
         ? `${t} left: their account was deleted`
         : d.status === 'pending'
           ? `Withdrew ${t}’s membership before it was answered`
-          : `Removed ${t} (${str(d.role) ?? 'member'})`,
+          : `Removed ${t} (${typeof d.role === 'string' && d.role !== '' && !isBuiltInRole(d.role) ? `role “${d.role}”` : (str(d.role) ?? 'member')})`,
   },
   'member.left': { label: 'Left the organization', where: 'org', describe: () => 'Left the organization' },
   'member.expiry_changed': {
@@ -179,6 +194,103 @@ group('Members', {
     label: 'An ownership transfer expired',
     where: 'org',
     describe: () => 'An ownership transfer expired without an answer',
+  },
+});
+
+group('Roles', {
+  'role.created': {
+    label: 'Defined a role',
+    where: 'org',
+    describe: (d, t) => {
+      const can = scopeWords(d.scopes);
+      return `Defined the role ${str(d.name) ? `“${str(d.name)}”` : t}${can ? `, which can ${can}` : ''}`;
+    },
+  },
+  'role.updated': {
+    label: 'Changed a role',
+    where: 'org',
+    describe: (d, t) => {
+      const before = (d.before ?? {}) as Data;
+      const after = (d.after ?? {}) as Data;
+      const name = str(after.name) ?? str(before.name);
+      const fields = Array.isArray(d.fields) ? d.fields.map(String) : [];
+      const parts = fields.map((f) => {
+        if (f === 'name')
+          return `renamed it from “${str(before.name) ?? '?'}” to “${str(after.name) ?? '?'}”`;
+        if (f === 'scopes') {
+          const can = scopeWords(after.scopes);
+          return can ? `it can now ${can}` : 'changed what it can do';
+        }
+        if (f === 'description') return 'changed its description';
+        return `changed its ${FIELD_WORDS[f] ?? f}`;
+      });
+      return `Changed the role ${name ? `“${name}”` : t}${parts.length ? `: ${parts.join('; ')}` : ''}`;
+    },
+  },
+  'role.deleted': {
+    label: 'Deleted a role',
+    where: 'org',
+    describe: (d, t) => {
+      const moved = (d.moved ?? {}) as Data;
+      const counts = [
+        num(moved.members) ? plural(num(moved.members) as number, 'member') : null,
+        num(moved.invitations) ? plural(num(moved.invitations) as number, 'pending invitation') : null,
+        num(moved.joinLinks) ? plural(num(moved.joinLinks) as number, 'join link') : null,
+      ].filter(Boolean);
+      const to = str(d.replaceWith);
+      return `Deleted the role ${str(d.name) ? `“${str(d.name)}”` : t}${
+        to && counts.length ? `; ${counts.join(', ')} moved to ${roleWord(to)}` : ''
+      }`;
+    },
+  },
+});
+
+group('Domains', {
+  'domain.added': {
+    label: 'Added a domain',
+    where: 'org',
+    describe: (d) => `Added the domain ${str(d.domain) ?? '?'}, to verify`,
+  },
+  'domain.verified': {
+    label: 'Verified a domain',
+    where: 'org',
+    describe: (d) => `Verified the domain ${str(d.domain) ?? '?'}: its DNS record was found`,
+  },
+  'domain.policy_changed': {
+    label: "Changed a domain's policy",
+    where: 'org',
+    describe: (d) => {
+      const applied = (d.applied ?? {}) as Data;
+      const joined = num(applied.joined) ?? 0;
+      const requested = num(applied.requested) ?? 0;
+      const to =
+        d.to === 'auto_join'
+          ? `people verified there join as ${asRole(d.role)}`
+          : d.to === 'suggest'
+            ? 'the organization is suggested to people verified there'
+            : 'nothing happens for people there';
+      const did =
+        joined || requested
+          ? ` (${[joined ? `${plural(joined, 'person', 'people')} joined` : null, requested ? `${plural(requested, 'request')} to join recorded` : null].filter(Boolean).join(', ')})`
+          : '';
+      return `For ${str(d.domain) ?? 'a domain'}: ${to}${did}`;
+    },
+  },
+  'domain.removed': {
+    label: 'Removed a domain',
+    where: 'org',
+    describe: (d) => `Removed the domain ${str(d.domain) ?? '?'}`,
+  },
+  'domain.record_missing': {
+    label: "A domain's DNS record went missing",
+    where: 'org',
+    describe: (d) =>
+      `The DNS record of ${str(d.domain) ?? 'a domain'} was not found at a re-check; its policy is on hold`,
+  },
+  'domain.unverified': {
+    label: 'A domain is no longer verified',
+    where: 'org',
+    describe: (d) => `${str(d.domain) ?? 'A domain'} is no longer verified: its DNS record stayed missing`,
   },
 });
 
@@ -286,7 +398,11 @@ group('Join requests', {
     where: 'org',
     describe: (d) => {
       const terms = linkTerms(d);
-      return `Made a join link that admits people as ${isRole(d.role) ? `${d.role}s` : 'members'}${terms ? ` (${terms})` : ''}`;
+      const as =
+        typeof d.role === 'string' && d.role !== '' && !isBuiltInRole(d.role)
+          ? `with the role “${d.role}”`
+          : `as ${typeof d.role === 'string' && d.role !== '' ? d.role : 'member'}s`;
+      return `Made a join link that admits people ${as}${terms ? ` (${terms})` : ''}`;
     },
   },
   'join_link.rotated': {

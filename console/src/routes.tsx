@@ -40,6 +40,7 @@ import { MyInvitationsPage } from './pages/my-invitations.tsx';
 import { MyOwnershipTransfersPage } from './pages/my-ownership-transfers.tsx';
 import { OidcInteractionPage } from './pages/oidc-interaction.tsx';
 import { ResetPasswordPage } from './pages/reset-password.tsx';
+import { RolesPage } from './pages/roles.tsx';
 import { SettingsPage } from './pages/settings.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { SignUpPage } from './pages/sign-up.tsx';
@@ -156,6 +157,14 @@ export const routes: RouteDef[] = [
     kind: 'org',
     nav: { label: 'Members', scope: 'member:read' },
     render: (p) => <MembersPage {...p} />,
+  },
+  {
+    // Every member may read the roles (org:read); changing them takes role:admin, which the page checks.
+    path: '/orgs/:org/roles',
+    title: 'Roles',
+    kind: 'org',
+    nav: { label: 'Roles', scope: 'org:read' },
+    render: (p) => <RolesPage {...p} />,
   },
   {
     path: '/orgs/:org/invitations',

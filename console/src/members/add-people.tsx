@@ -4,11 +4,11 @@
  * accepts from My invitations). Escape closes it.
  */
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
-import { rolesUpTo, withArticle } from '../access.ts';
+import { type RoleDef, withArticle } from '../access.ts';
 import { api, errorCode, type Organization, type Role } from '../api.ts';
 import { checkEmail } from '../checks.ts';
 import { CopyField, ErrorMessage, Field, FocusedNotice, Notice, TextArea, useSubmit } from '../ui.tsx';
-import { RolePicker, roleLimitNote } from './roles.tsx';
+import { RolePicker, viewerGrants } from './roles.tsx';
 
 type Mode = 'invite' | 'existing';
 type Profile = {
@@ -20,10 +20,13 @@ type Profile = {
 
 export function AddPeople({
   org,
+  roles,
   onClose,
   onChanged,
 }: {
   org: Organization;
+  /** The organization's roles: the pickers offer those the viewer may give. */
+  roles: readonly RoleDef[];
   onClose(): void;
   /** Something was added: the lists are read again. */
   onChanged(): void;
@@ -88,11 +91,19 @@ export function AddPeople({
         </fieldset>
       ) : null}
       {mode === 'invite' ? (
-        <InviteByEmail key="invite" org={org} email={email} onEmail={setEmail} onChanged={onChanged} />
+        <InviteByEmail
+          key="invite"
+          org={org}
+          roles={roles}
+          email={email}
+          onEmail={setEmail}
+          onChanged={onChanged}
+        />
       ) : (
         <AddExisting
           key="existing"
           org={org}
+          roles={roles}
           email={email}
           onEmail={setEmail}
           onChanged={onChanged}
@@ -105,16 +116,19 @@ export function AddPeople({
 
 function InviteByEmail({
   org,
+  roles,
   email,
   onEmail,
   onChanged,
 }: {
   org: Organization;
+  roles: readonly RoleDef[];
   email: string;
   onEmail(e: string): void;
   onChanged(): void;
 }) {
   const [role, setRole] = useState<Role>('member');
+  const grants = viewerGrants(org, roles);
   const [message, setMessage] = useState('');
   const [problem, setProblem] = useState<string | undefined>(undefined);
   const [sent, setSent] = useState<{ email: string; url: string } | null>(null);
@@ -164,12 +178,7 @@ function InviteByEmail({
         onChange={(e) => onEmail(e.target.value)}
         error={problem ?? send.fields.email}
       />
-      <RolePicker
-        roles={rolesUpTo(org.viewer.role)}
-        value={role}
-        onChange={setRole}
-        limitNote={roleLimitNote(org.viewer.role)}
-      />
+      <RolePicker roles={grants.roles} value={role} onChange={setRole} limitNote={grants.limitNote} />
       <TextArea
         label="Message (optional)"
         name="message"
@@ -189,12 +198,14 @@ function InviteByEmail({
 
 function AddExisting({
   org,
+  roles,
   email,
   onEmail,
   onChanged,
   onInvite,
 }: {
   org: Organization;
+  roles: readonly RoleDef[];
   email: string;
   onEmail(e: string): void;
   onChanged(): void;
@@ -202,6 +213,7 @@ function AddExisting({
   onInvite: ((email: string) => void) | undefined;
 }) {
   const [role, setRole] = useState<Role>('member');
+  const grants = viewerGrants(org, roles);
   const [problem, setProblem] = useState<string | undefined>(undefined);
   const [found, setFound] = useState<Profile | null>(null);
   const [missing, setMissing] = useState<string | null>(null);
@@ -249,8 +261,8 @@ function AddExisting({
         </p>
         {added ? (
           <FocusedNotice>
-            {added} was asked to join {org.name} as {withArticle(role)}. Until they answer, they are listed
-            under <em>Waiting to join</em>.
+            {added} was asked to join {org.name} as {withArticle(role, roles)}. Until they answer, they are
+            listed under <em>Waiting to join</em>.
           </FocusedNotice>
         ) : null}
         {missing ? (
@@ -295,7 +307,7 @@ function AddExisting({
             <Notice>
               {found.name}{' '}
               {already.status === 'active'
-                ? `is already ${withArticle(already.role)} of ${org.name}.`
+                ? `is already ${withArticle(already.role, roles)} of ${org.name}.`
                 : already.source === 'join_request'
                   ? 'asked to join; answer the request on the Join requests page.'
                   : 'was already asked to join and has not answered yet.'}
@@ -303,12 +315,7 @@ function AddExisting({
           ) : (
             <>
               <ErrorMessage>{propose.message}</ErrorMessage>
-              <RolePicker
-                roles={rolesUpTo(org.viewer.role)}
-                value={role}
-                onChange={setRole}
-                limitNote={roleLimitNote(org.viewer.role)}
-              />
+              <RolePicker roles={grants.roles} value={role} onChange={setRole} limitNote={grants.limitNote} />
               <button type="submit" className="button primary" disabled={propose.busy}>
                 {propose.busy ? 'Adding…' : `Ask ${found.name} to join`}
               </button>

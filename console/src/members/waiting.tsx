@@ -4,11 +4,12 @@
  * about it here, or where.
  */
 import { useState } from 'react';
-import { outranks } from '../access.ts';
+import { canManageRole, type RoleDef, roleDef } from '../access.ts';
 import { api, formatDate, type Invitation, type Member, type Organization, type Role } from '../api.ts';
 import { useLoad } from '../hooks.ts';
 import { Link } from '../router.tsx';
 import { Inline, LoadError, OutcomeMessage, useOpener, useOutcome } from '../ui.tsx';
+import { RoleBadge } from './roles.tsx';
 
 const LIMIT = 100;
 
@@ -49,10 +50,13 @@ const since = (r: Row) => (r.kind === 'invitation' ? r.invitation.createdAt : r.
 export function Waiting({
   org,
   waiting,
+  roles,
   onChanged,
 }: {
   org: Organization;
   waiting: ReturnType<typeof useWaiting>;
+  /** The organization's roles (to name and judge each one). */
+  roles: readonly RoleDef[];
   onChanged(): void;
 }) {
   const { outcome, busy, act } = useOutcome(onChanged);
@@ -110,6 +114,7 @@ export function Waiting({
                   key={r.key}
                   row={r}
                   org={org}
+                  roles={roles}
                   busy={busy}
                   onWithdraw={withdraw}
                   onRevoke={revoke}
@@ -126,12 +131,14 @@ export function Waiting({
 function WaitingRow({
   row,
   org,
+  roles,
   busy,
   onWithdraw,
   onRevoke,
 }: {
   row: Row;
   org: Organization;
+  roles: readonly RoleDef[];
   busy: boolean;
   onWithdraw(m: Member): void;
   onRevoke(i: Invitation): void;
@@ -174,7 +181,8 @@ function WaitingRow({
     when = formatDate(m.createdAt);
     if (row.kind === 'owner_add') {
       what = 'Their answer: they were added with their account';
-      if (scopes.includes('member:admin') && outranks(org.viewer.role, m.role))
+      const target = roleDef(m.role, roles);
+      if (scopes.includes('member:admin') && target && canManageRole(org.viewer, target))
         action = {
           label: 'Withdraw',
           confirm: `Stop asking ${m.name} to join?`,
@@ -193,7 +201,7 @@ function WaitingRow({
         {who.email ? <span className="muted member-email">{who.email}</span> : null}
       </td>
       <td data-label="Role">
-        <span className={`badge role-${role}`}>{role}</span>
+        <RoleBadge role={role} roles={roles} />
       </td>
       <td data-label="Waiting for">{what}</td>
       <td data-label="Since">{when}</td>

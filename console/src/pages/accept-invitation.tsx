@@ -1,5 +1,7 @@
 import { type ReactNode, useEffect, useRef, useState } from 'react';
-import { api, errorCode, explain, formatDate, type InvitationCheck, withArticle } from '../api.ts';
+import { withArticle } from '../access.ts';
+import { api, errorCode, explain, formatDate, type InvitationCheck } from '../api.ts';
+import { RoleBadge } from '../members/roles.tsx';
 import { Link, navigate, safeNext } from '../router.tsx';
 import { orgHome, type PageProps } from '../routes.tsx';
 import { useSession } from '../session.tsx';
@@ -140,7 +142,7 @@ function OfferCard({ offer }: { offer: Offer }) {
         <dd>{offer.organization.name}</dd>
         <dt>Role</dt>
         <dd>
-          <span className={`badge role-${offer.role}`}>{offer.role}</span>
+          <RoleBadge role={offer.role ?? 'member'} />
         </dd>
         <dt>Invited email</dt>
         <dd>{offer.email}</dd>

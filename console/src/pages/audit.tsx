@@ -86,6 +86,8 @@ const KIND_WORDS: Record<string, string> = {
   installation: 'installation',
   webhook_endpoint: 'webhook endpoint',
   join_link: 'join link',
+  role: 'role',
+  domain: 'domain',
   organization: 'organization',
   api_key: 'API key',
 };
@@ -140,6 +142,12 @@ function targetOf(e: AuditEntry, org: Organization): Target | null {
       return named(t.name ?? 'a join link', `${base}/join-links`);
     case 'organization':
       return named(t.name ?? org.name, `${base}/settings`);
+    case 'role': {
+      // A role is named by its key; the entry's data holds its name (a deleted role's page is gone).
+      const after = d.after as Record<string, unknown> | undefined;
+      const name = text(after?.name) ?? text(d.name) ?? t.name ?? t.id ?? 'a role';
+      return named(`the role ${name}`, `${base}/roles`);
+    }
     default:
       return named(t.name ?? t.email ?? `a ${kind}`, null);
   }

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { api, formatDate, type MyOrganization } from '../api.ts';
+import { RoleBadge } from '../members/roles.tsx';
 import { dismissNews, type RequestNews, useRequestNews } from '../request-news.ts';
 import { Link } from '../router.tsx';
 import { orgHome } from '../routes.tsx';
@@ -51,8 +52,7 @@ export function HomePage() {
                 {m.organization.name}
               </Link>
               <span className="muted">
-                {m.organization.slug} · <span className={`badge role-${m.role}`}>{m.role}</span> · joined{' '}
-                {formatDate(m.joinedAt)}
+                {m.organization.slug} · <RoleBadge role={m.role} /> · joined {formatDate(m.joinedAt)}
                 {m.organization.mfaRequired ? ' · two-factor authentication required' : null}
               </span>
             </li>

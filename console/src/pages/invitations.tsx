@@ -1,4 +1,5 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
+import type { RoleDef } from '../access.ts';
 import {
   api,
   type BulkResult,
@@ -8,10 +9,15 @@ import {
   type InvitationStatus,
   type Organization,
   type Role,
-  rolesUpTo,
 } from '../api.ts';
 import { useLoad, usePaged } from '../hooks.ts';
-import { RolePicker, roleLimitNote } from '../members/roles.tsx';
+import {
+  ContextRoleBadge,
+  OrgRolesContext,
+  RolePicker,
+  useOrgRoles,
+  viewerGrants,
+} from '../members/roles.tsx';
 import type { OrgPageProps } from '../routes.tsx';
 import {
   CopyField,
@@ -77,6 +83,7 @@ export function InvitationsPage({ org }: OrgPageProps) {
   };
 
   const { outcome, busy, act } = useOutcome(changed);
+  const { roles } = useOrgRoles(org);
 
   const path = (i: Invitation) => ({ org: org.id, id: i.id });
   const actions: RowActions = {
@@ -125,62 +132,68 @@ export function InvitationsPage({ org }: OrgPageProps) {
   const counts = list.data?.counts;
   const rows = list.data?.data ?? [];
   return (
-    <Page title="Invitations">
-      {canInvite ? <InviteForm org={org} onDone={changed} /> : <AskForm org={org} onDone={changed} />}
+    <OrgRolesContext.Provider value={roles}>
+      <Page title="Invitations">
+        {canInvite ? (
+          <InviteForm org={org} roles={roles} onDone={changed} />
+        ) : (
+          <AskForm org={org} roles={roles} onDone={changed} />
+        )}
 
-      <OutcomeMessage outcome={outcome} />
+        <OutcomeMessage outcome={outcome} />
 
-      {canAdmin ? (
-        <Requests org={org} version={version} actions={actions} busy={busy} outcome={outcome} />
-      ) : null}
+        {canAdmin ? (
+          <Requests org={org} version={version} actions={actions} busy={busy} outcome={outcome} />
+        ) : null}
 
-      <h2 id="invitation-list">Sent invitations</h2>
-      <ul className="segmented" aria-label="Show invitations by status">
-        {[...STATUSES, ''].map((s) => {
-          const label = s === '' ? 'All' : STATUS_LABELS[s as InvitationStatus];
-          const n =
-            counts === undefined
-              ? null
-              : s === ''
-                ? STATUSES.reduce((sum, x) => sum + counts[x], 0)
-                : counts[s as InvitationStatus];
-          return (
-            <li key={s || 'all'}>
-              <button
-                type="button"
-                className="button small"
-                aria-pressed={status === s}
-                onClick={() => setStatus(s as InvitationStatus | '')}
-              >
-                {label}
-                {n === null ? '' : ` (${n})`}
-              </button>
-            </li>
-          );
-        })}
-      </ul>
-      {list.error ? <LoadError error={list.error} retry={list.reload} /> : null}
-      {list.loading && !list.data ? <Loading label="Loading invitations…" /> : null}
-      {list.data && rows.length === 0 ? (
-        <Empty
-          title={status ? `No ${STATUS_LABELS[status].toLowerCase()} invitations.` : 'No invitations yet.'}
-        >
-          {canInvite ? 'Invite people with the form above.' : null}
-        </Empty>
-      ) : null}
-      {rows.length > 0 ? (
-        <InvitationTable
-          caption={`Invitations of ${org.name}`}
-          rows={rows}
-          canInvite={canInvite}
-          canAdmin={canAdmin}
-          actions={actions}
-          busy={busy || list.loading}
-          outcome={outcome}
-        />
-      ) : null}
-      <Pager list={list} />
-    </Page>
+        <h2 id="invitation-list">Sent invitations</h2>
+        <ul className="segmented" aria-label="Show invitations by status">
+          {[...STATUSES, ''].map((s) => {
+            const label = s === '' ? 'All' : STATUS_LABELS[s as InvitationStatus];
+            const n =
+              counts === undefined
+                ? null
+                : s === ''
+                  ? STATUSES.reduce((sum, x) => sum + counts[x], 0)
+                  : counts[s as InvitationStatus];
+            return (
+              <li key={s || 'all'}>
+                <button
+                  type="button"
+                  className="button small"
+                  aria-pressed={status === s}
+                  onClick={() => setStatus(s as InvitationStatus | '')}
+                >
+                  {label}
+                  {n === null ? '' : ` (${n})`}
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+        {list.error ? <LoadError error={list.error} retry={list.reload} /> : null}
+        {list.loading && !list.data ? <Loading label="Loading invitations…" /> : null}
+        {list.data && rows.length === 0 ? (
+          <Empty
+            title={status ? `No ${STATUS_LABELS[status].toLowerCase()} invitations.` : 'No invitations yet.'}
+          >
+            {canInvite ? 'Invite people with the form above.' : null}
+          </Empty>
+        ) : null}
+        {rows.length > 0 ? (
+          <InvitationTable
+            caption={`Invitations of ${org.name}`}
+            rows={rows}
+            canInvite={canInvite}
+            canAdmin={canAdmin}
+            actions={actions}
+            busy={busy || list.loading}
+            outcome={outcome}
+          />
+        ) : null}
+        <Pager list={list} />
+      </Page>
+    </OrgRolesContext.Provider>
   );
 }
 
@@ -315,7 +328,7 @@ function InvitationRow({
         {i.message ? <span className="muted member-email">“{i.message}”</span> : null}
       </td>
       <td data-label="Role">
-        <span className={`badge role-${i.role}`}>{i.role}</span>
+        <ContextRoleBadge role={i.role} />
       </td>
       <td data-label="Status">
         {awaiting ? (
@@ -409,8 +422,16 @@ function InvitationRow({
 }
 
 /** Invite one address (the answer carries its link) or many at once (one result per address). */
-function InviteForm({ org, onDone }: { org: Organization; onDone(): void }) {
-  const roles = rolesUpTo(org.viewer.role);
+function InviteForm({
+  org,
+  roles: all,
+  onDone,
+}: {
+  org: Organization;
+  roles: readonly RoleDef[];
+  onDone(): void;
+}) {
+  const { roles, limitNote } = viewerGrants(org, all);
   const [emails, setEmails] = useState('');
   const [role, setRole] = useState<Role>('member');
   const [message, setMessage] = useState('');
@@ -483,12 +504,7 @@ function InviteForm({ org, onDone }: { org: Organization; onDone(): void }) {
           hint="One address, or a list: one per line, or separated by commas or spaces (up to 1,000)."
           error={problem ?? fields.email ?? fields.emails}
         />
-        <RolePicker
-          roles={roles}
-          value={role}
-          onChange={setRole}
-          limitNote={roleLimitNote(org.viewer.role)}
-        />
+        <RolePicker roles={roles} value={role} onChange={setRole} limitNote={limitNote} />
         <TextArea
           label="Message (optional)"
           name="message"
@@ -560,8 +576,16 @@ function BulkResults({ result }: { result: BulkResult }) {
 }
 
 /** For members who may not invite: ask the admins to invite someone (they approve or reject). */
-function AskForm({ org, onDone }: { org: Organization; onDone(): void }) {
-  const roles = rolesUpTo(org.viewer.role);
+function AskForm({
+  org,
+  roles: all,
+  onDone,
+}: {
+  org: Organization;
+  roles: readonly RoleDef[];
+  onDone(): void;
+}) {
+  const { roles, limitNote } = viewerGrants(org, all);
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('member');
   const [message, setMessage] = useState('');
@@ -601,12 +625,7 @@ function AskForm({ org, onDone }: { org: Organization; onDone(): void }) {
           onChange={(e) => setEmail(e.target.value)}
           error={fields.email}
         />
-        <RolePicker
-          roles={roles}
-          value={role}
-          onChange={setRole}
-          limitNote={roleLimitNote(org.viewer.role)}
-        />
+        <RolePicker roles={roles} value={role} onChange={setRole} limitNote={limitNote} />
         <TextArea
           label="Message (optional)"
           name="message"

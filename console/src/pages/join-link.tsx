@@ -1,15 +1,8 @@
 import { type ReactNode, useEffect, useState } from 'react';
-import { roleAbilities } from '../access.ts';
-import {
-  api,
-  errorCode,
-  explain,
-  formatDateTime,
-  type JoinLinkPreview,
-  type JoinLinkRole,
-  withArticle,
-} from '../api.ts';
+import { BUILT_IN_DEFS, roleAbilities, roleDef, withArticle } from '../access.ts';
+import { api, errorCode, explain, formatDateTime, type JoinLinkPreview, type JoinLinkRole } from '../api.ts';
 import { useLoad } from '../hooks.ts';
+import { RoleBadge } from '../members/roles.tsx';
 import { Link } from '../router.tsx';
 import { orgHome, type PageProps } from '../routes.tsx';
 import { useSession } from '../session.tsx';
@@ -229,8 +222,7 @@ function OfferCard({ offer }: { offer: Offer }) {
         <dd>{offer.organization.name}</dd>
         <dt>Role</dt>
         <dd>
-          <span className={`badge role-${offer.role}`}>{offer.role}</span>{' '}
-          <span className="muted">can {roleAbilities(offer.role).join('; ')}.</span>
+          <RoleBadge role={offer.role} /> <span className="muted">{roleInWords(offer.role)}</span>
         </dd>
         <dt>Joining</dt>
         <dd>{offer.requireApproval ? 'An admin approves you first.' : 'At once.'}</dd>
@@ -422,4 +414,13 @@ function JoinSignedIn({
       </div>
     </>
   );
+}
+
+/**
+ * What a link's role can do: a built-in role's abilities; one of the organization's own roles is only
+ * named (the link's preview does not say what it holds, and the visitor is no member to read it).
+ */
+function roleInWords(role: string): string {
+  const def = roleDef(role, BUILT_IN_DEFS);
+  return def ? `can ${roleAbilities(def).join('; ')}.` : "one of the organization's own roles.";
 }

@@ -1,5 +1,6 @@
 import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import type { Body } from '../../../src/client/client.ts';
+import { type RoleDef, withArticle } from '../access.ts';
 import {
   api,
   formatDate,
@@ -8,12 +9,10 @@ import {
   type JoinLink,
   type JoinLinkRole,
   type Organization,
-  rolesUpTo,
-  withArticle,
 } from '../api.ts';
 import { checkDomains, checkWholeNumber, type Problems, parseDomains, problems } from '../checks.ts';
 import { usePaged } from '../hooks.ts';
-import { RolePicker } from '../members/roles.tsx';
+import { RoleBadge, RolePicker, useOrgRoles, viewerGrants } from '../members/roles.tsx';
 import type { OrgPageProps } from '../routes.tsx';
 import {
   Checkbox,
@@ -143,8 +142,8 @@ const capitalized = (s: string) => `${s.charAt(0).toUpperCase()}${s.slice(1)}`;
 const usesOf = (l: JoinLink) => (l.maxUses === null ? `${l.uses} (no limit)` : `${l.uses} of ${l.maxUses}`);
 
 /** What a link does, in a few sentences, for whoever is about to share it. */
-function describeLink(l: JoinLink, orgName: string): string {
-  const role = withArticle(l.role);
+function describeLink(l: JoinLink, orgName: string, roles: readonly RoleDef[]): string {
+  const role = withArticle(l.role, roles);
   return [
     l.requireApproval
       ? `People who open it ask to join ${orgName} as ${role}; an admin approves each of them in Join requests.`
@@ -176,6 +175,7 @@ export function JoinLinksPage({ org }: OrgPageProps) {
     org.id,
   );
   const { outcome, busy, act } = useOutcome(list.reload);
+  const { roles } = useOrgRoles(org);
 
   const actions: RowActions = {
     revoke: (l) =>
@@ -200,7 +200,7 @@ export function JoinLinksPage({ org }: OrgPageProps) {
           setIssued({
             title: `New URL for ${nameOf(res.link)}`,
             issued: res,
-            note: `The URL before no longer works. ${describeLink(res.link, org.name)}`,
+            note: `The URL before no longer works. ${describeLink(res.link, org.name, roles)}`,
           });
           return null;
         },
@@ -222,11 +222,12 @@ export function JoinLinksPage({ org }: OrgPageProps) {
       {canAdmin ? (
         <CreateLinkForm
           org={org}
+          roles={roles}
           onCreated={(res) => {
             setIssued({
               title: 'Join link made',
               issued: res,
-              note: describeLink(res.link, org.name),
+              note: describeLink(res.link, org.name, roles),
             });
             list.reload();
           }}
@@ -269,7 +270,7 @@ export function JoinLinksPage({ org }: OrgPageProps) {
           </thead>
           <tbody>
             {rows.map((l) => (
-              <LinkRow key={l.id} link={l} actions={actions} busy={busy} outcome={outcome} />
+              <LinkRow key={l.id} link={l} roles={roles} actions={actions} busy={busy} outcome={outcome} />
             ))}
           </tbody>
         </table>
@@ -316,11 +317,13 @@ function IssuedUrl({
 
 function LinkRow({
   link: l,
+  roles,
   actions,
   busy,
   outcome,
 }: {
   link: JoinLink;
+  roles: readonly RoleDef[];
   actions: RowActions;
   busy: boolean;
   outcome: Outcome | null;
@@ -344,7 +347,7 @@ function LinkRow({
         </span>
       </td>
       <td data-label="Role">
-        <span className={`badge role-${l.role}`}>{l.role}</span>
+        <RoleBadge role={l.role} roles={roles} />
       </td>
       <td data-label="State">
         <span className={`badge status-${l.state}`}>{STATE_LABELS[l.state]}</span>
@@ -455,9 +458,17 @@ function ExpiryPicker({
   );
 }
 
-function CreateLinkForm({ org, onCreated }: { org: Organization; onCreated(res: IssuedJoinLink): void }) {
-  // A link never makes owners; an admin's links make admins or members.
-  const roles = rolesUpTo(org.viewer.role).filter((r) => r !== 'owner');
+function CreateLinkForm({
+  org,
+  roles: all,
+  onCreated,
+}: {
+  org: Organization;
+  roles: readonly RoleDef[];
+  onCreated(res: IssuedJoinLink): void;
+}) {
+  // A link never makes owners; it offers the roles the viewer may give.
+  const { roles, limitNote } = viewerGrants(org, all, { owners: false });
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [found, setFound] = useState<Problems>({});
   const form = useSubmit(async () => {
@@ -501,7 +512,7 @@ function CreateLinkForm({ org, onCreated }: { org: Organization; onCreated(res: 
           onChange={(role) => {
             if (role !== 'owner') setDraft({ ...draft, role });
           }}
-          limitNote="A join link never makes owners."
+          limitNote={`A join link never makes owners.${limitNote ? ` ${limitNote}` : ''}`}
         />
         <Field
           label="Label (optional)"

@@ -1,6 +1,8 @@
 import { useState } from 'react';
-import { api, formatDateTime, type JoinRequest, type Role, rolesUpTo, withArticle } from '../api.ts';
+import { type RoleDef, roleDef, roleLabel, withArticle } from '../access.ts';
+import { api, formatDateTime, type JoinRequest, type Role } from '../api.ts';
 import { usePaged } from '../hooks.ts';
+import { abilitiesSentence, capitalized, useOrgRoles, viewerGrants } from '../members/roles.tsx';
 import { Link } from '../router.tsx';
 import type { OrgPageProps } from '../routes.tsx';
 import {
@@ -21,7 +23,8 @@ const PAGE_SIZE = 25;
 /** The approval queue (member:admin): people who asked to join, oldest first; approve with a role, or reject. */
 export function JoinRequestsPage({ org }: OrgPageProps) {
   const canAdmin = org.viewer.scopes.includes('member:admin');
-  const roles = rolesUpTo(org.viewer.role);
+  const all = useOrgRoles(org).roles;
+  const { roles } = viewerGrants(org, all);
 
   const list = usePaged(
     (cursor) =>
@@ -43,7 +46,7 @@ export function JoinRequestsPage({ org }: OrgPageProps) {
       }
       await api.call('POST /v1/organizations/{org}/join-requests/{id}/approve', { path, body: { role } });
       return r.kind === 'user'
-        ? `${who} is now ${withArticle(role)} of ${org.name}.`
+        ? `${who} is now ${withArticle(role, all)} of ${org.name}.`
         : `${who} was approved: an invitation is on its way to ${r.email}.`;
     });
   }
@@ -121,7 +124,8 @@ function RequestRow({
   onAnswer,
 }: {
   request: JoinRequest;
-  roles: Role[];
+  /** The roles the viewer may give. */
+  roles: readonly RoleDef[];
   canAdmin: boolean;
   busy: boolean;
   onAnswer(choice: 'approve' | 'reject', role: Role): void;
@@ -135,6 +139,7 @@ function RequestRow({
   };
   const who = r.name ?? r.email;
   const roleId = `join-role-${r.id}`;
+  const chosen = roleDef(role, roles);
   return (
     <tr>
       <td data-label="Member">
@@ -172,10 +177,15 @@ function RequestRow({
                 <label htmlFor={roleId} className="visually-hidden">
                   Role for {who}
                 </label>
-                <select id={roleId} value={role} onChange={(e) => setRole(e.target.value as Role)}>
+                <select
+                  id={roleId}
+                  value={role}
+                  onChange={(e) => setRole(e.target.value)}
+                  aria-describedby={`${roleId}-can`}
+                >
                   {roles.map((x) => (
-                    <option key={x} value={x}>
-                      {x}
+                    <option key={x.key} value={x.key}>
+                      {roleLabel(x.key, roles)}
                     </option>
                   ))}
                 </select>
@@ -201,6 +211,13 @@ function RequestRow({
             >
               Reject
             </button>
+            {r.kind === 'user' ? (
+              <span className="muted inline-note" id={`${roleId}-can`}>
+                {chosen
+                  ? `${capitalized(withArticle(role, roles))} ${abilitiesSentence(chosen).replace(/^Can/, 'can')}`
+                  : null}
+              </span>
+            ) : null}
           </form>
         )}
       </td>

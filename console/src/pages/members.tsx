@@ -1,10 +1,24 @@
 import { type FormEvent, type ReactNode, useState } from 'react';
-import { type MemberActions, memberActions, rolesUpTo, withArticle } from '../access.ts';
-import { api, formatDate, type Member, Problem, ROLES, type Role, SOURCE_LABELS } from '../api.ts';
+import {
+  type MemberActions,
+  memberActions,
+  type RoleDef,
+  roleDef,
+  roleLabel,
+  withArticle,
+} from '../access.ts';
+import { api, formatDate, type Member, Problem, type Role, SOURCE_LABELS } from '../api.ts';
 import { useLoad, usePaged } from '../hooks.ts';
 import { AddPeople } from '../members/add-people.tsx';
 import { OwnershipTransfers, ProposeTransfer, pendingTransfer, useTransfers } from '../members/ownership.tsx';
-import { RolesExplained, roleLimitNote } from '../members/roles.tsx';
+import {
+  abilitiesSentence,
+  capitalized,
+  RoleBadge,
+  RolesExplained,
+  useOrgRoles,
+  viewerGrants,
+} from '../members/roles.tsx';
 import { useWaiting, Waiting } from '../members/waiting.tsx';
 import { Link, navigate } from '../router.tsx';
 import type { OrgPageProps } from '../routes.tsx';
@@ -88,6 +102,9 @@ export function MembersPage({ org, reloadOrg, search }: OrgPageProps) {
     `${org.id}|owners|${version}`,
   );
   const waiting = useWaiting(org, version);
+  const orgRoles = useOrgRoles(org, version);
+  const roles = orgRoles.roles;
+  const grants = viewerGrants(org, roles);
   const transfers = useTransfers(org, version);
   const pending = pendingTransfer(transfers.data);
   // A proposal waits (one at a time), or the list is not read yet: no new one is offered.
@@ -115,7 +132,7 @@ export function MembersPage({ org, reloadOrg, search }: OrgPageProps) {
           reloadOrg();
           await session.refresh();
         }
-        return `${m.name} is now ${withArticle(role)}.`;
+        return `${m.name} is now ${withArticle(role, roles)}.`;
       },
       m.userId,
     );
@@ -262,7 +279,7 @@ export function MembersPage({ org, reloadOrg, search }: OrgPageProps) {
           </div>
         </Inline>
       ) : null}
-      {adding ? <AddPeople org={org} onClose={closeAdding} onChanged={changed} /> : null}
+      {adding ? <AddPeople org={org} roles={roles} onClose={closeAdding} onChanged={changed} /> : null}
       <OutcomeMessage outcome={outcome} />
 
       {alone && !adding ? (
@@ -282,15 +299,15 @@ export function MembersPage({ org, reloadOrg, search }: OrgPageProps) {
         </div>
       ) : null}
 
-      <Waiting org={org} waiting={waiting} onChanged={changed} />
+      <Waiting org={org} waiting={waiting} roles={roles} onChanged={changed} />
       <OwnershipTransfers org={org} meId={me.id} transfers={transfers} onChanged={changed} />
 
       <h2 id="members-heading">Current members</h2>
-      <RolesExplained viewerRole={org.viewer.role} />
+      <RolesExplained viewerRole={org.viewer.role} roles={roles} />
       {canAdmin ? null : (
         <p className="muted why-missing">
-          Your role ({org.viewer.role ?? 'none'}) lets you see who is here. Owners and admins add people,
-          change roles and remove people; to bring someone in, ask them on the{' '}
+          Your role ({org.viewer.role ? roleLabel(org.viewer.role, roles) : 'none'}) lets you see who is here.
+          Owners and admins add people, change roles and remove people; to bring someone in, ask them on the{' '}
           <Link to={`/orgs/${encodeURIComponent(org.slug)}/invitations`}>Invitations</Link> page.
         </p>
       )}
@@ -314,9 +331,9 @@ export function MembersPage({ org, reloadOrg, search }: OrgPageProps) {
             onChange={(e) => setDraft({ ...draft, role: e.target.value as Filters['role'] })}
           >
             <option value="">Any role</option>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {r}
+            {roles.map((r) => (
+              <option key={r.key} value={r.key}>
+                {roleLabel(r.key, roles)}
               </option>
             ))}
           </select>
@@ -367,11 +384,12 @@ export function MembersPage({ org, reloadOrg, search }: OrgPageProps) {
                 org={org}
                 member={m}
                 isMe={m.userId === me.id}
-                can={memberActions({ ...org.viewer, userId: me.id }, m, m.userId === lastOwner)}
+                can={memberActions({ ...org.viewer, userId: me.id }, m, m.userId === lastOwner, roles)}
                 canPropose={canPropose}
                 asked={pending?.to.userId === m.userId}
-                roles={rolesUpTo(org.viewer.role)}
-                limitNote={roleLimitNote(org.viewer.role)}
+                roles={grants.roles}
+                allRoles={roles}
+                limitNote={grants.limitNote}
                 editing={editing?.userId === m.userId ? editing.kind : null}
                 busy={busy}
                 outcome={<OutcomeMessage outcome={outcome} at={m.userId} />}
@@ -401,6 +419,7 @@ function MemberRow({
   canPropose,
   asked,
   roles,
+  allRoles,
   limitNote,
   editing,
   busy,
@@ -419,7 +438,10 @@ function MemberRow({
   canPropose: boolean;
   /** The ownership transfer waiting for an answer asks this member. */
   asked: boolean;
-  roles: Role[];
+  /** The roles the viewer may give. */
+  roles: readonly RoleDef[];
+  /** Every role of the organization (to name the member's). */
+  allRoles: readonly RoleDef[];
   limitNote: string | undefined;
   editing: EditKind | null;
   busy: boolean;
@@ -438,6 +460,10 @@ function MemberRow({
   const transferOpener = useOpener();
   const removeOpener = useOpener();
   const roleId = `role-${m.id}`;
+  const chosen = roleDef(role, allRoles);
+  const chosenAbilities = chosen
+    ? `${capitalized(withArticle(role, allRoles))} ${abilitiesSentence(chosen).replace(/^Can/, 'can')}`
+    : '';
   const expiryId = `expiry-${m.id}`;
   const cancel = () => {
     const was = editing;
@@ -466,7 +492,7 @@ function MemberRow({
         </td>
         <td data-label="Role">
           <span className="cell-lines">
-            <span className={`badge role-${m.role}`}>{m.role}</span>
+            <RoleBadge role={m.role} roles={allRoles} />
             {asked ? <span className="muted cell-note">asked to become an owner</span> : null}
           </span>
         </td>
@@ -496,12 +522,12 @@ function MemberRow({
                 <select
                   id={roleId}
                   value={role}
-                  onChange={(e) => setRole(e.target.value as Role)}
-                  aria-describedby={limitNote ? `${roleId}-note` : undefined}
+                  onChange={(e) => setRole(e.target.value)}
+                  aria-describedby={`${roleId}-can${limitNote ? ` ${roleId}-note` : ''}`}
                 >
                   {roles.map((r) => (
-                    <option key={r} value={r}>
-                      {r}
+                    <option key={r.key} value={r.key}>
+                      {roleLabel(r.key, allRoles)}
                     </option>
                   ))}
                 </select>
@@ -511,6 +537,9 @@ function MemberRow({
                 <button type="button" className="button" onClick={cancel}>
                   Cancel
                 </button>
+                <span className="muted inline-note" id={`${roleId}-can`}>
+                  {chosenAbilities}
+                </span>
                 {limitNote ? (
                   <span className="muted inline-note" id={`${roleId}-note`}>
                     {limitNote}

@@ -1,6 +1,8 @@
 import { useState } from 'react';
-import { api, explain, formatDate, type MyInvitation, withArticle } from '../api.ts';
+import { withArticle } from '../access.ts';
+import { api, explain, formatDate, type MyInvitation } from '../api.ts';
 import { useLoad } from '../hooks.ts';
+import { RoleBadge } from '../members/roles.tsx';
 import { Link } from '../router.tsx';
 import { orgHome } from '../routes.tsx';
 import { useSession, useUser } from '../session.tsx';
@@ -73,8 +75,7 @@ export function MyInvitationsPage() {
               <span className="org-name">{item.organization.name}</span>
               <span>
                 {item.invitedBy ? <strong>{item.invitedBy}</strong> : 'An admin'}{' '}
-                {item.kind === 'owner_add' ? 'added you' : 'invited you'} as{' '}
-                <span className={`badge role-${item.role}`}>{item.role}</span>
+                {item.kind === 'owner_add' ? 'added you' : 'invited you'} as <RoleBadge role={item.role} />
               </span>
               {item.message ? <blockquote className="quote">{item.message}</blockquote> : null}
               <span className="muted">

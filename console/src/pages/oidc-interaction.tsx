@@ -1,6 +1,7 @@
 import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { api, errorCode, explain, explainCode, type Interaction, type User } from '../api.ts';
 import { useLoad } from '../hooks.ts';
+import { RoleBadge } from '../members/roles.tsx';
 import { explainStep, interactionPath, leaveFor, orderedScopes, scopeWords } from '../oidc.tsx';
 import { Link, navigate } from '../router.tsx';
 import type { PageProps } from '../routes.tsx';
@@ -371,7 +372,7 @@ function OrganizationPicker({
               onChange={() => onPick(o.id)}
             />
             <label htmlFor={optionId}>
-              {o.name} <span className={`badge role-${o.role}`}>{o.role}</span>
+              {o.name} <RoleBadge role={o.role} />
             </label>
             {o.available ? null : (
               <p className="hint org-why" id={`${optionId}-why`}>
