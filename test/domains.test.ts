@@ -196,6 +196,26 @@ describe('domain policies', () => {
       role: 'admin',
       applied: { joined: 0, requested: 0 },
     });
+
+    // One of the organization's own roles given by a domain is held by it: deleting the role moves it.
+    const role = await req(owner, 'POST', `/v1/organizations/${org.slug}/roles`, {
+      key: 'staff',
+      name: 'Staff',
+      scopes: ['org:read', 'member:read'],
+    });
+    expect(role.statusCode, role.body).toBe(201);
+    expect((await req(owner, 'PATCH', dUrl, { policy: 'auto_join', role: 'staff' })).json().role).toBe(
+      'staff',
+    );
+    const held = await req(owner, 'DELETE', `/v1/organizations/${org.slug}/roles/staff`);
+    expect(held.json().error).toMatchObject({ code: 'ROLE_IN_USE', details: { domains: 1 } });
+    const moved = await req(owner, 'DELETE', `/v1/organizations/${org.slug}/roles/staff?replaceWith=member`);
+    expect(moved.statusCode, moved.body).toBe(204);
+    const after = (await req(owner, 'GET', `/v1/organizations/${org.slug}/domains`)).json().data;
+    expect(after.find((x: { id: string }) => x.id === d.id)).toMatchObject({
+      policy: 'auto_join',
+      role: 'member',
+    });
   });
 
   it('suggest: the organization is listed to people verified at the domain, who may ask to join', async () => {

@@ -348,7 +348,7 @@ describe('roles held by members, invitations and links', () => {
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error).toMatchObject({
       code: 'ROLE_IN_USE',
-      details: { members: 1, invitations: 1, joinLinks: 1 },
+      details: { members: 1, invitations: 1, joinLinks: 1, domains: 0 },
     });
     expect((await req(owner, 'DELETE', `${url}?replaceWith=owner`)).statusCode).toBe(400);
     expect((await req(owner, 'DELETE', `${url}?replaceWith=billing`)).statusCode).toBe(400);
@@ -384,7 +384,7 @@ describe('roles held by members, invitations and links', () => {
     const [deleted] = await audit(org.id, 'role.deleted');
     expect(deleted?.data).toMatchObject({
       replaceWith: 'member',
-      moved: { members: 1, invitations: 1, joinLinks: 1 },
+      moved: { members: 1, invitations: 1, joinLinks: 1, domains: 0 },
     });
     // An unused role goes without a replacement.
     await defineRole(owner, org.slug, 'spare', ['org:read']);

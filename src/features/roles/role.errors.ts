@@ -10,7 +10,7 @@ export const RoleErrors = defineErrors({
   ROLE_IN_USE: {
     status: 409,
     message:
-      'Members, pending invitations or join links still hold this role: name the role to move them to (`replaceWith`).',
+      "Members, pending invitations, join links or a domain's auto-join still hold this role: name the role to move them to (`replaceWith`).",
   },
   ROLE_LIMIT: { status: 409, message: 'An organization can define at most 50 roles of its own.' },
 });

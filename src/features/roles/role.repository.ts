@@ -130,25 +130,27 @@ export async function memberCounts(db: Kysely<DB>, orgId: string): Promise<Map<s
   return new Map(rows.map((r) => [r.role, Number(r.n)]));
 }
 
-/** What still holds the role: memberships (any status), pending invitations, live join links. */
+/** What still holds the role: memberships (any status), pending invitations, live join links, domains' auto-join. */
 export async function holdersOf(db: Kysely<DB>, orgId: string, key: string) {
-  const result = await sql<{ members: string; invitations: string; join_links: string }>`
+  const result = await sql<{ members: string; invitations: string; join_links: string; domains: string }>`
     SELECT
       (SELECT count(*) FROM memberships WHERE organization_id = ${orgId} AND custom_role = ${key}) AS members,
       (SELECT count(*) FROM invitations WHERE organization_id = ${orgId} AND custom_role = ${key}) AS invitations,
-      (SELECT count(*) FROM join_links WHERE organization_id = ${orgId} AND custom_role = ${key}) AS join_links
+      (SELECT count(*) FROM join_links WHERE organization_id = ${orgId} AND custom_role = ${key}) AS join_links,
+      (SELECT count(*) FROM org_domains WHERE organization_id = ${orgId} AND custom_role = ${key}) AS domains
   `.execute(db);
   const row = result.rows[0];
   return {
     members: Number(row?.members ?? 0),
     invitations: Number(row?.invitations ?? 0),
     joinLinks: Number(row?.join_links ?? 0),
+    domains: Number(row?.domains ?? 0),
   };
 }
 
 /**
  * Moves everything holding role `from` to role `to`: memberships (returning whose), pending
- * invitations and live join links — so that `from` can be deleted.
+ * invitations, live join links and domains' auto-join — so that `from` can be deleted.
  */
 export async function moveHolders(db: Kysely<DB>, orgId: string, from: string, to: string) {
   const members = await db
@@ -170,9 +172,16 @@ export async function moveHolders(db: Kysely<DB>, orgId: string, from: string, t
     .where('organization_id', '=', orgId)
     .where('custom_role', '=', from)
     .executeTakeFirst();
+  const domains = await db
+    .updateTable('org_domains')
+    .set({ role: to })
+    .where('organization_id', '=', orgId)
+    .where('custom_role', '=', from)
+    .executeTakeFirst();
   return {
     members,
     invitations: Number(invitations.numUpdatedRows),
     joinLinks: Number(links.numUpdatedRows),
+    domains: Number(domains.numUpdatedRows),
   };
 }

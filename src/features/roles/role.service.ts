@@ -9,7 +9,8 @@
  * reads a role's scopes under the shared lock (an invitation, a use of a join link) sees them before or
  * after the change, never during it.
  *
- * A role still held — by a member (active or pending), a pending invitation or a live join link — is
+ * A role still held — by a member (active or pending), a pending invitation, a live join link or a
+ * domain's auto-join — is
  * deleted only with `replaceWith`: its holders are moved to that role in the same transaction (each
  * active member's move audited and published as `member.role_changed`); the database refuses the
  * deletion otherwise (the foreign key from `custom_role`).
@@ -208,9 +209,9 @@ export async function deleteRole(
     const { org, standing, row } = await lockRole(trx, access, key);
     requireStanding(standing, 'role:admin', [{ key, scopes: row.scopes }]);
     const holders = await repo.holdersOf(trx, org.id, key);
-    const held = holders.members + holders.invitations + holders.joinLinks > 0;
+    const held = holders.members + holders.invitations + holders.joinLinks + holders.domains > 0;
     if (held && replaceWith === undefined) throw RoleErrors.ROLE_IN_USE(holders);
-    let moved = { members: 0, invitations: 0, joinLinks: 0 };
+    let moved = { members: 0, invitations: 0, joinLinks: 0, domains: 0 };
     if (held && replaceWith !== undefined) {
       // Moving members is changing their roles: it takes member:admin and the replacement within reach.
       requireStanding(standing, 'member:admin', await roleDefs(trx, org.id, [replaceWith], 'replaceWith'));
@@ -239,6 +240,7 @@ export async function deleteRole(
         members: result.members.length,
         invitations: result.invitations,
         joinLinks: result.joinLinks,
+        domains: result.domains,
       };
     }
     await repo.deleteRole(trx, org.id, key);
