@@ -14,6 +14,7 @@ export const MemberErrors = defineErrors({
   },
   ROLE_CEILING: {
     status: 403,
-    message: 'You can only grant, change or remove roles at or below your own; only owners manage owners.',
+    message:
+      'You can only grant, change, remove or define roles whose every permission is one of yours; only owners make or change owners.',
   },
 });
