@@ -5,8 +5,8 @@
  * `suggest` lists the organization to people with a verified address there and opens its request queue
  * to them; `auto_join` makes them members when their address is verified — and, switched on, takes in
  * those already verified — or, when the organization is full, records their request; the re-check flags
- * a domain whose record is gone and puts its policy on hold. On PostgreSQL, two organizations verifying
- * one domain at once: one wins.
+ * a domain whose record is gone and puts its policy on hold; an organization may invite only addresses
+ * at its verified domains. On PostgreSQL, two organizations verifying one domain at once: one wins.
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -334,6 +334,35 @@ describe('domain policies', () => {
       .orderBy('id')
       .execute();
     expect(actions.map((a) => a.action)).toEqual(['domain.record_missing', 'domain.unverified']);
+  });
+});
+
+describe('invitations only to verified domains', () => {
+  it('refuses, address by address, invitations outside the verified domains once the organization says so', async () => {
+    const { owner, org } = await orgWithOwner();
+    const domain = freshDomain();
+    await verified(owner, org.slug, domain);
+    const invite = (email: string) =>
+      req(owner, 'POST', `/v1/organizations/${org.slug}/invitations`, { email });
+    // Off by default: any address.
+    expect((await invite(`anyone@${freshDomain()}`)).statusCode).toBe(201);
+    const on = await req(owner, 'PATCH', `/v1/organizations/${org.slug}`, {
+      inviteVerifiedDomainsOnly: true,
+    });
+    expect(on.statusCode, on.body).toBe(200);
+    expect(on.json().inviteVerifiedDomainsOnly).toBe(true);
+
+    const outside = await invite(`someone@${freshDomain()}`);
+    expect(outside.statusCode).toBe(403);
+    expect(errorCode(outside)).toBe('INVITATION_DOMAIN_NOT_ALLOWED');
+    expect((await invite(`colleague@${domain}`)).statusCode).toBe(201);
+    const bulk = await req(owner, 'POST', `/v1/organizations/${org.slug}/invitations/bulk`, {
+      emails: [`a@${domain}`, `b@${freshDomain()}`],
+    });
+    expect(bulk.statusCode, bulk.body).toBe(200);
+    expect(
+      bulk.json().results.map((r: { status: string; error?: { code: string } }) => r.error?.code ?? r.status),
+    ).toEqual(['created', 'INVITATION_DOMAIN_NOT_ALLOWED']);
   });
 });
 

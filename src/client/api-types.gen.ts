@@ -104,6 +104,8 @@ export interface Schemas {
     ssoEnforced: boolean;
     /** Members must have a second factor (authenticator app or passkey); without one they get 403 MFA_REQUIRED on everything but reading the organization and leaving it. */
     mfaRequired: boolean;
+    /** Invitations go only to addresses at the organization's verified domains (others: INVITATION_DOMAIN_NOT_ALLOWED). */
+    inviteVerifiedDomainsOnly: boolean;
     /** Days an invitation stays valid. */
     inviteExpiryDays: number;
     createdAt: string;
@@ -1513,6 +1515,8 @@ export interface Operations {
       mfaRequired?: boolean;
       /** Days an invitation stays valid. */
       inviteExpiryDays?: number;
+      /** Invitations go only to addresses at the organization's verified domains (others: INVITATION_DOMAIN_NOT_ALLOWED). */
+      inviteVerifiedDomainsOnly?: boolean;
     };
     responses: {
       200: Schemas["Organization"];

@@ -22,6 +22,7 @@ import * as m0018 from './migrations/0018-ownership-transfers.ts';
 import * as m0019 from './migrations/0019-membership-expiry.ts';
 import * as m0020 from './migrations/0020-custom-roles.ts';
 import * as m0021 from './migrations/0021-verified-domains.ts';
+import * as m0022 from './migrations/0022-invite-verified-domains-only.ts';
 
 /** Add new migrations here, named by a zero-padded sequence; never edit one that has shipped. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -46,6 +47,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0019-membership-expiry': m0019,
   '0020-custom-roles': m0020,
   '0021-verified-domains': m0021,
+  '0022-invite-verified-domains-only': m0022,
 };
 
 export async function migrateToLatest(db: Database): Promise<MigrationResultSet> {

@@ -143,6 +143,7 @@ export interface OrganizationsTable {
   sso_enforced: Generated<boolean>;
   mfa_required: Generated<boolean>;
   invite_expiry_days: Generated<number>;
+  invite_verified_domains_only: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

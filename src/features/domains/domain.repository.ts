@@ -193,3 +193,15 @@ export async function suggestsTo(db: Kysely<DB>, orgId: string, email: string): 
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** The organization's verified domains whose record is not missing. */
+export async function verifiedDomainsOf(db: Kysely<DB>, orgId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('org_domains')
+    .select('domain')
+    .where('organization_id', '=', orgId)
+    .where('verified_at', 'is not', null)
+    .where('record_missing_since', 'is', null)
+    .execute();
+  return rows.map((r) => r.domain);
+}

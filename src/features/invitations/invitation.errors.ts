@@ -2,6 +2,10 @@ import { defineErrors } from '../../lib/errors.ts';
 
 export const InvitationErrors = defineErrors({
   INVITATION_NOT_FOUND: { status: 404, message: 'No such invitation.' },
+  INVITATION_DOMAIN_NOT_ALLOWED: {
+    status: 403,
+    message: 'This organization invites only addresses at its verified domains.',
+  },
   INVITATION_EXISTS: {
     status: 409,
     message: 'A pending invitation for this email already exists in this organization.',

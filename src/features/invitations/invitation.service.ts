@@ -32,6 +32,7 @@ import {
 import type { Role } from '../access/scopes.ts';
 import { recordAudit, recordAudits } from '../audit/audit.repository.ts';
 import { AuthErrors } from '../auth/auth.errors.ts';
+import { verifiedDomainsOf } from '../domains/domain.repository.ts';
 import { Effects } from '../events/effects.ts';
 import { MemberErrors } from '../members/member.errors.ts';
 import { activeMembersWithScope } from '../members/member.repository.ts';
@@ -225,6 +226,8 @@ async function createMany(
   const endpoints = obstacles
     .filter((o) => o.kind === 'endpoint')
     .map((o) => ({ id: o.id, event_types: o.event_types ?? [] }));
+  // Only addresses at the organization's verified domains, when it says so (one more read, then only).
+  const domains = org.invite_verified_domains_only ? new Set(await verifiedDomainsOf(trx, org.id)) : null;
   let free = Number.POSITIVE_INFINITY;
   if (spec.approval === 'approved' && org.member_limit !== null) {
     await lockSeats(trx, org.id);
@@ -234,6 +237,10 @@ async function createMany(
   const outcomes = new Map<string, Outcome>();
   const rows: repo.NewInvitation[] = [];
   for (const { input, email } of emails) {
+    if (domains && !domains.has(email.slice(email.lastIndexOf('@') + 1))) {
+      outcomes.set(email, failedWith(input, email, InvitationErrors.INVITATION_DOMAIN_NOT_ALLOWED));
+      continue;
+    }
     if (members.has(email)) {
       outcomes.set(email, failedWith(input, email, MemberErrors.ALREADY_MEMBER));
       continue;

@@ -24,6 +24,7 @@ export const ORG_COLUMNS = [
   'o.sso_enforced',
   'o.mfa_required',
   'o.invite_expiry_days',
+  'o.invite_verified_domains_only',
   'o.created_at',
   'o.updated_at',
 ] as const;

@@ -20,6 +20,10 @@ const settings = {
     description:
       'Members must have a second factor (authenticator app or passkey); without one they get 403 MFA_REQUIRED on everything but reading the organization and leaving it.',
   }),
+  inviteVerifiedDomainsOnly: Type.Boolean({
+    description:
+      "Invitations go only to addresses at the organization's verified domains (others: INVITATION_DOMAIN_NOT_ALLOWED).",
+  }),
   inviteExpiryDays: Type.Integer({
     minimum: 1,
     maximum: 365,
@@ -75,6 +79,7 @@ export const UpdateOrganizationBody = Type.Object(
     ssoEnforced: Type.Optional(settings.ssoEnforced),
     mfaRequired: Type.Optional(settings.mfaRequired),
     inviteExpiryDays: Type.Optional(settings.inviteExpiryDays),
+    inviteVerifiedDomainsOnly: Type.Optional(settings.inviteVerifiedDomainsOnly),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -106,6 +111,7 @@ type OrgRow = {
   sso_enforced: boolean;
   mfa_required: boolean;
   invite_expiry_days: number;
+  invite_verified_domains_only: boolean;
   created_at: Date;
   updated_at: Date;
   viewer: { role: Role | null; scopes: Scope[]; mfa?: { required: true; enrolled: boolean } };
@@ -121,6 +127,7 @@ export function serializeOrganization(o: OrgRow) {
     ssoEnforced: o.sso_enforced,
     mfaRequired: o.mfa_required,
     inviteExpiryDays: o.invite_expiry_days,
+    inviteVerifiedDomainsOnly: o.invite_verified_domains_only,
     createdAt: o.created_at,
     updatedAt: o.updated_at,
     viewer: o.viewer,

@@ -128,6 +128,7 @@ export interface SettingsInput {
   ssoEnforced?: boolean;
   mfaRequired?: boolean;
   inviteExpiryDays?: number;
+  inviteVerifiedDomainsOnly?: boolean;
 }
 
 /** API field → column of each setting. */
@@ -139,6 +140,7 @@ const SETTING_COLUMNS = {
   ssoEnforced: 'sso_enforced',
   mfaRequired: 'mfa_required',
   inviteExpiryDays: 'invite_expiry_days',
+  inviteVerifiedDomainsOnly: 'invite_verified_domains_only',
 } as const satisfies Record<keyof SettingsInput, keyof repo.OrgPatch>;
 
 export async function updateOrganization(ctx: Context, access: OrgAccess, input: SettingsInput) {
