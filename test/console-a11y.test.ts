@@ -287,6 +287,7 @@ describe.runIf(RUN_BROWSER_TESTS)('accessibility of every console page (axe-core
       { path: `${orgPath}/apps/axe-notes`, heading: 'Axe Notes', as: 'owner' },
       { path: `${orgPath}/webhooks`, heading: 'Webhooks', as: 'owner' },
       { path: `${orgPath}/webhooks/${endpointId}`, heading: 'Webhook endpoint', as: 'owner' },
+      { path: `${orgPath}/domains`, heading: 'Domains', as: 'owner' },
       { path: `${orgPath}/settings`, heading: 'Settings', as: 'owner' },
       { path: `${orgPath}/audit-log`, heading: 'Audit log', as: 'owner' },
     ];

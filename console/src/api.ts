@@ -52,6 +52,10 @@ export type Passkey = MfaOverview['passkeys'][number];
  * 7 days (`keepOwner`: whether the proposer stays an owner, or becomes an admin).
  */
 export type OwnershipTransfer = Schemas['OwnershipTransfer'];
+/** A domain of an organization: its status, the DNS TXT record that verifies it, its policy. */
+export type OrgDomain = Schemas['OrgDomain'];
+/** An organization that suggests itself to the signed-in person by their verified email's domain. */
+export type SuggestedOrganization = Result<'GET /v1/me/suggested-organizations'>['data'][number];
 /** A sign-in request of an application ("Sign in with Roster"): its step, scopes, organizations to pick. */
 export type Interaction = Result<'GET /v1/oidc/interactions/{uid}'>;
 

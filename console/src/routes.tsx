@@ -28,6 +28,7 @@ import { AppsPage } from './pages/apps.tsx';
 import { AuditPage } from './pages/audit.tsx';
 import { ConfirmEmailChangePage } from './pages/confirm-email-change.tsx';
 import { CreateOrganizationPage } from './pages/create-organization.tsx';
+import { DomainsPage } from './pages/domains.tsx';
 import { ForgotPasswordPage } from './pages/forgot-password.tsx';
 import { HomePage } from './pages/home.tsx';
 import { InvitationsPage } from './pages/invitations.tsx';
@@ -207,6 +208,15 @@ export const routes: RouteDef[] = [
     title: 'Webhook endpoint',
     kind: 'org',
     render: (p) => <WebhookEndpointPage {...p} />,
+  },
+  {
+    // Every member who reads the members (member:read) sees the domains; adding, verifying and
+    // choosing a policy take org:write (auto-join also member:admin), which the page checks.
+    path: '/orgs/:org/domains',
+    title: 'Domains',
+    kind: 'org',
+    nav: { label: 'Domains', scope: 'member:read' },
+    render: (p) => <DomainsPage {...p} />,
   },
   {
     path: '/orgs/:org/settings',

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { api, formatDate, type MyOrganization } from '../api.ts';
+import { api, formatDate, type MyOrganization, type SuggestedOrganization } from '../api.ts';
+import { useLoad } from '../hooks.ts';
 import { RoleBadge } from '../members/roles.tsx';
 import { dismissNews, type RequestNews, useRequestNews } from '../request-news.ts';
 import { Link } from '../router.tsx';
@@ -39,6 +40,7 @@ export function HomePage() {
           <Link to="/me/ownership-transfers">Answer the proposal</Link>
         </Notice>
       ))}
+      <SuggestedOrganizations />
       {active.length === 0 ? (
         <Empty title="You are not a member of any organization yet.">
           Create one, open the invitation link an admin emailed you, or see{' '}
@@ -84,6 +86,74 @@ export function HomePage() {
         </>
       ) : null}
     </Page>
+  );
+}
+
+/**
+ * "Suggested for you": organizations that verified the domain of the person's email address and suggest
+ * themselves to people there, each with Ask to join (a request an admin answers). Shown only when there
+ * is one; an organization the person asked to join leaves the list (it waits under "Waiting for an
+ * answer" instead).
+ */
+function SuggestedOrganizations() {
+  const { user, organizations } = useSession();
+  const [asked, setAsked] = useState<string | null>(null);
+  // Read again when the person's memberships change (a request made, withdrawn or answered).
+  const key = `${user?.id ?? ''}|${organizations.map((m) => `${m.organization.id}:${m.status}`).join(',')}`;
+  const list = useLoad(
+    async () => (user ? (await api.call('GET /v1/me/suggested-organizations')).data : []),
+    key,
+  );
+  const suggestions = list.data ?? [];
+  return (
+    <>
+      {asked ? <Notice>{asked}</Notice> : null}
+      {suggestions.length > 0 ? (
+        <section aria-labelledby="suggested-heading">
+          <h2 id="suggested-heading">Suggested for you</h2>
+          <ul className="org-list">
+            {suggestions.map((s) => (
+              <SuggestionItem key={s.organization.id} suggestion={s} onAsked={setAsked} />
+            ))}
+          </ul>
+        </section>
+      ) : null}
+    </>
+  );
+}
+
+function SuggestionItem({
+  suggestion: s,
+  onAsked,
+}: {
+  suggestion: SuggestedOrganization;
+  onAsked(text: string): void;
+}) {
+  const { refresh } = useSession();
+  const ask = useSubmit(async () => {
+    await api.call('POST /v1/organizations/{org}/join-requests', { path: { org: s.organization.id } });
+    onAsked(`You asked to join ${s.organization.name}. An admin will answer; you will find the answer here.`);
+    await refresh();
+  });
+  return (
+    <li className="card">
+      <span className="org-name">{s.organization.name}</span>
+      <span className="muted">Suggested because your email address is at {s.domain}.</span>
+      <div className="row">
+        <button
+          type="button"
+          className="button small primary"
+          onClick={() => ask.submit()}
+          disabled={ask.busy}
+          aria-label={`Ask to join ${s.organization.name}`}
+        >
+          {ask.busy ? 'Asking…' : 'Ask to join'}
+        </button>
+      </div>
+      <ErrorMessage>
+        {ask.message ? `You did not ask to join ${s.organization.name}. ${ask.message}` : null}
+      </ErrorMessage>
+    </li>
   );
 }
 
