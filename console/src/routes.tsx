@@ -189,6 +189,16 @@ export const routes: RouteDef[] = [
     render: (p) => <JoinLinksPage {...p} />,
   },
   {
+    // Beside the other ways in (invitations, join links). Every member who reads the members
+    // (member:read) sees the domains; adding, verifying and choosing a policy take org:write
+    // (auto-join also member:admin), which the page checks.
+    path: '/orgs/:org/domains',
+    title: 'Domains',
+    kind: 'org',
+    nav: { label: 'Domains', scope: 'member:read' },
+    render: (p) => <DomainsPage {...p} />,
+  },
+  {
     path: '/orgs/:org/apps',
     title: 'Apps',
     kind: 'org',
@@ -208,15 +218,6 @@ export const routes: RouteDef[] = [
     title: 'Webhook endpoint',
     kind: 'org',
     render: (p) => <WebhookEndpointPage {...p} />,
-  },
-  {
-    // Every member who reads the members (member:read) sees the domains; adding, verifying and
-    // choosing a policy take org:write (auto-join also member:admin), which the page checks.
-    path: '/orgs/:org/domains',
-    title: 'Domains',
-    kind: 'org',
-    nav: { label: 'Domains', scope: 'member:read' },
-    render: (p) => <DomainsPage {...p} />,
   },
   {
     path: '/orgs/:org/settings',
