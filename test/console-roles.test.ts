@@ -89,6 +89,8 @@ describe.runIf(RUN_BROWSER_TESTS)("the organization's own roles, in Chromium", (
 
     // The Roles tab sits in the organization's navigation, beside Members.
     const tabs = page.getByRole('navigation', { name: `${org.name} sections` });
+    // The tabs come with the organization's read: wait for them before reading their order.
+    await tabs.getByRole('link', { name: 'Roles', exact: true }).waitFor();
     const labels = await tabs.getByRole('link').allTextContents();
     expect(labels.slice(0, 2)).toEqual(['Members', 'Roles']);
     await tabs.getByRole('link', { name: 'Roles' }).click();
