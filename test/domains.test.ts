@@ -187,6 +187,12 @@ describe('domain policies', () => {
     const dUrl = `/v1/organizations/${org.slug}/domains/${d.id}`;
     expect((await req(owner, 'PATCH', dUrl, { policy: 'auto_join', role: 'owner' })).statusCode).toBe(400);
     expect((await req(owner, 'PATCH', dUrl, { policy: 'auto_join', role: 'nope' })).statusCode).toBe(400);
+    // The role is stored with any policy: an undefined one is refused, not written.
+    const unknown = await req(owner, 'PATCH', dUrl, { policy: 'suggest', role: 'nope' });
+    expect(unknown.statusCode, unknown.body).toBe(400);
+    expect(unknown.json().error.details).toEqual([
+      { field: 'role', message: "'nope' is not a role of this organization" },
+    ]);
     const admin = await signUp(t.app);
     await addActiveMember(t.database, org.id, admin.user.id, 'admin');
     const res = await req(admin, 'PATCH', dUrl, { policy: 'auto_join', role: 'admin' });

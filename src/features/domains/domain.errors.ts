@@ -3,7 +3,10 @@ import { defineErrors } from '../../lib/errors.ts';
 export const DomainErrors = defineErrors({
   DOMAIN_NOT_FOUND: { status: 404, message: 'This organization has no such domain.' },
   DOMAIN_EXISTS: { status: 409, message: 'This organization has already added this domain.' },
-  DOMAIN_LIMIT: { status: 409, message: 'An organization can add at most 20 domains.' },
+  DOMAIN_LIMIT: {
+    status: 409,
+    message: 'The organization has as many domains as it may have (details.limit): remove one first.',
+  },
   DOMAIN_TAKEN: {
     status: 409,
     message:

@@ -159,12 +159,11 @@ export async function setDomainPolicy(ctx: Context, access: OrgAccess, id: strin
   }
   return ctx.transaction(async (trx) => {
     const { org, standing } = await lockAsCaller(trx, access);
-    requireStanding(
-      standing,
-      change.policy === 'auto_join' ? 'member:admin' : 'org:write',
-      change.policy === 'auto_join' ? await roleDefs(trx, org.id, [role]) : [],
-    );
+    // The role is stored whatever the policy, so it must be one the organization has (400 otherwise);
+    // it is a grant, bounded by the caller's scopes, only when auto-join gives it.
+    const roles = await roleDefs(trx, org.id, [role]);
     requireStanding(standing, 'org:write');
+    if (change.policy === 'auto_join') requireStanding(standing, 'member:admin', roles);
     const row = await repo.findDomain(trx, org.id, id);
     if (!row) throw DomainErrors.DOMAIN_NOT_FOUND();
     if (change.policy !== 'off' && row.verified_at === null) throw DomainErrors.DOMAIN_NOT_VERIFIED();

@@ -12,5 +12,9 @@ export const RoleErrors = defineErrors({
     message:
       "Members, pending invitations, join links or a domain's auto-join still hold this role: name the role to move them to (`replaceWith`).",
   },
-  ROLE_LIMIT: { status: 409, message: 'An organization can define at most 50 roles of its own.' },
+  ROLE_LIMIT: {
+    status: 409,
+    message:
+      'The organization has as many roles of its own as it may have (details.limit): delete one first.',
+  },
 });
